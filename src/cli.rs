@@ -1,0 +1,377 @@
+//! The command line (a contract: scripts and acceptance checks rely on these names).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tokio::net::TcpListener;
+
+use crate::db::{Database, Location};
+use crate::import::{self, Kind, Outcome, dates::DateOrder};
+use crate::period::Period;
+use crate::report::{self, ReportError};
+use crate::web::{self, AppState};
+
+/// Attune shows how empathetic leadership is through outcomes: turnover, absenteeism,
+/// promotions, customer satisfaction and pulse surveys.
+#[derive(Debug, Parser)]
+#[command(name = "attune", version, propagate_version = true)]
+#[command(after_help = "Without DATABASE_URL, Attune runs its own PostgreSQL cluster under \
+    --data-dir, using the PostgreSQL binaries installed on this machine.")]
+pub struct Cli {
+    /// PostgreSQL server to use, e.g. postgres://attune@db.internal/attune. When not set,
+    /// Attune runs its own private PostgreSQL under --data-dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Where the embedded PostgreSQL keeps its data (ignored with DATABASE_URL).
+    #[arg(long, env = "ATTUNE_DATA_DIR", global = true, default_value = "attune-data")]
+    pub data_dir: PathBuf,
+
+    /// Folder with the PostgreSQL server binaries (initdb, pg_ctl, postgres). By default they
+    /// are searched on PATH, via pg_config and in the usual install locations.
+    #[arg(long, env = "ATTUNE_PG_BINDIR", global = true)]
+    pub pg_bindir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app.
+    Serve(ServeArgs),
+    /// Load a fictional demo company (idempotent), print the URL, then serve.
+    Demo(ServeArgs),
+    /// Bring the database schema up to date (also done at every start).
+    Migrate,
+    /// Import a CSV export. Exit status: 0 imported (or already imported), 1 rejected,
+    /// 2 usage error.
+    Import(ImportArgs),
+    /// Print every metric of a period, for the organization and each team.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ATTUNE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    pub kind: Kind,
+    /// The CSV file (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252).
+    pub file: PathBuf,
+    /// Check the file and show what would be imported, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows and report the invalid ones, instead of rejecting the file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Day/month order of dates like 03/04/2024, when the file does not make it clear.
+    #[arg(long, value_enum)]
+    pub date_format: Option<DateFormat>,
+}
+
+/// The order of day and month in slash dates.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DateFormat {
+    /// day/month/year
+    Dmy,
+    /// month/day/year
+    Mdy,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period: YYYY (2025), YYYY-Qn (2025-Q1) or YYYY-MM (2025-03).
+    #[arg(long)]
+    pub period: Period,
+    /// Only this team (the organization figures stay).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// The JSON report (the same shape as GET /api/v1/metrics).
+    Json,
+    /// A readable table.
+    Text,
+}
+
+/// A failure with the exit status it should give.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Failure {
+        Failure {
+            code: 1,
+            error: error.into(),
+        }
+    }
+}
+
+/// Run a parsed command line and return the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    init_tracing(if serving { "info" } else { "warn" });
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { code, error }) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn init_tracing(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ATTUNE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn location(cli: &Cli) -> Location {
+    match cli.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => Location::Url(url.to_string()),
+        None => Location::Embedded {
+            data_dir: cli.data_dir.clone(),
+            bindir: cli.pg_bindir.clone(),
+        },
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    let location = location(&cli);
+    match cli.command {
+        Command::Serve(args) => {
+            let db = Database::open(&location, 16).await?;
+            serve(db, args.addr, None).await
+        }
+        Command::Demo(args) => {
+            let db = Database::open(&location, 16).await?;
+            let summary = crate::demo::load(&db.pool).await;
+            let summary = match summary {
+                Ok(summary) => summary,
+                Err(err) => {
+                    db.close().await?;
+                    return Err(err.into());
+                }
+            };
+            serve(db, args.addr, Some(summary)).await
+        }
+        Command::Migrate => {
+            let db = Database::open(&location, 2).await?;
+            println!("The database schema is up to date.");
+            db.close().await?;
+            Ok(())
+        }
+        Command::Import(args) => {
+            let bytes = std::fs::read(&args.file).map_err(|err| Failure {
+                code: 2,
+                error: anyhow::anyhow!("cannot read {}: {err}", args.file.display()),
+            })?;
+            let db = Database::open(&location, 2).await?;
+            let result = import_file(&db, &args, &bytes).await;
+            db.close().await?;
+            result
+        }
+        Command::Report(args) => {
+            let db = Database::open(&location, 2).await?;
+            let result = print_report(&db, &args).await;
+            db.close().await?;
+            result
+        }
+    }
+}
+
+async fn serve(db: Database, addr: SocketAddr, demo: Option<crate::demo::Summary>) -> Result<(), Failure> {
+    let listener = match TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            db.close().await?;
+            return Err(anyhow::anyhow!(
+                "cannot listen on {addr}: {err} (choose another address with --addr)"
+            )
+            .into());
+        }
+    };
+    let url = format!("http://{}/", listener.local_addr()?);
+    if let Some(summary) = demo {
+        println!(
+            "Demo company loaded: {} employees in {} teams, {} to {}.",
+            summary.employees, summary.teams, summary.from, summary.to
+        );
+    }
+    println!("Attune is running at {url}  (Ctrl-C stops it)");
+    let _ = std::io::stdout().flush();
+    let state = AppState {
+        pool: db.pool.clone(),
+    };
+    let served = axum::serve(listener, web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the web server failed");
+    db.close().await?;
+    println!("Attune stopped.");
+    served.map_err(Into::into)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(), Failure> {
+    let file_name = args
+        .file
+        .file_name()
+        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let options = import::Options {
+        skip_invalid: args.skip_invalid,
+        date_order: args.date_format.map(|f| match f {
+            DateFormat::Dmy => DateOrder::DayFirst,
+            DateFormat::Mdy => DateOrder::MonthFirst,
+        }),
+    };
+    let prepared = import::prepare(args.kind, &file_name, bytes, options)
+        .map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
+    if args.dry_run {
+        print_preview(&prepared);
+    }
+    for error in &prepared.errors {
+        eprintln!("{error}");
+    }
+    if prepared.errors_total > prepared.errors.len() {
+        eprintln!("… and {} more errors", prepared.errors_total - prepared.errors.len());
+    }
+    let rejected = prepared.errors_total > 0 && !args.skip_invalid;
+    if args.dry_run {
+        return if rejected {
+            Err(anyhow::anyhow!(
+                "dry run: {file_name} would be rejected ({} errors in {} rows)",
+                prepared.errors_total,
+                prepared.rows_total
+            )
+            .into())
+        } else {
+            println!("Dry run: nothing was written.");
+            Ok(())
+        };
+    }
+    if rejected {
+        return Err(anyhow::anyhow!(
+            "{file_name} was rejected: {} error{} in {} rows; nothing was imported. Fix the \
+             file, or import the valid rows with --skip-invalid.",
+            prepared.errors_total,
+            if prepared.errors_total == 1 { "" } else { "s" },
+            prepared.rows_total
+        )
+        .into());
+    }
+    match import::commit(&db.pool, &prepared, options).await? {
+        Outcome::Imported {
+            import_id,
+            rows_imported,
+            rows_skipped,
+            ..
+        } => {
+            print!("Imported {rows_imported} rows of {} from {file_name} (import #{import_id})", args.kind);
+            if rows_skipped > 0 {
+                print!("; skipped {rows_skipped} invalid rows");
+            }
+            println!(".");
+        }
+        Outcome::AlreadyImported { import_id } => {
+            println!("{file_name} was already imported (import #{import_id}); nothing changed.");
+        }
+        Outcome::Rejected => unreachable!("rejected files are handled above"),
+    }
+    Ok(())
+}
+
+fn print_preview(prepared: &import::Prepared) {
+    println!("File:      {}", prepared.file_name);
+    println!("Kind:      {}", prepared.kind);
+    println!("Encoding:  {}", prepared.encoding);
+    println!("Delimiter: {}", prepared.delimiter);
+    println!("Rows:      {} ({} valid)", prepared.rows_total, prepared.rows_valid);
+    println!("Columns:");
+    for (column, header) in &prepared.columns {
+        println!("  {column:<20} ← {header}");
+    }
+    if !prepared.ignored_columns.is_empty() {
+        println!("Ignored columns (not stored): {}", prepared.ignored_columns.join(", "));
+    }
+    for (column, order) in &prepared.date_orders {
+        println!("Dates in {column} read as {order}");
+    }
+    println!("First rows as they will be stored:");
+    for row in prepared.sample.iter().take(5) {
+        let cells: Vec<String> = row
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("  {}", cells.join(", "));
+    }
+}
+
+async fn print_report(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
+    let mut conn = db.pool.acquire().await?;
+    let report = match report::build(&mut conn, args.period, args.team.as_deref()).await {
+        Ok(report) => report,
+        Err(ReportError::UnknownTeam(name)) => {
+            let teams = crate::db::teams::list(&mut conn).await?;
+            let names: Vec<String> = teams.into_iter().map(|t| t.name).collect();
+            return Err(anyhow::anyhow!(
+                "there is no team named \"{name}\"; teams: {}",
+                if names.is_empty() { "none yet (import employees first)".to_string() } else { names.join(", ") }
+            )
+            .into());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Text => print!("{}", report::render_text(&report)),
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Attune: a self-hosted dashboard that shows how empathetic leadership is through outcomes —
+//! turnover, absenteeism, promotions, customer satisfaction and pulse surveys.
+//!
+//! The crate is layered (see docs/architecture.md): `web` → `report`/`import` → `db` → `cluster`;
+//! `scoring` and `period` are pure and depend on nothing of ours.
+
+pub mod cli;
+pub mod cluster;
+pub mod db;
+pub mod demo;
+pub mod import;
+pub mod period;
+pub mod report;
+pub mod scoring;
+pub mod web;
+
+pub use web::{AppState, app};

@@ -1,0 +1,113 @@
+//! The dashboard at `/`: every team's headcount and turnover for a period (by default the latest
+//! complete quarter), with the trend over the eight periods up to it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use super::charts::{self, BarChart, Sparkline};
+use super::{AppError, AppState};
+use crate::period::{Granularity, Period};
+use crate::report::{self, Report, Scope};
+
+/// How many periods the trend shows.
+const TREND_LENGTH: usize = 8;
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    period: Option<String>,
+}
+
+/// One row of the table: a team, or the organization.
+pub struct Row {
+    pub name: String,
+    pub headcount_end: i64,
+    pub headcount_avg: String,
+    pub separations: i64,
+    pub turnover: String,
+    pub voluntary: String,
+    pub involuntary: String,
+    pub trend: Sparkline,
+    pub trend_values: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub previous_period: String,
+    pub next_period: String,
+    pub trend_title: String,
+    pub trend_labels: Vec<String>,
+    pub org: Row,
+    pub org_chart: BarChart,
+    pub teams: Vec<Row>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Query(params): Query<Params>,
+) -> Result<DashboardPage, AppError> {
+    let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(text) => text
+            .parse::<Period>()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
+    };
+    let periods = period.trailing(TREND_LENGTH);
+    let mut conn = state.pool.acquire().await?;
+    let reports = report::build_many(&mut conn, &periods, None).await?;
+    Ok(page(period, &reports))
+}
+
+fn page(period: Period, reports: &[Report]) -> DashboardPage {
+    let current = reports.last().expect("the trend includes the period itself");
+    let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
+    let org_series: Vec<Option<f64>> = reports.iter().map(|r| r.org.fundamentals.turnover_rate).collect();
+    let teams = current
+        .teams
+        .iter()
+        .map(|(name, scope)| {
+            let series: Vec<Option<f64>> = reports
+                .iter()
+                .map(|r| r.teams.get(name).and_then(|s| s.fundamentals.turnover_rate))
+                .collect();
+            row(name, scope, &series, &labels)
+        })
+        .collect();
+    let unit = match period.granularity() {
+        Granularity::Year => "year",
+        Granularity::Quarter => "quarter",
+        Granularity::Month => "month",
+    };
+    DashboardPage {
+        period: period.to_string(),
+        period_start: current.start.format("%-d %b %Y").to_string(),
+        period_end: current.end.format("%-d %b %Y").to_string(),
+        previous_period: period.previous().to_string(),
+        next_period: period.next().to_string(),
+        trend_title: format!("Turnover over the last {TREND_LENGTH} {unit}s"),
+        org: row("Organization", &current.org, &org_series, &labels),
+        org_chart: charts::bar_chart(&org_series, &labels),
+        trend_labels: labels,
+        teams,
+    }
+}
+
+fn row(name: &str, scope: &Scope, series: &[Option<f64>], labels: &[String]) -> Row {
+    let f = &scope.fundamentals;
+    Row {
+        name: name.to_string(),
+        headcount_end: f.headcount_end,
+        headcount_avg: format!("{:.1}", f.headcount_avg),
+        separations: f.separations,
+        turnover: report::percent(f.turnover_rate),
+        voluntary: report::percent(f.voluntary_turnover_rate),
+        involuntary: report::percent(f.involuntary_turnover_rate),
+        trend: charts::sparkline(series, labels, 120, 32),
+        trend_values: series.iter().map(|v| report::percent(*v)).collect(),
+    }
+}
