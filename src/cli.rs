@@ -19,8 +19,10 @@ use crate::web::{self, AppState};
 /// promotions, customer satisfaction and pulse surveys.
 #[derive(Debug, Parser)]
 #[command(name = "attune", version, propagate_version = true)]
-#[command(after_help = "Without DATABASE_URL, Attune runs its own PostgreSQL cluster under \
-    --data-dir, using the PostgreSQL binaries installed on this machine.")]
+#[command(
+    after_help = "Without DATABASE_URL, Attune runs its own PostgreSQL cluster under \
+    --data-dir, using the PostgreSQL binaries installed on this machine."
+)]
 pub struct Cli {
     /// PostgreSQL server to use, e.g. postgres://attune@db.internal/attune. When not set,
     /// Attune runs its own private PostgreSQL under --data-dir.
@@ -28,7 +30,12 @@ pub struct Cli {
     pub database_url: Option<String>,
 
     /// Where the embedded PostgreSQL keeps its data (ignored with DATABASE_URL).
-    #[arg(long, env = "ATTUNE_DATA_DIR", global = true, default_value = "attune-data")]
+    #[arg(
+        long,
+        env = "ATTUNE_DATA_DIR",
+        global = true,
+        default_value = "attune-data"
+    )]
     pub data_dir: PathBuf,
 
     /// Folder with the PostgreSQL server binaries (initdb, pg_ctl, postgres). By default they
@@ -146,8 +153,9 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn init_tracing(default_level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ATTUNE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn")));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ATTUNE_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn"))
+    });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -155,7 +163,12 @@ fn init_tracing(default_level: &str) {
 }
 
 fn location(cli: &Cli) -> Location {
-    match cli.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+    match cli
+        .database_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
         Some(url) => Location::Url(url.to_string()),
         None => Location::Embedded {
             data_dir: cli.data_dir.clone(),
@@ -208,7 +221,11 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-async fn serve(db: Database, addr: SocketAddr, demo: Option<crate::demo::Summary>) -> Result<(), Failure> {
+async fn serve(
+    db: Database,
+    addr: SocketAddr,
+    demo: Option<crate::demo::Summary>,
+) -> Result<(), Failure> {
     let listener = match TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -260,10 +277,10 @@ async fn shutdown_signal() {
 }
 
 async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(), Failure> {
-    let file_name = args
-        .file
-        .file_name()
-        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file_name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let options = import::Options {
         skip_invalid: args.skip_invalid,
         date_order: args.date_format.map(|f| match f {
@@ -280,7 +297,10 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
         eprintln!("{error}");
     }
     if prepared.errors_total > prepared.errors.len() {
-        eprintln!("… and {} more errors", prepared.errors_total - prepared.errors.len());
+        eprintln!(
+            "… and {} more errors",
+            prepared.errors_total - prepared.errors.len()
+        );
     }
     let rejected = prepared.errors_total > 0 && !args.skip_invalid;
     if args.dry_run {
@@ -313,7 +333,10 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
             rows_skipped,
             ..
         } => {
-            print!("Imported {rows_imported} rows of {} from {file_name} (import #{import_id})", args.kind);
+            print!(
+                "Imported {rows_imported} rows of {} from {file_name} (import #{import_id})",
+                args.kind
+            );
             if rows_skipped > 0 {
                 print!("; skipped {rows_skipped} invalid rows");
             }
@@ -332,13 +355,19 @@ fn print_preview(prepared: &import::Prepared) {
     println!("Kind:      {}", prepared.kind);
     println!("Encoding:  {}", prepared.encoding);
     println!("Delimiter: {}", prepared.delimiter);
-    println!("Rows:      {} ({} valid)", prepared.rows_total, prepared.rows_valid);
+    println!(
+        "Rows:      {} ({} valid)",
+        prepared.rows_total, prepared.rows_valid
+    );
     println!("Columns:");
     for (column, header) in &prepared.columns {
         println!("  {column:<20} ← {header}");
     }
     if !prepared.ignored_columns.is_empty() {
-        println!("Ignored columns (not stored): {}", prepared.ignored_columns.join(", "));
+        println!(
+            "Ignored columns (not stored): {}",
+            prepared.ignored_columns.join(", ")
+        );
     }
     for (column, order) in &prepared.date_orders {
         println!("Dates in {column} read as {order}");
@@ -363,7 +392,11 @@ async fn print_report(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
             let names: Vec<String> = teams.into_iter().map(|t| t.name).collect();
             return Err(anyhow::anyhow!(
                 "there is no team named \"{name}\"; teams: {}",
-                if names.is_empty() { "none yet (import employees first)".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none yet (import employees first)".to_string()
+                } else {
+                    names.join(", ")
+                }
             )
             .into());
         }

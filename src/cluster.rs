@@ -100,11 +100,14 @@ impl EmbeddedCluster {
     /// attune process already runs there. Blocking: call it from `spawn_blocking` in async code.
     pub fn start(data_dir: &Path, bindir: Option<&Path>) -> Result<Self> {
         let bindir = find_bindir(bindir)?;
-        fs::create_dir_all(data_dir)
-            .map_err(io(format!("cannot create data directory {}", data_dir.display())))?;
-        let data_dir = data_dir
-            .canonicalize()
-            .map_err(io(format!("cannot open data directory {}", data_dir.display())))?;
+        fs::create_dir_all(data_dir).map_err(io(format!(
+            "cannot create data directory {}",
+            data_dir.display()
+        )))?;
+        let data_dir = data_dir.canonicalize().map_err(io(format!(
+            "cannot open data directory {}",
+            data_dir.display()
+        )))?;
         let owner = cluster_owner()?;
         if let Some(user) = &owner {
             check_reachable(&data_dir, user)?;
@@ -167,7 +170,10 @@ impl EmbeddedCluster {
             Ok(last_user) => {
                 if self.is_running()? {
                     tracing::info!("stopping embedded PostgreSQL");
-                    self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", "60"], "stopping PostgreSQL")?;
+                    self.pg_ctl(
+                        &["stop", "-m", "fast", "-w", "-t", "60"],
+                        "stopping PostgreSQL",
+                    )?;
                 }
                 drop(last_user);
             }
@@ -217,9 +223,15 @@ impl EmbeddedCluster {
     fn initdb(&self) -> Result<()> {
         tracing::info!(pgdata = %self.pgdata().display(), "creating the embedded PostgreSQL cluster");
         let mut cmd = self.tool("initdb");
-        cmd.arg("-D")
-            .arg(self.pgdata())
-            .args(["-U", DATABASE_NAME, "-A", "trust", "-E", "UTF8", "--no-locale"]);
+        cmd.arg("-D").arg(self.pgdata()).args([
+            "-U",
+            DATABASE_NAME,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ]);
         run(cmd, "initdb (creating the PostgreSQL cluster)")?;
         let conf = self.pgdata().join("postgresql.conf");
         let mut file = OpenOptions::new()
@@ -388,7 +400,11 @@ fn check_reachable(data_dir: &Path, user: &User) -> Result<()> {
 /// Where the PostgreSQL server binaries are: the folder given, else PATH, `pg_config --bindir`,
 /// and the usual install locations (Debian/Ubuntu, RHEL, Homebrew, Postgres.app).
 pub fn find_bindir(explicit: Option<&Path>) -> Result<PathBuf> {
-    let complete = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+    let complete = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
     if let Some(dir) = explicit {
         return if complete(dir) {
             Ok(dir.to_path_buf())
@@ -413,9 +429,11 @@ pub fn find_bindir(explicit: Option<&Path>) -> Result<PathBuf> {
     ] {
         candidates.extend(versioned_bindirs(Path::new(pattern_root)));
     }
-    candidates.extend(versioned_bindirs(Path::new("/usr")).into_iter().filter(|d| {
-        d.to_string_lossy().contains("pgsql")
-    }));
+    candidates.extend(
+        versioned_bindirs(Path::new("/usr"))
+            .into_iter()
+            .filter(|d| d.to_string_lossy().contains("pgsql")),
+    );
     candidates.extend(["/usr/local/pgsql/bin", "/opt/homebrew/bin"].map(PathBuf::from));
     candidates
         .into_iter()

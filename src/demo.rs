@@ -30,13 +30,71 @@ struct TeamSpec {
 }
 
 const TEAMS: &[TeamSpec] = &[
-    TeamSpec { name: "Customer Support", size: 26, monthly_leave: 0.024, salary: 46_000.0, titles: &["Support Specialist", "Senior Support Specialist", "Support Lead"] },
-    TeamSpec { name: "Engineering", size: 30, monthly_leave: 0.009, salary: 98_000.0, titles: &["Software Engineer", "Senior Software Engineer", "Staff Engineer"] },
-    TeamSpec { name: "Sales", size: 20, monthly_leave: 0.020, salary: 64_000.0, titles: &["Account Executive", "Senior Account Executive", "Sales Manager"] },
-    TeamSpec { name: "Marketing", size: 12, monthly_leave: 0.012, salary: 71_000.0, titles: &["Marketing Specialist", "Content Lead", "Marketing Manager"] },
-    TeamSpec { name: "Operations", size: 22, monthly_leave: 0.016, salary: 52_000.0, titles: &["Operations Associate", "Logistics Coordinator", "Operations Manager"] },
-    TeamSpec { name: "Finance", size: 9, monthly_leave: 0.008, salary: 78_000.0, titles: &["Accountant", "Financial Analyst", "Controller"] },
-    TeamSpec { name: "People & Culture", size: 7, monthly_leave: 0.010, salary: 67_000.0, titles: &["HR Generalist", "Recruiter", "People Partner"] },
+    TeamSpec {
+        name: "Customer Support",
+        size: 26,
+        monthly_leave: 0.024,
+        salary: 46_000.0,
+        titles: &[
+            "Support Specialist",
+            "Senior Support Specialist",
+            "Support Lead",
+        ],
+    },
+    TeamSpec {
+        name: "Engineering",
+        size: 30,
+        monthly_leave: 0.009,
+        salary: 98_000.0,
+        titles: &[
+            "Software Engineer",
+            "Senior Software Engineer",
+            "Staff Engineer",
+        ],
+    },
+    TeamSpec {
+        name: "Sales",
+        size: 20,
+        monthly_leave: 0.020,
+        salary: 64_000.0,
+        titles: &[
+            "Account Executive",
+            "Senior Account Executive",
+            "Sales Manager",
+        ],
+    },
+    TeamSpec {
+        name: "Marketing",
+        size: 12,
+        monthly_leave: 0.012,
+        salary: 71_000.0,
+        titles: &["Marketing Specialist", "Content Lead", "Marketing Manager"],
+    },
+    TeamSpec {
+        name: "Operations",
+        size: 22,
+        monthly_leave: 0.016,
+        salary: 52_000.0,
+        titles: &[
+            "Operations Associate",
+            "Logistics Coordinator",
+            "Operations Manager",
+        ],
+    },
+    TeamSpec {
+        name: "Finance",
+        size: 9,
+        monthly_leave: 0.008,
+        salary: 78_000.0,
+        titles: &["Accountant", "Financial Analyst", "Controller"],
+    },
+    TeamSpec {
+        name: "People & Culture",
+        size: 7,
+        monthly_leave: 0.010,
+        salary: 67_000.0,
+        titles: &["HR Generalist", "Recruiter", "People Partner"],
+    },
 ];
 
 const FIRST_NAMES: &[&str] = &[
@@ -45,9 +103,32 @@ const FIRST_NAMES: &[&str] = &[
     "Wei", "Ximena", "Yusuf", "Zoe", "Aiko", "Bruno", "Carmen", "Dmitri", "Esme", "Finn",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Abbott", "Berger", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
-    "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Quispe", "Rossi",
-    "Schmidt", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zimmermann",
+    "Abbott",
+    "Berger",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quispe",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
 ];
 
 /// The demo history starts three years before the current quarter.
@@ -81,7 +162,11 @@ pub fn roster(today: NaiveDate) -> Vec<NewEmployee> {
             job_level: Some(format!("L{}", level + 1)),
             annual_salary: Some((salary / 100.0).round() * 100.0),
             full_name: Some(format!("{first} {last}")),
-            email: Some(format!("{}.{}{id}@example.com", first.to_lowercase(), last.to_lowercase())),
+            email: Some(format!(
+                "{}.{}{id}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
         }
     };
     for team in TEAMS {
@@ -99,7 +184,9 @@ pub fn roster(today: NaiveDate) -> Vec<NewEmployee> {
             let active: Vec<usize> = employees
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.team == team.name && e.termination_date.is_none() && e.hire_date <= month)
+                .filter(|(_, e)| {
+                    e.team == team.name && e.termination_date.is_none() && e.hire_date <= month
+                })
                 .map(|(i, _)| i)
                 .collect();
             let mut leavers = 0;
@@ -112,12 +199,25 @@ pub fn roster(today: NaiveDate) -> Vec<NewEmployee> {
                     let voluntary = rng.random_bool(0.75);
                     let e = &mut employees[index];
                     e.termination_date = Some(day.max(e.hire_date));
-                    e.termination_type = Some(if voluntary { "voluntary" } else { "involuntary" }.into());
+                    e.termination_type = Some(
+                        if voluntary {
+                            "voluntary"
+                        } else {
+                            "involuntary"
+                        }
+                        .into(),
+                    );
                     e.termination_reason = Some(
                         if voluntary {
-                            ["Better offer", "Career change", "Relocation", "Work-life balance"][rng.random_range(0..4)]
+                            [
+                                "Better offer",
+                                "Career change",
+                                "Relocation",
+                                "Work-life balance",
+                            ][rng.random_range(0..4)]
                         } else {
-                            ["Performance", "Restructuring", "Policy violation"][rng.random_range(0..3)]
+                            ["Performance", "Restructuring", "Policy violation"]
+                                [rng.random_range(0..3)]
                         }
                         .into(),
                     );
@@ -145,10 +245,13 @@ pub async fn load(pool: &PgPool) -> anyhow::Result<Summary> {
     let mut tx = pool.begin().await?;
     let teams: Vec<String> = TEAMS.iter().map(|t| t.name.to_string()).collect();
     db::teams::ensure(&mut tx, &teams).await?;
-    db::employees::upsert(&mut tx, None, &employees).await?;
+    db::employees::upsert(&mut tx, None, &employees, db::employees::ALL_COLUMNS).await?;
     tx.commit().await?;
     Ok(Summary {
-        employees: employees.iter().filter(|e| e.termination_date.is_none()).count(),
+        employees: employees
+            .iter()
+            .filter(|e| e.termination_date.is_none())
+            .count(),
         teams: TEAMS.len(),
         from: history_start(today),
         to: today,
@@ -169,11 +272,22 @@ mod tests {
     fn the_demo_company_has_about_150_people_and_both_kinds_of_leavers() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let people = roster(today);
-        let active = people.iter().filter(|e| e.termination_date.is_none()).count();
+        let active = people
+            .iter()
+            .filter(|e| e.termination_date.is_none())
+            .count();
         assert!((120..=190).contains(&active), "{active} active employees");
         for kind in ["voluntary", "involuntary"] {
-            assert!(people.iter().any(|e| e.termination_type.as_deref() == Some(kind)), "{kind}");
+            assert!(
+                people
+                    .iter()
+                    .any(|e| e.termination_type.as_deref() == Some(kind)),
+                "{kind}"
+            );
         }
-        assert!(people.iter().all(|e| e.termination_date.is_none_or(|d| d >= e.hire_date && d <= today)));
+        assert!(people.iter().all(|e| {
+            e.termination_date
+                .is_none_or(|d| d >= e.hire_date && d <= today)
+        }));
     }
 }

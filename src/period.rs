@@ -151,7 +151,8 @@ impl FromStr for Period {
         }
         let year: i32 = year.parse().map_err(|_| err())?;
         let number = |digits: &str| -> Result<u32, PeriodError> {
-            if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(err());
             }
             digits.parse().map_err(|_| err())
@@ -197,7 +198,9 @@ mod tests {
 
     #[test]
     fn malformed_periods_are_refused() {
-        for text in ["", "25", "2025-Q5", "2025-Q0", "2025-13", "2025-00", "2025-1", "Q1-2025", "2025-H1"] {
+        for text in [
+            "", "25", "2025-Q5", "2025-Q0", "2025-13", "2025-00", "2025-1", "Q1-2025", "2025-H1",
+        ] {
             assert!(text.parse::<Period>().is_err(), "{text}");
         }
     }
@@ -220,8 +223,14 @@ mod tests {
 
     #[test]
     fn the_latest_complete_quarter_is_the_one_before_today() {
-        assert_eq!(Period::latest_complete_quarter(day(2026, 11, 26)).to_string(), "2026-Q3");
-        assert_eq!(Period::latest_complete_quarter(day(2026, 1, 1)).to_string(), "2025-Q4");
+        assert_eq!(
+            Period::latest_complete_quarter(day(2026, 11, 26)).to_string(),
+            "2026-Q3"
+        );
+        assert_eq!(
+            Period::latest_complete_quarter(day(2026, 1, 1)).to_string(),
+            "2025-Q4"
+        );
     }
 
     #[test]

@@ -127,8 +127,12 @@ pub fn render_text(report: &Report) -> String {
         "{:<28} {:>8} {:>8} {:>8} {:>6} {:>10} {:>10} {:>10}",
         "Scope", "HC start", "HC end", "HC avg", "Left", "Turnover", "Voluntary", "Involunt."
     );
-    let rows = std::iter::once(("Organization", &report.org))
-        .chain(report.teams.iter().map(|(name, scope)| (name.as_str(), scope)));
+    let rows = std::iter::once(("Organization", &report.org)).chain(
+        report
+            .teams
+            .iter()
+            .map(|(name, scope)| (name.as_str(), scope)),
+    );
     for (name, scope) in rows {
         let f = &scope.fundamentals;
         let _ = writeln!(

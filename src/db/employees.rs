@@ -3,6 +3,23 @@
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+/// Every column an employees file can carry, by canonical name.
+pub const ALL_COLUMNS: &[&str] = &[
+    "employee_id",
+    "team",
+    "hire_date",
+    "termination_date",
+    "termination_type",
+    "termination_reason",
+    "regretted",
+    "manager_id",
+    "job_title",
+    "job_level",
+    "annual_salary",
+    "full_name",
+    "email",
+];
+
 /// One employee as an import delivers it (already validated).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEmployee {
@@ -22,11 +39,14 @@ pub struct NewEmployee {
 }
 
 /// Insert or update employees by their employee id, in one statement. Their teams must exist
-/// (see `teams::ensure`). Returns how many rows were written.
+/// (see `teams::ensure`). An existing employee's fields are updated only for the canonical
+/// columns in `present` (the file's columns): a file without a salary column keeps salaries.
+/// Returns how many rows were written.
 pub async fn upsert(
     conn: &mut PgConnection,
     import_id: Option<i64>,
     employees: &[NewEmployee],
+    present: &[&str],
 ) -> Result<u64, sqlx::Error> {
     fn column<T: Clone>(rows: &[NewEmployee], f: impl Fn(&NewEmployee) -> T) -> Vec<T> {
         rows.iter().map(f).collect()
@@ -46,29 +66,20 @@ pub async fn upsert(
                    annual_salary, full_name, email)
          join team t on lower(t.name) = lower(btrim(x.team))
          on conflict (external_id) do update set
-             team_id = excluded.team_id,
-             hire_date = excluded.hire_date,
-             termination_date = excluded.termination_date,
-             termination_type = excluded.termination_type,
-             termination_reason = excluded.termination_reason,
-             regretted = excluded.regretted,
-             manager_external_id = excluded.manager_external_id,
-             job_title = excluded.job_title,
-             job_level = excluded.job_level,
-             annual_salary = excluded.annual_salary,
-             full_name = excluded.full_name,
-             email = excluded.email,
-             last_import_id = excluded.last_import_id,
-             updated_at = now()
-         where (employee.team_id, employee.hire_date, employee.termination_date,
-                employee.termination_type, employee.termination_reason, employee.regretted,
-                employee.manager_external_id, employee.job_title, employee.job_level,
-                employee.annual_salary, employee.full_name, employee.email)
-               is distinct from
-               (excluded.team_id, excluded.hire_date, excluded.termination_date,
-                excluded.termination_type, excluded.termination_reason, excluded.regretted,
-                excluded.manager_external_id, excluded.job_title, excluded.job_level,
-                excluded.annual_salary, excluded.full_name, excluded.email)",
+             team_id = case when 'team' = any($15) then excluded.team_id else employee.team_id end,
+             hire_date = case when 'hire_date' = any($15) then excluded.hire_date else employee.hire_date end,
+             termination_date = case when 'termination_date' = any($15) then excluded.termination_date else employee.termination_date end,
+             termination_type = case when 'termination_type' = any($15) then excluded.termination_type else employee.termination_type end,
+             termination_reason = case when 'termination_reason' = any($15) then excluded.termination_reason else employee.termination_reason end,
+             regretted = case when 'regretted' = any($15) then excluded.regretted else employee.regretted end,
+             manager_external_id = case when 'manager_id' = any($15) then excluded.manager_external_id else employee.manager_external_id end,
+             job_title = case when 'job_title' = any($15) then excluded.job_title else employee.job_title end,
+             job_level = case when 'job_level' = any($15) then excluded.job_level else employee.job_level end,
+             annual_salary = case when 'annual_salary' = any($15) then excluded.annual_salary else employee.annual_salary end,
+             full_name = case when 'full_name' = any($15) then excluded.full_name else employee.full_name end,
+             email = case when 'email' = any($15) then excluded.email else employee.email end,
+             last_import_id = coalesce(excluded.last_import_id, employee.last_import_id),
+             updated_at = now()",
     )
     .bind(column(employees, |e| e.external_id.clone()))
     .bind(column(employees, |e| e.team.clone()))
@@ -84,6 +95,7 @@ pub async fn upsert(
     .bind(column(employees, |e| e.full_name.clone()))
     .bind(column(employees, |e| e.email.clone()))
     .bind(import_id)
+    .bind(present)
     .execute(conn)
     .await?;
     Ok(result.rows_affected())

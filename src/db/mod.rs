@@ -60,7 +60,11 @@ impl Database {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone().log_statements(tracing::log::LevelFilter::Debug))
+            .connect_with(
+                options
+                    .clone()
+                    .log_statements(tracing::log::LevelFilter::Debug),
+            )
             .await
             .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
         MIGRATOR
@@ -90,7 +94,10 @@ async fn create_database_if_missing(cluster: &EmbeddedCluster) -> anyhow::Result
             .await?;
     if !exists {
         // Two processes may race here; the loser's "already exists" is harmless.
-        if let Err(err) = sqlx::query("create database attune").execute(&mut conn).await {
+        if let Err(err) = sqlx::query("create database attune")
+            .execute(&mut conn)
+            .await
+        {
             let duplicate = err
                 .as_database_error()
                 .and_then(|e| e.code())

@@ -51,7 +51,7 @@ pub fn map(columns: &[Column], headers: &[String]) -> Result<Mapping, Vec<&'stat
     for column in columns {
         let candidates = std::iter::once(normalize(column.name))
             .chain(column.aliases.iter().map(|a| a.to_string()));
-        let found = candidates.enumerate().find_map(|(_, candidate)| {
+        let found = candidates.into_iter().find_map(|candidate| {
             normalized
                 .iter()
                 .enumerate()
@@ -88,9 +88,21 @@ mod tests {
     use super::*;
 
     const COLUMNS: &[Column] = &[
-        Column { name: "employee_id", required: true, aliases: &["empid", "employeenumber"] },
-        Column { name: "hire_date", required: true, aliases: &["dateofhire", "startdate"] },
-        Column { name: "email", required: false, aliases: &[] },
+        Column {
+            name: "employee_id",
+            required: true,
+            aliases: &["empid", "employeenumber"],
+        },
+        Column {
+            name: "hire_date",
+            required: true,
+            aliases: &["dateofhire", "startdate"],
+        },
+        Column {
+            name: "email",
+            required: false,
+            aliases: &[],
+        },
     ];
 
     fn headers(names: &[&str]) -> Vec<String> {
@@ -99,7 +111,11 @@ mod tests {
 
     #[test]
     fn headers_match_ignoring_case_spaces_and_punctuation() {
-        let m = map(COLUMNS, &headers(&["Employee ID", "Hire-Date", "Shoe size"])).unwrap();
+        let m = map(
+            COLUMNS,
+            &headers(&["Employee ID", "Hire-Date", "Shoe size"]),
+        )
+        .unwrap();
         assert_eq!(m.index("employee_id"), Some(0));
         assert_eq!(m.index("hire_date"), Some(1));
         assert_eq!(m.ignored, ["Shoe size"]);
@@ -114,6 +130,9 @@ mod tests {
 
     #[test]
     fn missing_required_columns_are_all_named() {
-        assert_eq!(map(COLUMNS, &headers(&["email"])), Err(vec!["employee_id", "hire_date"]));
+        assert_eq!(
+            map(COLUMNS, &headers(&["email"])),
+            Err(vec!["employee_id", "hire_date"])
+        );
     }
 }

@@ -80,9 +80,13 @@ fn expand_year(year: i32, digits: usize) -> i32 {
 /// only when unambiguous.
 pub fn parse(value: &str, order: Option<DateOrder>) -> Option<NaiveDate> {
     let value = value.trim();
+    if let Some(date) = excel_serial(value) {
+        return Some(date);
+    }
     // ISO 8601 date, or the date part of a date-time.
     let date_part = value.split(['T', ' ']).next().unwrap_or(value);
-    let year_first = date_part.len() >= 8 && date_part.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    let year_first =
+        date_part.len() >= 8 && date_part.as_bytes()[..4].iter().all(u8::is_ascii_digit);
     if year_first && date_part.as_bytes()[4] == b'-' {
         return NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok();
     }
@@ -114,7 +118,7 @@ pub fn parse(value: &str, order: Option<DateOrder>) -> Option<NaiveDate> {
         };
         return NaiveDate::from_ymd_opt(year, month, day);
     }
-    excel_serial(value)
+    None
 }
 
 /// Excel stores dates as days since 1899-12-30; serials from 10000 (1927) to 99999 (2173) are
@@ -162,7 +166,14 @@ mod tests {
 
     #[test]
     fn impossible_or_ambiguous_dates_are_not_guessed() {
-        for text in ["2019-02-30", "3/5/2024", "31/31/2020", "yesterday", "2024", "13.13.2024"] {
+        for text in [
+            "2019-02-30",
+            "3/5/2024",
+            "31/31/2020",
+            "yesterday",
+            "2024",
+            "13.13.2024",
+        ] {
             assert_eq!(parse(text, None), None, "{text}");
         }
     }
@@ -171,8 +182,14 @@ mod tests {
     fn a_column_decides_its_order_from_its_values() {
         assert_eq!(evidence(["2024-01-01"]), Evidence::NotNeeded);
         assert_eq!(evidence(["01/02/2024", "03/04/2024"]), Evidence::Ambiguous);
-        assert_eq!(evidence(["01/02/2024", "13/04/2024"]), Evidence::Decided(DateOrder::DayFirst));
-        assert_eq!(evidence(["01/02/2024", "4/30/2024"]), Evidence::Decided(DateOrder::MonthFirst));
+        assert_eq!(
+            evidence(["01/02/2024", "13/04/2024"]),
+            Evidence::Decided(DateOrder::DayFirst)
+        );
+        assert_eq!(
+            evidence(["01/02/2024", "4/30/2024"]),
+            Evidence::Decided(DateOrder::MonthFirst)
+        );
         assert_eq!(evidence(["13/01/2024", "4/30/2024"]), Evidence::Conflicting);
     }
 }

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::columns::Column;
 use super::Cells;
+use super::columns::Column;
 use crate::db::employees::NewEmployee;
 
 /// The canonical columns and the names HRIS exports give them (normalized).
@@ -12,43 +12,82 @@ pub const COLUMNS: &[Column] = &[
         name: "employee_id",
         required: true,
         aliases: &[
-            "empid", "employeenumber", "employeeno", "employee", "workerid", "associateid",
-            "personnelnumber", "personid", "staffid", "id",
+            "empid",
+            "employeenumber",
+            "employeeno",
+            "employee",
+            "workerid",
+            "associateid",
+            "personnelnumber",
+            "personid",
+            "staffid",
+            "id",
         ],
     },
     Column {
         name: "team",
         required: true,
-        aliases: &["department", "departmentname", "homedepartment", "teamname", "dept", "orgunit"],
+        aliases: &[
+            "department",
+            "departmentname",
+            "homedepartment",
+            "teamname",
+            "dept",
+            "orgunit",
+        ],
     },
     Column {
         name: "hire_date",
         required: true,
         aliases: &[
-            "dateofhire", "hiredate", "startdate", "originalhiredate", "employmentstartdate",
-            "joindate", "joiningdate", "dateofjoining", "hired",
+            "dateofhire",
+            "hiredate",
+            "startdate",
+            "originalhiredate",
+            "employmentstartdate",
+            "joindate",
+            "joiningdate",
+            "dateofjoining",
+            "hired",
         ],
     },
     Column {
         name: "termination_date",
         required: false,
         aliases: &[
-            "dateoftermination", "terminationdate", "separationdate", "enddate", "lastdayofwork",
-            "lastday", "leavingdate", "exitdate", "employmentenddate",
+            "dateoftermination",
+            "terminationdate",
+            "separationdate",
+            "enddate",
+            "lastdayofwork",
+            "lastday",
+            "leavingdate",
+            "exitdate",
+            "employmentenddate",
         ],
     },
     Column {
         name: "termination_type",
         required: false,
         aliases: &[
-            "terminationtype", "separationtype", "exittype", "terminationcategory",
-            "employmentstatus", "status",
+            "terminationtype",
+            "separationtype",
+            "exittype",
+            "terminationcategory",
+            "employmentstatus",
+            "status",
         ],
     },
     Column {
         name: "termination_reason",
         required: false,
-        aliases: &["termreason", "terminationreason", "reasonfortermination", "exitreason", "separationreason"],
+        aliases: &[
+            "termreason",
+            "terminationreason",
+            "reasonfortermination",
+            "exitreason",
+            "separationreason",
+        ],
     },
     Column {
         name: "regretted",
@@ -58,7 +97,13 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "manager_id",
         required: false,
-        aliases: &["managerid", "supervisorid", "reportstoid", "managerworkerid", "manageremployeeid"],
+        aliases: &[
+            "managerid",
+            "supervisorid",
+            "reportstoid",
+            "managerworkerid",
+            "manageremployeeid",
+        ],
     },
     Column {
         name: "job_title",
@@ -73,17 +118,35 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "annual_salary",
         required: false,
-        aliases: &["salary", "annualsalary", "basesalary", "annualbasesalary", "annualpay", "compensation"],
+        aliases: &[
+            "salary",
+            "annualsalary",
+            "basesalary",
+            "annualbasesalary",
+            "annualpay",
+            "compensation",
+        ],
     },
     Column {
         name: "full_name",
         required: false,
-        aliases: &["employeename", "name", "fullname", "displayname", "legalname"],
+        aliases: &[
+            "employeename",
+            "name",
+            "fullname",
+            "displayname",
+            "legalname",
+        ],
     },
     Column {
         name: "email",
         required: false,
-        aliases: &["workemail", "emailaddress", "workemailaddress", "businessemail"],
+        aliases: &[
+            "workemail",
+            "emailaddress",
+            "workemailaddress",
+            "businessemail",
+        ],
     },
 ];
 
@@ -98,12 +161,25 @@ enum Termination {
 fn termination(value: &str) -> Option<Termination> {
     let key: String = super::columns::normalize(value);
     Some(match key.as_str() {
-        "voluntary" | "voluntarilyterminated" | "voluntarytermination" | "resigned"
-        | "resignation" | "voluntaryresignation" | "quit" | "retired" | "retirement" => {
-            Termination::Voluntary
-        }
-        "involuntary" | "terminatedforcause" | "involuntarytermination" | "dismissal"
-        | "dismissed" | "layoff" | "laidoff" | "fired" | "redundancy" | "terminated"
+        "voluntary"
+        | "voluntarilyterminated"
+        | "voluntarytermination"
+        | "resigned"
+        | "resignation"
+        | "voluntaryresignation"
+        | "quit"
+        | "retired"
+        | "retirement" => Termination::Voluntary,
+        "involuntary"
+        | "terminatedforcause"
+        | "involuntarytermination"
+        | "dismissal"
+        | "dismissed"
+        | "layoff"
+        | "laidoff"
+        | "fired"
+        | "redundancy"
+        | "terminated"
         | "termination" => Termination::Involuntary,
         "" | "active" | "na" | "none" | "employed" | "stillemployed" | "nastillemployed"
         | "current" | "fulltime" | "parttime" | "leaveofabsence" | "onleave" => Termination::None,
@@ -112,12 +188,19 @@ fn termination(value: &str) -> Option<Termination> {
 }
 
 /// Read one row into an employee, or record why it cannot be.
-pub(super) fn read_row(cells: &mut Cells<'_>, seen: &mut HashMap<String, u64>) -> Option<NewEmployee> {
+pub(super) fn read_row(
+    cells: &mut Cells<'_>,
+    seen: &mut HashMap<String, u64>,
+) -> Option<NewEmployee> {
     let external_id = cells.required("employee_id");
     if let Some(id) = &external_id {
         if let Some(first) = seen.get(id) {
             let first = *first;
-            cells.error("employee_id", Some(id), format!("appears again (first on line {first})"));
+            cells.error(
+                "employee_id",
+                Some(id),
+                format!("appears again (first on line {first})"),
+            );
         } else {
             seen.insert(id.clone(), cells.line());
         }
@@ -143,7 +226,8 @@ pub(super) fn read_row(cells: &mut Cells<'_>, seen: &mut HashMap<String, u64>) -
                 cells.error(
                     "termination_type",
                     Some(&value),
-                    "not a termination type (use voluntary or involuntary, or leave it empty)".into(),
+                    "not a termination type (use voluntary or involuntary, or leave it empty)"
+                        .into(),
                 );
                 None
             }
@@ -196,14 +280,29 @@ pub fn preview_fields(e: &NewEmployee) -> Vec<(&'static str, String)> {
         ("employee_id", e.external_id.clone()),
         ("team", e.team.clone()),
         ("hire_date", e.hire_date.to_string()),
-        ("termination_date", e.termination_date.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "termination_date",
+            e.termination_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
         ("termination_type", opt(&e.termination_type)),
         ("termination_reason", opt(&e.termination_reason)),
-        ("regretted", e.regretted.map(|r| if r { "yes" } else { "no" }.to_string()).unwrap_or_default()),
+        (
+            "regretted",
+            e.regretted
+                .map(|r| if r { "yes" } else { "no" }.to_string())
+                .unwrap_or_default(),
+        ),
         ("manager_id", opt(&e.manager_external_id)),
         ("job_title", opt(&e.job_title)),
         ("job_level", opt(&e.job_level)),
-        ("annual_salary", e.annual_salary.map(|s| format!("{s:.2}")).unwrap_or_default()),
+        (
+            "annual_salary",
+            e.annual_salary
+                .map(|s| format!("{s:.2}"))
+                .unwrap_or_default(),
+        ),
         ("full_name", opt(&e.full_name)),
         ("email", opt(&e.email)),
     ]

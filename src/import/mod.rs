@@ -80,7 +80,11 @@ impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.column, &self.value) {
             (Some(column), Some(value)) => {
-                write!(f, "line {}, {column} \"{value}\": {}", self.line, self.message)
+                write!(
+                    f,
+                    "line {}, {column} \"{value}\": {}",
+                    self.line, self.message
+                )
             }
             (Some(column), None) => write!(f, "line {}, {column}: {}", self.line, self.message),
             _ => write!(f, "line {}: {}", self.line, self.message),
@@ -95,13 +99,18 @@ pub enum FileError {
     Unreadable(#[from] reader::ReadError),
     #[error("line 1: missing required column{} {} (the header has: {found})",
         if .missing.len() == 1 { "" } else { "s" }, .missing.join(", "))]
-    MissingColumns { missing: Vec<&'static str>, found: String },
+    MissingColumns {
+        missing: Vec<&'static str>,
+        found: String,
+    },
     #[error("the dates in column{} {} could be day/month/year or month/day/year; \
              say which with --date-format dmy or --date-format mdy",
         if .columns.len() == 1 { "" } else { "s" }, .columns.join(", "))]
     AmbiguousDates { columns: Vec<String> },
-    #[error("column {column} mixes day/month/year and month/day/year dates \
-             (e.g. line {day_first_line} and line {month_first_line}); use one form")]
+    #[error(
+        "column {column} mixes day/month/year and month/day/year dates \
+             (e.g. line {day_first_line} and line {month_first_line}); use one form"
+    )]
     MixedDates {
         column: String,
         day_first_line: u64,
@@ -146,7 +155,12 @@ enum Records {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Written; `rows_written` counts rows that changed something.
-    Imported { import_id: i64, rows_imported: usize, rows_skipped: usize, rows_written: u64 },
+    Imported {
+        import_id: i64,
+        rows_imported: usize,
+        rows_skipped: usize,
+        rows_written: u64,
+    },
     /// The same content was imported before: nothing changed.
     AlreadyImported { import_id: i64 },
     /// The file had invalid rows and --skip-invalid was not given: nothing was written.
@@ -154,7 +168,12 @@ pub enum Outcome {
 }
 
 /// Read and validate a file; write nothing.
-pub fn prepare(kind: Kind, file_name: &str, bytes: &[u8], options: Options) -> Result<Prepared, FileError> {
+pub fn prepare(
+    kind: Kind,
+    file_name: &str,
+    bytes: &[u8],
+    options: Options,
+) -> Result<Prepared, FileError> {
     let content_hash = hex::encode(Sha256::digest(bytes));
     let table = reader::read(bytes)?;
     let mapping = columns::map(kind.columns(), &table.headers).map_err(|missing| {
@@ -191,7 +210,10 @@ pub fn prepare(kind: Kind, file_name: &str, bytes: &[u8], options: Options) -> R
     let (rows_valid, sample) = match &records {
         Records::Employees(list) => (
             list.len(),
-            list.iter().take(10).map(employees::preview_fields).collect(),
+            list.iter()
+                .take(10)
+                .map(employees::preview_fields)
+                .collect(),
         ),
     };
     let errors_total = errors.len();
@@ -202,7 +224,11 @@ pub fn prepare(kind: Kind, file_name: &str, bytes: &[u8], options: Options) -> R
         content_hash,
         encoding: table.encoding,
         delimiter: reader::delimiter_name(table.delimiter),
-        columns: mapping.columns.iter().map(|(c, _, h)| (*c, h.clone())).collect(),
+        columns: mapping
+            .columns
+            .iter()
+            .map(|(c, _, h)| (*c, h.clone()))
+            .collect(),
         ignored_columns: mapping.ignored.clone(),
         date_orders: orders.iter().map(|(c, o)| (*c, o.label())).collect(),
         rows_total: table.rows.len(),
@@ -225,7 +251,9 @@ fn date_orders(
     let mut decided = Vec::new();
     let mut ambiguous = Vec::new();
     for &column in kind.date_columns() {
-        let Some(index) = mapping.index(column) else { continue };
+        let Some(index) = mapping.index(column) else {
+            continue;
+        };
         let values = table.rows.iter().map(|row| row.get(index));
         match (choice, dates::evidence(values)) {
             (_, Evidence::NotNeeded) => {}
@@ -265,10 +293,16 @@ fn date_orders(
 
 /// Write a prepared file in one transaction. A file with invalid rows is written only with
 /// `skip_invalid`; the same content twice is written once.
-pub async fn commit(pool: &PgPool, prepared: &Prepared, options: Options) -> Result<Outcome, sqlx::Error> {
+pub async fn commit(
+    pool: &PgPool,
+    prepared: &Prepared,
+    options: Options,
+) -> Result<Outcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // One import at a time: two identical files arriving together must not both be written.
-    sqlx::query("select pg_advisory_xact_lock(7261)").execute(&mut *tx).await?;
+    sqlx::query("select pg_advisory_xact_lock(7261)")
+        .execute(&mut *tx)
+        .await?;
     if let Some(previous) =
         db::imports::find_succeeded(&mut tx, prepared.kind.name(), &prepared.content_hash).await?
     {
@@ -290,7 +324,8 @@ pub async fn commit(pool: &PgPool, prepared: &Prepared, options: Options) -> Res
         Records::Employees(list) => {
             let teams: Vec<String> = list.iter().map(|e| e.team.clone()).collect();
             db::teams::ensure(&mut tx, &teams).await?;
-            db::employees::upsert(&mut tx, Some(import_id), list).await?
+            let present: Vec<&str> = prepared.columns.iter().map(|(c, _)| *c).collect();
+            db::employees::upsert(&mut tx, Some(import_id), list, &present).await?
         }
     };
     db::imports::finish(&mut tx, import_id, prepared.rows_total, prepared.rows_valid).await?;
@@ -379,7 +414,9 @@ impl Cells<'_> {
         let value = self.text(column)?.to_string();
         match columns::normalize(&value).as_str() {
             "yes" | "y" | "true" | "1" | "regretted" | "regrettable" => Some(true),
-            "no" | "n" | "false" | "0" | "nonregretted" | "notregretted" | "unregretted" => Some(false),
+            "no" | "n" | "false" | "0" | "nonregretted" | "notregretted" | "unregretted" => {
+                Some(false)
+            }
             _ => {
                 self.error(column, Some(&value), "not yes or no".into());
                 None

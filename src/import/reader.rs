@@ -52,7 +52,10 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), "UTF-8"),
-        Err(_) => (WINDOWS_1252.decode_without_bom_handling(bytes).0, "Windows-1252"),
+        Err(_) => (
+            WINDOWS_1252.decode_without_bom_handling(bytes).0,
+            "Windows-1252",
+        ),
     }
 }
 
@@ -101,12 +104,13 @@ pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
         .map(str::to_string)
         .collect();
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     for record in reader.records() {
         let record = record.map_err(|e| malformed(&e, 0))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
         rows.push(Row {
             line,
             fields: record.iter().map(str::to_string).collect(),
@@ -121,6 +125,40 @@ pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
         headers,
         rows,
     })
+}
+
+/// Line numbers from byte offsets. (csv's own line count is one short after CRLF line ends.)
+struct LineCounter<'a> {
+    text: &'a [u8],
+    position: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            position: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record starting at `byte` (offsets only grow). A record's reported start
+    /// may sit on the end of the previous line; it begins after it.
+    fn line_at(&mut self, mut byte: usize) -> u64 {
+        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        let end = byte.min(self.text.len());
+        if end > self.position {
+            self.line += self.text[self.position..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.position = end;
+        }
+        self.line
+    }
 }
 
 fn malformed(err: &csv::Error, fallback_line: u64) -> ReadError {
@@ -161,7 +199,10 @@ mod tests {
         for unit in "id;Zoë".encode_utf16() {
             utf16.extend(unit.to_le_bytes());
         }
-        assert_eq!(decode(&utf16), (Cow::Owned("id;Zoë".to_string()), "UTF-16LE"));
+        assert_eq!(
+            decode(&utf16),
+            (Cow::Owned("id;Zoë".to_string()), "UTF-16LE")
+        );
         assert_eq!(decode(b"Zo\xEB").0, "Zoë");
         assert_eq!(decode(b"Zo\xEB").1, "Windows-1252");
         assert_eq!(decode(b"\xEF\xBB\xBFid").0, "id");
@@ -169,9 +210,15 @@ mod tests {
 
     #[test]
     fn rows_keep_their_spreadsheet_line_numbers() {
+        for text in [
+            &b"id,name\r\n1,\"two\nlines\"\r\n\r\n,\r\n3, x \r\n"[..],
+            b"id,name\n1,\"two\nlines\"\n\n,\n3, x \n",
+        ] {
+            let table = read(text).unwrap();
+            let lines: Vec<u64> = table.rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 6]);
+        }
         let table = read(b"id,name\r\n1,\"two\nlines\"\r\n\r\n,\r\n3, x \r\n").unwrap();
-        let lines: Vec<u64> = table.rows.iter().map(|r| r.line).collect();
-        assert_eq!(lines, [2, 5]);
         assert_eq!(table.rows[0].get(1), "two\nlines");
         assert_eq!(table.rows[1].get(1), "x");
     }

@@ -9,8 +9,16 @@ use super::AppError;
 
 /// (file name, content type, bytes) of everything under static/.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Result<impl IntoResponse, AppError> {

@@ -26,7 +26,11 @@ pub fn sparkline(values: &[Option<f64>], labels: &[String], width: u32, height: 
     };
     let y_of = |v: f64| {
         let usable = height as f64 - 2.0 * pad;
-        if max > 0.0 { pad + usable * (1.0 - v / max) } else { height as f64 - pad }
+        if max > 0.0 {
+            pad + usable * (1.0 - v / max)
+        } else {
+            height as f64 - pad
+        }
     };
     let mut segments = Vec::new();
     let mut current = Vec::new();
@@ -99,7 +103,11 @@ pub fn bar_chart(values: &[Option<f64>], labels: &[String]) -> BarChart {
         .enumerate()
         .map(|(i, (value, label))| {
             let v = value.unwrap_or(0.0);
-            let h = if axis_max > 0.0 { (plot_bottom - plot_top) * v / axis_max } else { 0.0 };
+            let h = if axis_max > 0.0 {
+                (plot_bottom - plot_top) * v / axis_max
+            } else {
+                0.0
+            };
             let x = plot_left + slot * i as f64 + slot * 0.2;
             Bar {
                 x,

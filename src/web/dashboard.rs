@@ -64,9 +64,14 @@ pub async fn show(
 }
 
 fn page(period: Period, reports: &[Report]) -> DashboardPage {
-    let current = reports.last().expect("the trend includes the period itself");
+    let current = reports
+        .last()
+        .expect("the trend includes the period itself");
     let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
-    let org_series: Vec<Option<f64>> = reports.iter().map(|r| r.org.fundamentals.turnover_rate).collect();
+    let org_series: Vec<Option<f64>> = reports
+        .iter()
+        .map(|r| r.org.fundamentals.turnover_rate)
+        .collect();
     let teams = current
         .teams
         .iter()

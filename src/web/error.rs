@@ -45,7 +45,9 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "There is nothing at this address.".to_string(),
             ),
-            AppError::BadRequest(text) => (StatusCode::BAD_REQUEST, "That did not work", text.clone()),
+            AppError::BadRequest(text) => {
+                (StatusCode::BAD_REQUEST, "That did not work", text.clone())
+            }
             AppError::Database(err) => {
                 tracing::error!("internal error: {err}");
                 (

@@ -1,0 +1,158 @@
+//! The embedded PostgreSQL, driven through the real binary: created on first start, reused,
+//! shared by a second process, stopped cleanly.
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::attune_command;
+
+fn postmaster_running(data_dir: &Path) -> bool {
+    data_dir.join("postgres/postmaster.pid").exists()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_until_ready(server: &mut Child, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(status) = server.try_wait().unwrap() {
+            panic!("attune serve exited early: {status}");
+        }
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = stream.write_all(b"GET /readyz HTTP/1.0\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("attune serve did not become ready");
+}
+
+#[test]
+fn the_embedded_cluster_is_created_shared_reused_and_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data = data_dir.to_str().unwrap();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "employee_id,team,hire_date\nE1,Alpha,2024-01-01\nE2,Beta,2024-01-01\n",
+    )
+    .unwrap();
+
+    // A CLI command on its own starts the cluster for its work and stops it afterwards.
+    let migrate = attune_command()
+        .args(["--data-dir", data, "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        migrate.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    assert!(data_dir.join("postgres/PG_VERSION").exists(), "initdb ran");
+    assert!(!postmaster_running(&data_dir), "stopped after migrate");
+
+    // A server runs it; an import meanwhile attaches instead of starting another.
+    let port = free_port();
+    let mut server = attune_command()
+        .args([
+            "--data-dir",
+            data,
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_ready(&mut server, port);
+    let import = attune_command()
+        .args([
+            "--data-dir",
+            data,
+            "import",
+            "employees",
+            roster.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        import.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert!(
+        postmaster_running(&data_dir),
+        "the import left the server's cluster running"
+    );
+    wait_until_ready(&mut server, port);
+
+    // SIGTERM stops the server and, as the last user, the cluster.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let status = server.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert!(!postmaster_running(&data_dir), "no PostgreSQL left behind");
+
+    // A second start reuses the data.
+    let report = attune_command()
+        .args([
+            "--data-dir",
+            data,
+            "report",
+            "--period",
+            "2024",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        report.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(json["org"]["fundamentals"]["headcount_end"], 2);
+    assert!(!postmaster_running(&data_dir));
+}
+
+#[test]
+fn without_postgresql_binaries_the_error_says_how_to_get_them() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = attune_command()
+        .args(["--data-dir", dir.path().to_str().unwrap(), "migrate"])
+        .env("ATTUNE_PG_BINDIR", dir.path())
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no PostgreSQL server binaries found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("apt-get install postgresql"), "{stderr}");
+    assert!(stderr.contains("brew install"), "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+}

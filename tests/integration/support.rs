@@ -1,0 +1,283 @@
+//! The test harness: one PostgreSQL per test run, a fresh database per test, and the real app
+//! served on a free port.
+//!
+//! With `DATABASE_URL` set, tests use that server. Without it, the harness starts the same
+//! embedded cluster the product runs (`attune::cluster`) in a temporary folder, once for the
+//! whole run, and stops it when the test binary exits.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::{LazyLock, Mutex};
+
+use attune::cluster::EmbeddedCluster;
+use attune::{AppState, app};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+
+/// The server every test database lives on.
+struct Server {
+    admin: PgConnectOptions,
+    /// `postgres://` URL prefix for the CLI: append the database name.
+    url_for: Box<dyn Fn(&str) -> String + Send + Sync>,
+}
+
+static CLUSTER: Mutex<Option<(EmbeddedCluster, tempfile::TempDir)>> = Mutex::new(None);
+static DATABASES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+static SERVER: LazyLock<Server> = LazyLock::new(|| {
+    if let Some(url) = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
+        let admin: PgConnectOptions = url.parse().expect("DATABASE_URL is a PostgreSQL URL");
+        let base = url
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit_once('/')
+            .unwrap()
+            .0
+            .to_string();
+        let query = url
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        return Server {
+            admin,
+            url_for: Box::new(move |db| format!("{base}/{db}{query}")),
+        };
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("attune-test-")
+        .tempdir()
+        .expect("a temporary folder for the test cluster");
+    let cluster =
+        EmbeddedCluster::start(dir.path(), None).expect("the embedded test cluster starts");
+    let admin = cluster.maintenance_options();
+    let socket_dir = cluster.data_dir().join("run");
+    *CLUSTER.lock().unwrap() = Some((cluster, dir));
+    // SAFETY: registering a plain `extern "C" fn` with atexit has no preconditions.
+    unsafe { libc::atexit(stop_at_exit) };
+    Server {
+        admin,
+        url_for: Box::new(move |db| {
+            format!(
+                "postgres://attune@localhost/{db}?host={}",
+                socket_dir.display()
+            )
+        }),
+    }
+});
+
+/// Runs when the test binary exits: drop leftover databases, stop the embedded cluster.
+extern "C" fn stop_at_exit() {
+    let leftovers: Vec<String> = DATABASES.lock().map(|d| d.clone()).unwrap_or_default();
+    if !leftovers.is_empty() {
+        let admin = SERVER.admin.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect_with(&admin).await {
+                    for db in leftovers {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "drop database if exists {db} with (force)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                }
+            });
+        })
+        .join();
+    }
+    if let Ok(mut guard) = CLUSTER.lock()
+        && let Some((cluster, dir)) = guard.take()
+    {
+        let _ = cluster.release();
+        drop(dir);
+    }
+}
+
+/// A fresh database with the schema, and the real app serving it on a free port.
+pub struct TestApp {
+    pub pool: PgPool,
+    pub address: SocketAddr,
+    pub database_url: String,
+    db_name: String,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let server = &*SERVER;
+        let db_name = format!("attune_test_{}", rand_suffix());
+        let mut admin = PgConnection::connect_with(&server.admin)
+            .await
+            .expect("admin connection");
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {db_name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        DATABASES.lock().unwrap().push(db_name.clone());
+
+        let options = server.admin.clone().database(&db_name);
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .expect("connect to the test database");
+        attune::db::MIGRATOR
+            .run(&pool)
+            .await
+            .expect("migrations run");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = app(AppState { pool: pool.clone() });
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        TestApp {
+            pool,
+            address,
+            database_url: (server.url_for)(&db_name),
+            db_name,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET a page and parse its HTML; panics unless the status is as expected.
+    pub async fn page(&self, path: &str, status: u16) -> scraper::Html {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        scraper::Html::parse_document(&response.text().await.unwrap())
+    }
+
+    /// Import CSV text through the library, as the CLI does; panics if it is not imported.
+    pub async fn import(&self, kind: attune::import::Kind, csv: &str) {
+        let prepared =
+            attune::import::prepare(kind, "test.csv", csv.as_bytes(), Default::default())
+                .expect("the file is readable");
+        assert_eq!(prepared.errors, [], "the test file is valid");
+        let outcome = attune::import::commit(&self.pool, &prepared, Default::default())
+            .await
+            .expect("the import commits");
+        assert!(
+            matches!(outcome, attune::import::Outcome::Imported { .. }),
+            "{outcome:?}"
+        );
+    }
+
+    /// Run the attune binary against this test's database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        attune_command()
+            .env("DATABASE_URL", &self.database_url)
+            .args(args)
+            .output()
+            .expect("run attune")
+    }
+
+    /// Run the attune binary with `stdin` as its input file written to a temporary path.
+    pub fn cli_with_file(&self, args: &[&str], file_name: &str, contents: &[u8]) -> Output {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(file_name);
+        std::fs::write(&path, contents).unwrap();
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.push(path.display().to_string());
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        self.cli(&all)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let admin = SERVER.admin.clone();
+        let db = self.db_name.clone();
+        // Drop runs inside the test's runtime, which owns the pool's connections: do the
+        // cleanup on a thread and runtime of its own; FORCE ends the pool's sessions.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async move {
+                let mut conn = PgConnection::connect_with(&admin).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "drop database if exists {db} with (force)"
+                )))
+                .execute(&mut conn)
+                .await
+                .ok()
+            })
+        })
+        .join()
+        .ok()
+        .flatten()
+        .is_some();
+        if dropped {
+            DATABASES.lock().unwrap().retain(|d| d != &self.db_name);
+        }
+    }
+}
+
+/// The attune binary built for these tests, with no database settings from the environment.
+pub fn attune_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_attune"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("ATTUNE_DATA_DIR")
+        .env_remove("ATTUNE_ADDR")
+        .env_remove("ATTUNE_PG_BINDIR");
+    cmd
+}
+
+/// The text of the first element matching `selector`, trimmed.
+pub fn text(html: &scraper::Html, selector: &str) -> String {
+    let parsed = scraper::Selector::parse(selector).expect("a valid selector");
+    html.select(&parsed)
+        .next()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .text()
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// How many elements match `selector`.
+pub fn count(html: &scraper::Html, selector: &str) -> usize {
+    let parsed = scraper::Selector::parse(selector).expect("a valid selector");
+    html.select(&parsed).count()
+}
+
+/// A path under the shared datasets folder beside the project.
+pub fn dataset(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets")
+        .join(name)
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
