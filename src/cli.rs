@@ -9,6 +9,8 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
+mod accounts;
+
 use crate::db::{Database, Location};
 use crate::import::{self, Kind, Outcome, dates::DateOrder};
 use crate::period::Period;
@@ -58,8 +60,20 @@ pub enum Command {
     /// Import a CSV export. Exit status: 0 imported (or already imported), 1 rejected,
     /// 2 usage error.
     Import(ImportArgs),
+    /// List recent imports, or undo one.
+    #[command(subcommand)]
+    Imports(ImportsCommand),
     /// Print every metric of a period, for the organization and each team.
     Report(ReportArgs),
+    /// Manage user accounts (HR, managers, executives).
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Manage personal API tokens for GET /api/v1/metrics.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
+    /// Act on one employee's personal data.
+    #[command(subcommand)]
+    Employee(accounts::EmployeeCommand),
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +81,33 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "ATTUNE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Attune is reached over HTTPS (e.g. behind a TLS proxy): mark cookies Secure and send
+    /// Strict-Transport-Security.
+    #[arg(long, env = "ATTUNE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// A reverse proxy in front sets X-Forwarded-For: take the client address from it (for
+    /// sign-in throttling and the audit log). Only use this behind a proxy.
+    #[arg(long, env = "ATTUNE_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Sign a browser out after this many minutes without a request.
+    #[arg(long, env = "ATTUNE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+    /// Sign a browser out this many hours after it signed in, whatever its activity.
+    #[arg(long, env = "ATTUNE_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_max_hours: u64,
+}
+
+impl ServeArgs {
+    fn web_config(&self) -> web::WebConfig {
+        web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            session: crate::db::sessions::Timeouts {
+                idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
+                absolute: std::time::Duration::from_secs(self.session_max_hours * 60 * 60),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +126,24 @@ pub struct ImportArgs {
     /// Day/month order of dates like 03/04/2024, when the file does not make it clear.
     #[arg(long, value_enum)]
     pub date_format: Option<DateFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportsCommand {
+    /// The newest imports first: who, when, kind, file, rows.
+    List {
+        /// How many to show.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Remove what an import wrote (employees: restore them as they were before it).
+    Undo {
+        /// The import's number, as `attune imports list` shows it.
+        import_id: i64,
+        /// Do not ask for confirmation (required when not run from a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// The order of day and month in slash dates.
@@ -182,7 +241,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Serve(args) => {
             let db = Database::open(&location, 16).await?;
-            serve(db, args.addr, None).await
+            serve(db, &args, None).await
         }
         Command::Demo(args) => {
             let db = Database::open(&location, 16).await?;
@@ -194,7 +253,11 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     return Err(err.into());
                 }
             };
-            serve(db, args.addr, Some(summary)).await
+            if let Err(err) = crate::demo::accounts::ensure(&db.pool).await {
+                db.close().await?;
+                return Err(err.into());
+            }
+            serve(db, &args, Some(summary)).await
         }
         Command::Migrate => {
             let db = Database::open(&location, 2).await?;
@@ -212,9 +275,33 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             db.close().await?;
             result
         }
+        Command::Imports(command) => {
+            let db = Database::open(&location, 2).await?;
+            let result = imports_command(&db, command).await;
+            db.close().await?;
+            result
+        }
         Command::Report(args) => {
             let db = Database::open(&location, 2).await?;
             let result = print_report(&db, &args).await;
+            db.close().await?;
+            result
+        }
+        Command::User(command) => {
+            let db = Database::open(&location, 2).await?;
+            let result = accounts::user(&db, command).await;
+            db.close().await?;
+            result
+        }
+        Command::Token(command) => {
+            let db = Database::open(&location, 2).await?;
+            let result = accounts::token(&db, command).await;
+            db.close().await?;
+            result
+        }
+        Command::Employee(command) => {
+            let db = Database::open(&location, 2).await?;
+            let result = accounts::employee(&db, command).await;
             db.close().await?;
             result
         }
@@ -223,9 +310,11 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
 
 async fn serve(
     db: Database,
-    addr: SocketAddr,
+    args: &ServeArgs,
     demo: Option<crate::demo::Summary>,
 ) -> Result<(), Failure> {
+    let addr = args.addr;
+    let config = args.web_config();
     let listener = match TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -237,21 +326,39 @@ async fn serve(
         }
     };
     let url = format!("http://{}/", listener.local_addr()?);
-    if let Some(summary) = demo {
+    if let Some(summary) = &demo {
         println!(
             "Demo company loaded: {} employees in {} teams, {} to {}.",
             summary.employees, summary.teams, summary.from, summary.to
         );
     }
     println!("Attune is running at {url}  (Ctrl-C stops it)");
+    if demo.is_some() {
+        println!(
+            "Sign in with one of the demo accounts (password: {}):",
+            crate::demo::accounts::PASSWORD
+        );
+        for (email, what) in crate::demo::accounts::LOGINS {
+            println!("  {email:<36} {what}");
+        }
+    } else if crate::db::users::count(&mut *db.pool.acquire().await?).await? == 0 {
+        println!(
+            "There are no user accounts yet. Create the first HR account in another terminal:\n  \
+             attune user add --email you@example.com --role hr\nthen sign in at {url}login"
+        );
+    }
     let _ = std::io::stdout().flush();
     let state = AppState {
         pool: db.pool.clone(),
+        config,
     };
-    let served = axum::serve(listener, web::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the web server failed");
+    let served = axum::serve(
+        listener,
+        web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the web server failed");
     db.close().await?;
     println!("Attune stopped.");
     served.map_err(Into::into)
@@ -288,7 +395,8 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
             DateFormat::Mdy => DateOrder::MonthFirst,
         }),
     };
-    let prepared = import::prepare(args.kind, &file_name, bytes, options)
+    let known = import::Known::load(&db.pool, args.kind).await?;
+    let prepared = import::prepare(args.kind, &file_name, bytes, options, &known)
         .map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
     if args.dry_run {
         print_preview(&prepared);
@@ -326,7 +434,14 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
         )
         .into());
     }
-    match import::commit(&db.pool, &prepared, options).await? {
+    match import::commit(
+        &db.pool,
+        &prepared,
+        options,
+        &crate::db::audit::Actor::cli(),
+    )
+    .await?
+    {
         Outcome::Imported {
             import_id,
             rows_imported,
@@ -380,6 +495,64 @@ fn print_preview(prepared: &import::Prepared) {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         println!("  {}", cells.join(", "));
+    }
+}
+
+async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), Failure> {
+    match command {
+        ImportsCommand::List { limit } => {
+            let mut conn = db.pool.acquire().await?;
+            let imports = crate::db::imports::list(&mut conn, limit).await?;
+            if imports.is_empty() {
+                println!(
+                    "No imports yet. Import a roster with: attune import employees roster.csv"
+                );
+                return Ok(());
+            }
+            println!(
+                "{:>5}  {:<16}  {:<11}  {:<10}  {:>8}  {:>8}  {:<20}  file",
+                "#", "when (UTC)", "kind", "status", "imported", "skipped", "by"
+            );
+            for i in imports {
+                println!(
+                    "{:>5}  {:<16}  {:<11}  {:<10}  {:>8}  {:>8}  {:<20}  {}",
+                    i.import_id,
+                    i.created_at.format("%Y-%m-%d %H:%M"),
+                    i.kind,
+                    i.status,
+                    i.rows_accepted,
+                    i.rows_rejected,
+                    i.created_by.unwrap_or_default(),
+                    i.file_name
+                );
+            }
+            Ok(())
+        }
+        ImportsCommand::Undo { import_id, yes } => {
+            use std::io::IsTerminal;
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    return Err(Failure {
+                        code: 2,
+                        error: anyhow::anyhow!("undo asks for confirmation: add --yes to confirm"),
+                    });
+                }
+                print!("Undo import #{import_id}? Its rows will be removed. [y/N] ");
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    println!("Nothing was changed.");
+                    return Ok(());
+                }
+            }
+            let undone = import::undo(&db.pool, import_id, &crate::db::audit::Actor::cli()).await?;
+            println!(
+                "Undid import #{} ({} from {}).",
+                undone.import_id, undone.kind, undone.file_name
+            );
+            Ok(())
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! The crate is layered (see docs/architecture.md): `web` → `report`/`import` → `db` → `cluster`;
 //! `scoring` and `period` are pure and depend on nothing of ours.
 
+pub mod accounts;
 pub mod cli;
 pub mod cluster;
 pub mod db;

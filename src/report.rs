@@ -1,7 +1,11 @@
 //! The report: every metric of a period for the organization and each team, in the JSON shape
 //! that `attune report`, the API and the dashboards share (a contract: see README.md).
+//!
+//! Building a report: collect the facts of every period it needs (the period, the one before
+//! and the same one a year earlier for comparisons, and thirteen quarters for resilience and
+//! outcome links) in one batch of queries; decide what privacy hides; then score each scope.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 use chrono::NaiveDate;
@@ -9,8 +13,12 @@ use serde::Serialize;
 use sqlx::PgConnection;
 
 use crate::db;
-use crate::period::Period;
-use crate::scoring::{self, Fundamentals, RosterFacts};
+use crate::db::facts::PeriodFacts;
+use crate::period::{Granularity, Period};
+use crate::scoring::{
+    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate,
+    OutcomeLink, Settings, SuppressionCandidate, TeamQuarter,
+};
 
 /// The whole report of one period.
 #[derive(Debug, Clone, Serialize)]
@@ -20,9 +28,13 @@ pub struct Report {
     pub end: NaiveDate,
     pub org: Scope,
     pub teams: BTreeMap<String, Scope>,
+    /// Across teams and the trailing quarters: favorability against next-quarter outcomes.
+    pub outcome_links: Vec<OutcomeLink>,
+    /// The minimum group size survey figures were suppressed below.
+    pub min_group_size: i64,
 }
 
-/// The metrics of one scope (the organization or one team), by tier.
+/// The metrics of one scope (the organization or one team), by tier, with their comparisons.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scope {
     pub fundamentals: Fundamentals,
@@ -30,26 +42,21 @@ pub struct Scope {
     pub advanced: Advanced,
     /// Metrics withheld for privacy (too few survey responses); their values are null.
     pub suppressed: Vec<&'static str>,
+    pub empathy_index_parts: Vec<EmpathyIndexPart>,
+    /// The same metrics for the previous period.
+    pub previous: Comparison,
+    /// The same metrics for the same period a year earlier.
+    pub year_earlier: Comparison,
 }
 
-/// The intermediate tier (cost and return); filled in by the Scoring work.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Intermediate {}
-
-/// The advanced tier (advocacy, lifetime value, resilience, empathy index); filled in by the
-/// Scoring work.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Advanced {}
-
-impl Scope {
-    fn from_facts(roster: &RosterFacts) -> Scope {
-        Scope {
-            fundamentals: scoring::fundamentals(roster),
-            intermediate: Intermediate::default(),
-            advanced: Advanced::default(),
-            suppressed: Vec::new(),
-        }
-    }
+/// A scope's metrics in a comparison period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub period: Period,
+    pub fundamentals: Fundamentals,
+    pub intermediate: Intermediate,
+    pub advanced: Advanced,
+    pub suppressed: Vec<&'static str>,
 }
 
 /// Why a report cannot be made.
@@ -61,8 +68,11 @@ pub enum ReportError {
     Database(#[from] sqlx::Error),
 }
 
-/// The reports of several periods at once, each over every team (`team` narrows the teams
-/// listed; the organization is always over everyone).
+/// How many quarters resilience looks back over.
+const RESILIENCE_QUARTERS: u32 = 8;
+
+/// The reports of several periods at once (`team` narrows the teams listed; the organization is
+/// always over everyone).
 pub async fn build_many(
     conn: &mut PgConnection,
     periods: &[Period],
@@ -77,25 +87,30 @@ pub async fn build_many(
         ),
         None => None,
     };
-    let facts = db::facts::roster(conn, periods).await?;
+    let settings = db::settings::scoring(conn).await?;
+    let parents = db::teams::parents(conn).await?;
+
+    let mut needed: Vec<Period> = Vec::new();
+    let mut seen = HashSet::new();
+    for period in periods {
+        for p in periods_needed(*period) {
+            if seen.insert(p) {
+                needed.push(p);
+            }
+        }
+    }
+    let collected = db::facts::collect(conn, &needed).await?;
+    let facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
+    let scorer = Scorer {
+        facts: &facts,
+        settings: &settings,
+        parents: &parents,
+        hidden: HashMap::new(),
+    };
+    let scorer = scorer.with_hiding();
     Ok(periods
         .iter()
-        .zip(facts)
-        .map(|(period, by_team)| {
-            let org = Scope::from_facts(&by_team.values().copied().sum());
-            let teams = by_team
-                .iter()
-                .filter(|(name, _)| team_name.as_ref().is_none_or(|wanted| wanted == *name))
-                .map(|(name, facts)| (name.clone(), Scope::from_facts(facts)))
-                .collect();
-            Report {
-                period: *period,
-                start: period.start(),
-                end: period.end(),
-                org,
-                teams,
-            }
-        })
+        .map(|period| scorer.report(*period, team_name.as_deref()))
         .collect())
 }
 
@@ -107,6 +122,195 @@ pub async fn build(
 ) -> Result<Report, ReportError> {
     let mut reports = build_many(conn, &[period], team).await?;
     Ok(reports.remove(0))
+}
+
+/// The periods whose facts a report of `period` uses.
+fn periods_needed(period: Period) -> Vec<Period> {
+    let mut needed = vec![
+        period,
+        period.previous(),
+        period.previous().previous(),
+        period.year_earlier(),
+        period.year_earlier().previous(),
+    ];
+    // Thirteen quarters: resilience of the period and its comparisons, and outcome links.
+    needed.extend(end_quarter(period).trailing(13));
+    needed.extend(end_quarter(period.year_earlier()).trailing(RESILIENCE_QUARTERS as usize));
+    needed
+}
+
+/// The quarter a period ends in (resilience and outcome links work in quarters).
+fn end_quarter(period: Period) -> Period {
+    Period::quarter_of(period.end())
+}
+
+fn periods_per_year(period: Period) -> f64 {
+    match period.granularity() {
+        Granularity::Year => 1.0,
+        Granularity::Quarter => 4.0,
+        Granularity::Month => 12.0,
+    }
+}
+
+/// Scores scopes from collected facts, with privacy decided once per period.
+struct Scorer<'a> {
+    facts: &'a HashMap<Period, PeriodFacts>,
+    settings: &'a Settings,
+    parents: &'a HashMap<String, Option<String>>,
+    /// Per period: scope (None = org) → hidden figures.
+    hidden: HashMap<Period, HashMap<Option<String>, Vec<&'static str>>>,
+}
+
+impl<'a> Scorer<'a> {
+    /// Decide what privacy hides in every period: each scope's own small groups, then the
+    /// next-smallest team wherever exactly one team of a group is hidden.
+    fn with_hiding(mut self) -> Scorer<'a> {
+        let min = self.settings.min_group_size;
+        for (period, pf) in self.facts {
+            let mut hidden: HashMap<Option<String>, Vec<&'static str>> = HashMap::new();
+            hidden.insert(None, scoring::base_suppression(&pf.org, min));
+            for (name, facts) in &pf.teams {
+                hidden.insert(Some(name.clone()), scoring::base_suppression(facts, min));
+            }
+            let mut groups: BTreeMap<Option<&String>, Vec<&String>> = BTreeMap::new();
+            for name in pf.teams.keys() {
+                groups.entry(None).or_default().push(name);
+                if let Some(Some(parent)) = self.parents.get(name) {
+                    groups.entry(Some(parent)).or_default().push(name);
+                }
+            }
+            for figure in ["empathy_favorability", "enps"] {
+                for members in groups.values() {
+                    let candidates: Vec<SuppressionCandidate> = members
+                        .iter()
+                        .map(|name| {
+                            let facts = &pf.teams[*name];
+                            SuppressionCandidate {
+                                team: (*name).clone(),
+                                responses: if figure == "enps" {
+                                    facts.pulse.enps_answers
+                                } else {
+                                    facts.pulse.responses
+                                },
+                                suppressed: hidden[&Some((*name).clone())].contains(&figure),
+                            }
+                        })
+                        .collect();
+                    if let Some(extra) = scoring::complementary_suppression(&candidates) {
+                        hidden.entry(Some(extra)).or_default().push(figure);
+                    }
+                }
+            }
+            self.hidden.insert(*period, hidden);
+        }
+        self
+    }
+
+    fn facts_of(&self, period: Period, team: Option<&str>) -> Option<&'a Facts> {
+        let pf = self.facts.get(&period)?;
+        match team {
+            None => Some(&pf.org),
+            Some(name) => pf.teams.get(name),
+        }
+    }
+
+    fn hidden_of(&self, period: Period, team: Option<&str>) -> Vec<&'static str> {
+        self.hidden
+            .get(&period)
+            .and_then(|h| h.get(&team.map(str::to_string)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn score(&self, period: Period, team: Option<&str>) -> scoring::ScopeMetrics {
+        let empty = Facts::default();
+        let facts = self.facts_of(period, team).unwrap_or(&empty);
+        let previous = self.facts_of(period.previous(), team);
+        let series: Vec<Option<f64>> = end_quarter(period)
+            .trailing(RESILIENCE_QUARTERS as usize)
+            .into_iter()
+            .map(|q| {
+                self.facts_of(q, team)
+                    .and_then(|f| scoring::fundamentals(&f.roster).turnover_rate)
+            })
+            .collect();
+        let hidden = Hidden {
+            current: self.hidden_of(period, team),
+            previous: self.hidden_of(period.previous(), team),
+        };
+        let ctx = Context {
+            settings: self.settings,
+            periods_per_year: periods_per_year(period),
+        };
+        scoring::score(facts, previous, &series, ctx, &hidden)
+    }
+
+    fn scope(&self, period: Period, team: Option<&str>) -> Scope {
+        let m = self.score(period, team);
+        let comparison = |p: Period| {
+            let c = self.score(p, team);
+            Comparison {
+                period: p,
+                fundamentals: c.fundamentals,
+                intermediate: c.intermediate,
+                advanced: c.advanced,
+                suppressed: c.suppressed,
+            }
+        };
+        Scope {
+            fundamentals: m.fundamentals,
+            intermediate: m.intermediate,
+            advanced: m.advanced,
+            suppressed: m.suppressed,
+            empathy_index_parts: m.empathy_index_parts,
+            previous: comparison(period.previous()),
+            year_earlier: comparison(period.year_earlier()),
+        }
+    }
+
+    fn report(&self, period: Period, team: Option<&str>) -> Report {
+        let names: Vec<String> = self.facts[&period]
+            .teams
+            .keys()
+            .filter(|name| team.is_none_or(|wanted| wanted == name.as_str()))
+            .cloned()
+            .collect();
+        Report {
+            period,
+            start: period.start(),
+            end: period.end(),
+            org: self.scope(period, None),
+            teams: names
+                .iter()
+                .map(|name| (name.clone(), self.scope(period, Some(name))))
+                .collect(),
+            outcome_links: self.outcome_links(period),
+            min_group_size: self.settings.min_group_size,
+        }
+    }
+
+    /// Team-quarters of the eight quarters before the period's last: favorability then, outcomes
+    /// the quarter after. Hidden favorability does not count.
+    fn outcome_links(&self, period: Period) -> Vec<OutcomeLink> {
+        let last = end_quarter(period);
+        let mut quarters = Vec::new();
+        for q in last.previous().trailing(8) {
+            let Some(pf) = self.facts.get(&q) else {
+                continue;
+            };
+            for name in pf.teams.keys() {
+                let now = self.score(q, Some(name));
+                let next = self.score(q.next(), Some(name));
+                quarters.push(TeamQuarter {
+                    empathy_favorability: now.fundamentals.empathy_favorability,
+                    next_voluntary_turnover_rate: next.fundamentals.voluntary_turnover_rate,
+                    next_absenteeism_rate: next.fundamentals.absenteeism_rate,
+                    next_csat: next.fundamentals.csat,
+                });
+            }
+        }
+        scoring::outcome_links(&quarters)
+    }
 }
 
 /// A number for people: rates with one decimal and a percent sign, "–" for unknown.
@@ -122,37 +326,80 @@ pub fn render_text(report: &Report) -> String {
         "Attune report {} ({} to {})\n",
         report.period, report.start, report.end
     );
-    let _ = writeln!(
-        out,
-        "{:<28} {:>8} {:>8} {:>8} {:>6} {:>10} {:>10} {:>10}",
-        "Scope", "HC start", "HC end", "HC avg", "Left", "Turnover", "Voluntary", "Involunt."
-    );
-    let rows = std::iter::once(("Organization", &report.org)).chain(
-        report
-            .teams
-            .iter()
-            .map(|(name, scope)| (name.as_str(), scope)),
-    );
-    for (name, scope) in rows {
-        let f = &scope.fundamentals;
+    let scopes: Vec<(&str, &Scope)> = std::iter::once(("Organization", &report.org))
+        .chain(
+            report
+                .teams
+                .iter()
+                .map(|(name, scope)| (name.as_str(), scope)),
+        )
+        .collect();
+    let json: Vec<serde_json::Value> = scopes
+        .iter()
+        .map(|(_, scope)| serde_json::to_value(scope).unwrap_or_default())
+        .collect();
+    for tier in [
+        scoring::Tier::Fundamentals,
+        scoring::Tier::Intermediate,
+        scoring::Tier::Advanced,
+    ] {
+        let tier_key = serde_json::to_value(tier).unwrap_or_default();
+        let tier_key = tier_key.as_str().unwrap_or_default();
+        let _ = write!(out, "{:<32}", capitalize(tier_key));
+        for (name, _) in &scopes {
+            let _ = write!(out, " {:>14}", truncate(name, 14));
+        }
+        out.push('\n');
+        for metric in scoring::catalogue().iter().filter(|m| m.tier == tier) {
+            let _ = write!(out, "{:<32}", truncate(metric.label, 32));
+            for (value, (_, scope)) in json.iter().zip(&scopes) {
+                let cell = if scope.suppressed.contains(&metric.key) {
+                    "too few".to_string()
+                } else {
+                    format_value(&value[tier_key][metric.key], metric.unit)
+                };
+                let _ = write!(out, " {cell:>14}");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    for link in &report.outcome_links {
         let _ = writeln!(
             out,
-            "{:<28} {:>8} {:>8} {:>8.1} {:>6} {:>10} {:>10} {:>10}",
-            truncate(name, 28),
-            f.headcount_start,
-            f.headcount_end,
-            f.headcount_avg,
-            f.separations,
-            percent(f.turnover_rate),
-            percent(f.voluntary_turnover_rate),
-            percent(f.involuntary_turnover_rate),
+            "Favorability vs next-quarter {}: {} (n = {}; {})",
+            link.outcome,
+            link.correlation
+                .map_or("not enough data".to_string(), |r| format!("r = {r:.2}")),
+            link.n,
+            link.note
         );
     }
-    out.push_str(
-        "\nTurnover = separations / average headcount ((start + end) / 2); \
-         see docs/metrics.md.\n",
+    let _ = writeln!(
+        out,
+        "\n\"too few\": fewer than {} survey responses, hidden for privacy. Definitions: docs/metrics.md.",
+        report.min_group_size
     );
     out
+}
+
+fn format_value(value: &serde_json::Value, unit: scoring::Unit) -> String {
+    match value.as_f64() {
+        None => "–".to_string(),
+        Some(v) => match unit {
+            scoring::Unit::Percent => format!("{v:.1} %"),
+            scoring::Unit::Count => format!("{v:.0}"),
+            scoring::Unit::Money => format!("{v:.0}"),
+            _ => format!("{v:.1}"),
+        },
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -51,6 +51,18 @@ pub async fn upsert(
     fn column<T: Clone>(rows: &[NewEmployee], f: impl Fn(&NewEmployee) -> T) -> Vec<T> {
         rows.iter().map(f).collect()
     }
+    let ids = column(employees, |e| e.external_id.clone());
+    if let Some(import_id) = import_id {
+        // Remember what this import changes, so that it can be undone.
+        sqlx::query(
+            "insert into employee_change (import_id, employee_id, previous)
+             select $1, e.employee_id, to_jsonb(e) from employee e where e.external_id = any($2)",
+        )
+        .bind(import_id)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    }
     let result = sqlx::query(
         "insert into employee (external_id, team_id, hire_date, termination_date, termination_type,
              termination_reason, regretted, manager_external_id, job_title, job_level,
@@ -96,8 +108,21 @@ pub async fn upsert(
     .bind(column(employees, |e| e.email.clone()))
     .bind(import_id)
     .bind(present)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if let Some(import_id) = import_id {
+        sqlx::query(
+            "insert into employee_change (import_id, employee_id, previous)
+             select $1, e.employee_id, null from employee e
+             where e.external_id = any($2)
+               and not exists (select from employee_change c
+                               where c.import_id = $1 and c.employee_id = e.employee_id)",
+        )
+        .bind(import_id)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(result.rows_affected())
 }
 
@@ -106,4 +131,41 @@ pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("select count(*) from employee")
         .fetch_one(conn)
         .await
+}
+
+/// Every employee id in the roster.
+pub async fn external_ids(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("select external_id from employee")
+        .fetch_all(conn)
+        .await
+}
+
+/// Erase a person (by their employee id from the HR system): remove their name, e-mail,
+/// salary, job title and termination reason, and replace the employee id with `new_external_id`
+/// (also where others name them as manager), so that historical counts stay right but nothing
+/// identifies them. Returns the internal id of the erased employee, `None` if there is no such
+/// employee.
+pub async fn erase(
+    conn: &mut PgConnection,
+    external_id: &str,
+    new_external_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "with target as (
+             select employee_id, external_id from employee where external_id = btrim($1)
+         ), managed as (
+             update employee set manager_external_id = $2, updated_at = now()
+             where manager_external_id = (select external_id from target)
+         )
+         update employee e set
+             external_id = $2, full_name = null, email = null, annual_salary = null,
+             termination_reason = null, job_title = null, updated_at = now()
+         from target
+         where e.employee_id = target.employee_id
+         returning e.employee_id",
+    )
+    .bind(external_id)
+    .bind(new_external_id)
+    .fetch_optional(conn)
+    .await
 }

@@ -15,6 +15,7 @@ pub struct Import {
     pub rows_total: i32,
     pub rows_accepted: i32,
     pub rows_rejected: i32,
+    pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -26,7 +27,7 @@ pub async fn find_succeeded(
 ) -> Result<Option<Import>, sqlx::Error> {
     sqlx::query_as(
         "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
-                rows_rejected, created_at
+                rows_rejected, created_by, created_at
          from import where kind = $1 and content_hash = $2 and status = 'succeeded'
          order by import_id desc limit 1",
     )
@@ -42,13 +43,16 @@ pub async fn start(
     kind: &str,
     file_name: &str,
     content_hash: &str,
+    created_by: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "insert into import (kind, file_name, content_hash) values ($1, $2, $3) returning import_id",
+        "insert into import (kind, file_name, content_hash, created_by) values ($1, $2, $3, $4)
+         returning import_id",
     )
     .bind(kind)
     .bind(file_name)
     .bind(content_hash)
+    .bind(created_by)
     .fetch_one(conn)
     .await
 }
@@ -70,5 +74,123 @@ pub async fn finish(
     .bind(rows_accepted as i32)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The newest imports first.
+pub async fn list(conn: &mut PgConnection, limit: i64) -> Result<Vec<Import>, sqlx::Error> {
+    sqlx::query_as(
+        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
+                rows_rejected, created_by, created_at
+         from import order by import_id desc limit $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// One import, locked for update (for undo).
+pub async fn find_for_update(
+    conn: &mut PgConnection,
+    import_id: i64,
+) -> Result<Option<Import>, sqlx::Error> {
+    sqlx::query_as(
+        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
+                rows_rejected, created_by, created_at
+         from import where import_id = $1 for update",
+    )
+    .bind(import_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Later succeeded imports that changed employees this one changed too.
+pub async fn later_employee_imports(
+    conn: &mut PgConnection,
+    import_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select distinct later.import_id
+         from employee_change mine
+         join employee_change later on later.employee_id = mine.employee_id
+              and later.import_id > mine.import_id
+         join import i on i.import_id = later.import_id and i.status = 'succeeded'
+         where mine.import_id = $1
+         order by later.import_id",
+    )
+    .bind(import_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Employees an import created that other data (absences, promotions) now refers to.
+pub async fn created_employees_in_use(
+    conn: &mut PgConnection,
+    import_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select count(*) from employee_change c
+         where c.import_id = $1 and c.previous is null
+           and (exists (select from absence a where a.employee_id = c.employee_id)
+                or exists (select from promotion p where p.employee_id = c.employee_id))",
+    )
+    .bind(import_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Put back the employees an import changed, and remove those it created.
+pub async fn revert_employees(conn: &mut PgConnection, import_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update employee e set
+             team_id = r.team_id, hire_date = r.hire_date, termination_date = r.termination_date,
+             termination_type = r.termination_type, termination_reason = r.termination_reason,
+             regretted = r.regretted, manager_external_id = r.manager_external_id,
+             job_title = r.job_title, job_level = r.job_level, annual_salary = r.annual_salary,
+             full_name = r.full_name, email = r.email, last_import_id = r.last_import_id,
+             updated_at = now()
+         from employee_change c
+         cross join lateral jsonb_populate_record(null::employee, c.previous) r
+         where c.import_id = $1 and c.previous is not null and e.employee_id = c.employee_id",
+    )
+    .bind(import_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "delete from employee where employee_id in
+             (select employee_id from employee_change where import_id = $1 and previous is null)",
+    )
+    .bind(import_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Remove the fact rows an import last wrote.
+pub async fn delete_facts(conn: &mut PgConnection, import_id: i64) -> Result<u64, sqlx::Error> {
+    let mut removed = 0;
+    for statement in [
+        "delete from absence where import_id = $1",
+        "delete from promotion where import_id = $1",
+        "delete from csat_response where import_id = $1",
+        "delete from pulse_response where import_id = $1",
+        "delete from customer_activity where import_id = $1",
+        "delete from measure where import_id = $1",
+    ] {
+        removed += sqlx::query(statement)
+            .bind(import_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(removed)
+}
+
+/// Mark an import undone.
+pub async fn mark_undone(conn: &mut PgConnection, import_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update import set status = 'undone', finished_at = now() where import_id = $1")
+        .bind(import_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

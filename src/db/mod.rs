@@ -2,10 +2,22 @@
 //! and one module of small query functions per domain noun. Handlers and importers orchestrate;
 //! the SQL lives here.
 
+pub mod absences;
+pub mod audit;
+pub mod csat;
+pub mod customers;
 pub mod employees;
 pub mod facts;
 pub mod imports;
+pub mod login_failures;
+pub mod measures;
+pub mod promotions;
+pub mod pulse;
+pub mod sessions;
+pub mod settings;
 pub mod teams;
+pub mod tokens;
+pub mod users;
 
 use std::path::PathBuf;
 use std::time::Duration;

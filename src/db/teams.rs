@@ -1,5 +1,7 @@
 //! Teams: created on first mention by an import, matched case-insensitively after trimming.
 
+use std::collections::HashMap;
+
 use sqlx::PgConnection;
 
 /// A team as listed on pages and in reports.
@@ -37,4 +39,16 @@ pub async fn find(conn: &mut PgConnection, name: &str) -> Result<Option<Team>, s
         .bind(name)
         .fetch_optional(conn)
         .await
+}
+
+/// Each team's parent team name, if it has one.
+pub async fn parents(
+    conn: &mut PgConnection,
+) -> Result<HashMap<String, Option<String>>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select t.name, p.name from team t left join team p on p.team_id = t.parent_team_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
 }

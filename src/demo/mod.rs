@@ -2,6 +2,9 @@
 //! generated deterministically (seeded) so that `attune demo` always loads the same company and
 //! loading it twice changes nothing.
 
+pub mod accounts;
+pub mod activity;
+
 use chrono::{Days, Local, Months, NaiveDate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -191,7 +194,9 @@ pub fn roster(today: NaiveDate) -> Vec<NewEmployee> {
                 .collect();
             let mut leavers = 0;
             for index in active {
-                if rng.random_bool(team.monthly_leave) {
+                // People leave more where care was low the quarter before.
+                let care = activity::care(t, month - Months::new(3));
+                if rng.random_bool((team.monthly_leave * (1.55 - care) / 0.8).min(0.5)) {
                     let day = month + Days::new(rng.random_range(0..days_in_month));
                     if day > today {
                         continue;
@@ -246,6 +251,14 @@ pub async fn load(pool: &PgPool) -> anyhow::Result<Summary> {
     let teams: Vec<String> = TEAMS.iter().map(|t| t.name.to_string()).collect();
     db::teams::ensure(&mut tx, &teams).await?;
     db::employees::upsert(&mut tx, None, &employees, db::employees::ALL_COLUMNS).await?;
+    let names: Vec<&str> = TEAMS.iter().map(|t| t.name).collect();
+    let activity = activity::generate(&names, &employees, history_start(today), today);
+    db::absences::upsert(&mut tx, None, &activity.absences).await?;
+    db::promotions::upsert(&mut tx, None, &activity.promotions).await?;
+    db::csat::upsert(&mut tx, None, &activity.csat).await?;
+    db::pulse::upsert(&mut tx, None, &activity.pulse).await?;
+    db::customers::upsert(&mut tx, None, &activity.customers).await?;
+    db::measures::upsert(&mut tx, None, &activity.measures).await?;
     tx.commit().await?;
     Ok(Summary {
         employees: employees

@@ -7,9 +7,10 @@
 pub mod columns;
 pub mod dates;
 pub mod employees;
+pub mod facts;
 pub mod reader;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -18,7 +19,15 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::db;
+use crate::db::absences::NewAbsence;
+use crate::db::audit::Actor;
+use crate::db::csat::NewCsatResponse;
+use crate::db::customers::NewCustomerActivity;
 use crate::db::employees::NewEmployee;
+use crate::db::measures::NewMeasure;
+use crate::db::promotions::NewPromotion;
+use crate::db::pulse::NewPulseResponse;
+use crate::period::Period;
 use columns::{Column, Mapping};
 use dates::{DateOrder, Evidence};
 use reader::{Row, Table};
@@ -29,18 +38,58 @@ use reader::{Row, Table};
 pub enum Kind {
     /// The roster: one row per employee (HRIS export).
     Employees,
+    /// Absences: one row per absence of an employee.
+    Absences,
+    /// Promotions: one row per promotion.
+    Promotions,
+    /// Customer satisfaction responses (helpdesk export).
+    Csat,
+    /// Anonymous employee pulse survey responses.
+    Pulse,
+    /// Customer activity: revenue by customer and date or period.
+    Customers,
+    /// Any other team KPI by date or period.
+    Measures,
 }
 
 impl Kind {
+    /// Every kind, in the order HR usually imports them (the roster first).
+    pub const ALL: [Kind; 7] = [
+        Kind::Employees,
+        Kind::Absences,
+        Kind::Promotions,
+        Kind::Csat,
+        Kind::Pulse,
+        Kind::Customers,
+        Kind::Measures,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Employees => "employees",
+            Kind::Absences => "absences",
+            Kind::Promotions => "promotions",
+            Kind::Csat => "csat",
+            Kind::Pulse => "pulse",
+            Kind::Customers => "customers",
+            Kind::Measures => "measures",
         }
     }
 
-    fn columns(self) -> &'static [Column] {
+    /// The kind named `name` (as in URLs and on the command line).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub fn columns(self) -> &'static [Column] {
         match self {
             Kind::Employees => employees::COLUMNS,
+            Kind::Absences => facts::ABSENCE_COLUMNS,
+            Kind::Promotions => facts::PROMOTION_COLUMNS,
+            Kind::Csat => facts::CSAT_COLUMNS,
+            Kind::Pulse => facts::PULSE_COLUMNS,
+            Kind::Customers => facts::CUSTOMER_COLUMNS,
+            Kind::Measures => facts::MEASURE_COLUMNS,
         }
     }
 
@@ -48,6 +97,39 @@ impl Kind {
     fn date_columns(self) -> &'static [&'static str] {
         match self {
             Kind::Employees => &["hire_date", "termination_date"],
+            Kind::Absences => &["start_date", "end_date"],
+            Kind::Promotions => &["effective_date"],
+            Kind::Csat => &["responded_at"],
+            Kind::Pulse => &["submitted_at"],
+            Kind::Customers | Kind::Measures => &["date"],
+        }
+    }
+
+    /// Headers a file of this kind must not have (normalized), and why.
+    fn forbidden_columns(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            Kind::Absences => (
+                facts::ABSENCE_FORBIDDEN,
+                "Attune never stores medical details or free text about absences; remove the column",
+            ),
+            Kind::Pulse => (
+                facts::PULSE_FORBIDDEN,
+                "pulse responses are anonymous; remove the column that identifies respondents",
+            ),
+            _ => (&[], ""),
+        }
+    }
+
+    /// Read one row of this kind, recording its errors in `cells`.
+    fn reads_row(self, cells: &mut Cells<'_>, state: &mut RowState) -> Option<Record> {
+        match self {
+            Kind::Employees => employees::read_row(cells, &mut state.seen).map(Record::Employee),
+            Kind::Absences => facts::absence(cells, state),
+            Kind::Promotions => facts::promotion(cells, state),
+            Kind::Csat => facts::csat(cells, state),
+            Kind::Pulse => facts::pulse(cells, state),
+            Kind::Customers => facts::customer(cells, state),
+            Kind::Measures => facts::measure(cells, state),
         }
     }
 }
@@ -55,6 +137,63 @@ impl Kind {
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// What the database already knows that rows refer to: the roster's employee ids and teams,
+/// and HR's own absence types.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub employees: HashSet<String>,
+    /// lowercase name → name as stored
+    pub teams: HashMap<String, String>,
+    pub absence_types: Vec<(String, bool)>,
+}
+
+impl Known {
+    /// Load what rows of `kind` may refer to.
+    pub async fn load(pool: &PgPool, kind: Kind) -> Result<Known, sqlx::Error> {
+        if kind == Kind::Employees {
+            return Ok(Known::default());
+        }
+        let mut conn = pool.acquire().await?;
+        let employees = db::employees::external_ids(&mut conn).await?;
+        let teams = db::teams::list(&mut conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.name.to_lowercase(), t.name))
+            .collect();
+        let absence_types = db::absences::custom_types(&mut conn).await?;
+        Ok(Known {
+            employees: employees.into_iter().collect(),
+            teams,
+            absence_types,
+        })
+    }
+}
+
+/// What reading rows accumulates: ids seen so far (for duplicates) and notes for the preview.
+#[derive(Debug, Default)]
+pub(crate) struct RowState {
+    seen: HashMap<String, u64>,
+    notes: BTreeSet<String>,
+}
+
+impl RowState {
+    /// An id column whose values must not repeat within the file.
+    fn check_unique(&mut self, cells: &mut Cells<'_>, column: &str, value: Option<&str>) {
+        let Some(value) = value else { return };
+        let key = format!("{column}\u{0}{value}");
+        if let Some(first) = self.seen.get(&key) {
+            let first = *first;
+            cells.error(
+                column,
+                Some(value),
+                format!("appears again (first on line {first})"),
+            );
+        } else {
+            self.seen.insert(key, cells.line());
+        }
     }
 }
 
@@ -107,6 +246,10 @@ pub enum FileError {
              say which with --date-format dmy or --date-format mdy",
         if .columns.len() == 1 { "" } else { "s" }, .columns.join(", "))]
     AmbiguousDates { columns: Vec<String> },
+    #[error("line 1, column {column}: {why}")]
+    ForbiddenColumn { column: String, why: &'static str },
+    #[error("line 1: missing required column date or period (the header has: {found})")]
+    MissingDateOrPeriod { found: String },
     #[error(
         "column {column} mixes day/month/year and month/day/year dates \
              (e.g. line {day_first_line} and line {month_first_line}); use one form"
@@ -141,13 +284,82 @@ pub struct Prepared {
     /// The first [`MAX_LISTED_ERRORS`] row errors, in line order.
     pub errors: Vec<RowError>,
     pub errors_total: usize,
+    /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
+    pub notes: Vec<String>,
     #[serde(skip)]
-    records: Records,
+    records: Vec<Record>,
 }
 
+/// One valid row, of whichever kind.
 #[derive(Debug, Clone)]
-enum Records {
-    Employees(Vec<NewEmployee>),
+pub(crate) enum Record {
+    Employee(NewEmployee),
+    Absence(NewAbsence),
+    Promotion(NewPromotion),
+    Csat(NewCsatResponse),
+    Pulse(NewPulseResponse),
+    Customer(NewCustomerActivity),
+    Measure(NewMeasure),
+}
+
+impl Record {
+    /// The row as it will be stored, for the preview.
+    fn preview(&self) -> Vec<(&'static str, String)> {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let num = |v: Option<i16>| v.map(|v| v.to_string()).unwrap_or_default();
+        match self {
+            Record::Employee(e) => employees::preview_fields(e),
+            Record::Absence(a) => vec![
+                ("employee_id", a.employee_id.clone()),
+                ("start_date", a.start_date.to_string()),
+                ("end_date", a.end_date.to_string()),
+                ("days", a.days.map(|d| d.to_string()).unwrap_or_default()),
+                ("type", a.absence_type.clone()),
+                (
+                    "counts_as",
+                    if a.planned { "planned" } else { "unplanned" }.to_string(),
+                ),
+            ],
+            Record::Promotion(p) => vec![
+                ("employee_id", p.employee_id.clone()),
+                ("effective_date", p.effective_date.to_string()),
+                ("from_title", opt(&p.from_title)),
+                ("to_title", opt(&p.to_title)),
+                ("from_level", opt(&p.from_level)),
+                ("to_level", opt(&p.to_level)),
+            ],
+            Record::Csat(c) => vec![
+                ("responded_at", c.responded_on.to_string()),
+                ("team", c.team.clone()),
+                ("score", c.score.to_string()),
+                ("response_id", opt(&c.response_id)),
+                ("customer_id", opt(&c.customer_id)),
+                ("comment", opt(&c.comment)),
+            ],
+            Record::Pulse(p) => vec![
+                ("submitted_at", p.submitted_on.to_string()),
+                ("team", p.team.clone()),
+                ("heard", num(p.heard)),
+                ("supported", num(p.supported)),
+                ("valued", num(p.valued)),
+                ("enps", num(p.enps)),
+            ],
+            Record::Customer(c) => vec![
+                ("customer_id", c.customer_id.clone()),
+                ("period_start", c.period_start.to_string()),
+                ("period_end", c.period_end.to_string()),
+                ("revenue", format!("{:.2}", c.revenue)),
+                ("team", opt(&c.team)),
+            ],
+            Record::Measure(m) => vec![
+                ("team", opt(&m.team)),
+                ("period_start", m.period_start.to_string()),
+                ("period_end", m.period_end.to_string()),
+                ("metric", m.metric.clone()),
+                ("value", m.value.to_string()),
+            ],
+        }
+    }
 }
 
 /// What happened to a file.
@@ -167,55 +379,62 @@ pub enum Outcome {
     Rejected,
 }
 
-/// Read and validate a file; write nothing.
+/// Read and validate a file; write nothing. `known` is what rows may refer to (see
+/// [`Known::load`]).
 pub fn prepare(
     kind: Kind,
     file_name: &str,
     bytes: &[u8],
     options: Options,
+    known: &Known,
 ) -> Result<Prepared, FileError> {
     let content_hash = hex::encode(Sha256::digest(bytes));
     let table = reader::read(bytes)?;
+    let (forbidden, why) = kind.forbidden_columns();
+    if let Some(header) = table
+        .headers
+        .iter()
+        .find(|h| forbidden.contains(&columns::normalize(h).as_str()))
+    {
+        return Err(FileError::ForbiddenColumn {
+            column: header.clone(),
+            why,
+        });
+    }
     let mapping = columns::map(kind.columns(), &table.headers).map_err(|missing| {
         FileError::MissingColumns {
             missing,
             found: table.headers.join(", "),
         }
     })?;
+    if matches!(kind, Kind::Customers | Kind::Measures)
+        && mapping.index("date").is_none()
+        && mapping.index("period").is_none()
+    {
+        return Err(FileError::MissingDateOrPeriod {
+            found: table.headers.join(", "),
+        });
+    }
     let orders = date_orders(kind, &table, &mapping, options.date_order)?;
     let decimal_comma = table.delimiter != b',';
 
     let mut errors = Vec::new();
-    let mut records = match kind {
-        Kind::Employees => Records::Employees(Vec::new()),
-    };
-    let mut seen = HashMap::new();
+    let mut records = Vec::new();
+    let mut state = RowState::default();
     for row in &table.rows {
         let mut cells = Cells {
             row,
             mapping: &mapping,
             orders: &orders,
             decimal_comma,
+            known,
             errors: Vec::new(),
         };
-        match &mut records {
-            Records::Employees(list) => {
-                if let Some(employee) = employees::read_row(&mut cells, &mut seen) {
-                    list.push(employee);
-                }
-            }
+        if let Some(record) = kind.reads_row(&mut cells, &mut state) {
+            records.push(record);
         }
         errors.extend(cells.errors);
     }
-    let (rows_valid, sample) = match &records {
-        Records::Employees(list) => (
-            list.len(),
-            list.iter()
-                .take(10)
-                .map(employees::preview_fields)
-                .collect(),
-        ),
-    };
     let errors_total = errors.len();
     errors.truncate(MAX_LISTED_ERRORS);
     Ok(Prepared {
@@ -232,10 +451,11 @@ pub fn prepare(
         ignored_columns: mapping.ignored.clone(),
         date_orders: orders.iter().map(|(c, o)| (*c, o.label())).collect(),
         rows_total: table.rows.len(),
-        rows_valid,
-        sample,
+        rows_valid: records.len(),
+        sample: records.iter().take(10).map(Record::preview).collect(),
         errors,
         errors_total,
+        notes: state.notes.into_iter().collect(),
         records,
     })
 }
@@ -297,6 +517,7 @@ pub async fn commit(
     pool: &PgPool,
     prepared: &Prepared,
     options: Options,
+    actor: &Actor,
 ) -> Result<Outcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // One import at a time: two identical files arriving together must not both be written.
@@ -318,16 +539,23 @@ pub async fn commit(
         prepared.kind.name(),
         &prepared.file_name,
         &prepared.content_hash,
+        &actor.name,
     )
     .await?;
-    let rows_written = match &prepared.records {
-        Records::Employees(list) => {
-            let teams: Vec<String> = list.iter().map(|e| e.team.clone()).collect();
-            db::teams::ensure(&mut tx, &teams).await?;
-            let present: Vec<&str> = prepared.columns.iter().map(|(c, _)| *c).collect();
-            db::employees::upsert(&mut tx, Some(import_id), list, &present).await?
-        }
-    };
+    let rows_written = write_records(&mut tx, import_id, prepared).await?;
+    db::audit::record(
+        &mut tx,
+        actor,
+        "import",
+        serde_json::json!({
+            "import_id": import_id,
+            "kind": prepared.kind.name(),
+            "file_name": prepared.file_name,
+            "rows_imported": prepared.rows_valid,
+            "rows_skipped": prepared.rows_total - prepared.rows_valid,
+        }),
+    )
+    .await?;
     db::imports::finish(&mut tx, import_id, prepared.rows_total, prepared.rows_valid).await?;
     tx.commit().await?;
     Ok(Outcome::Imported {
@@ -338,12 +566,109 @@ pub async fn commit(
     })
 }
 
+/// Why an import cannot be undone.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("there is no import #{0}")]
+    NotFound(i64),
+    #[error("import #{0} is {1}, so there is nothing to undo")]
+    NotUndoable(i64, String),
+    #[error("later imports ({}) changed the same employees; undo them first",
+        .1.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(", "))]
+    LaterImports(i64, Vec<i64>),
+    #[error(
+        "{1} employees that import #{0} created have absences or promotions now; undo those imports first"
+    )]
+    InUse(i64, i64),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Undo a succeeded import in one transaction: remove what it wrote (for employees: restore each
+/// employee as it was before and remove those it created), mark it undone, and audit it.
+pub async fn undo(
+    pool: &PgPool,
+    import_id: i64,
+    actor: &Actor,
+) -> Result<db::imports::Import, UndoError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(7261)")
+        .execute(&mut *tx)
+        .await?;
+    let import = db::imports::find_for_update(&mut tx, import_id)
+        .await?
+        .ok_or(UndoError::NotFound(import_id))?;
+    if import.status != "succeeded" {
+        return Err(UndoError::NotUndoable(import_id, import.status));
+    }
+    if import.kind == Kind::Employees.name() {
+        let later = db::imports::later_employee_imports(&mut tx, import_id).await?;
+        if !later.is_empty() {
+            return Err(UndoError::LaterImports(import_id, later));
+        }
+        let in_use = db::imports::created_employees_in_use(&mut tx, import_id).await?;
+        if in_use > 0 {
+            return Err(UndoError::InUse(import_id, in_use));
+        }
+        db::imports::revert_employees(&mut tx, import_id).await?;
+    } else {
+        db::imports::delete_facts(&mut tx, import_id).await?;
+    }
+    db::imports::mark_undone(&mut tx, import_id).await?;
+    db::audit::record(
+        &mut tx,
+        actor,
+        "import_undo",
+        serde_json::json!({"import_id": import_id, "kind": import.kind, "file_name": import.file_name}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(import)
+}
+
+/// Write a prepared file's rows, all of one kind.
+async fn write_records(
+    conn: &mut sqlx::PgConnection,
+    import_id: i64,
+    prepared: &Prepared,
+) -> Result<u64, sqlx::Error> {
+    macro_rules! rows {
+        ($variant:ident) => {
+            prepared
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::$variant(row) => Some(row.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    let id = Some(import_id);
+    match prepared.kind {
+        Kind::Employees => {
+            let list = rows!(Employee);
+            let teams: Vec<String> = list.iter().map(|e| e.team.clone()).collect();
+            db::teams::ensure(conn, &teams).await?;
+            let present: Vec<&str> = prepared.columns.iter().map(|(c, _)| *c).collect();
+            db::employees::upsert(conn, id, &list, &present).await
+        }
+        Kind::Absences => db::absences::upsert(conn, id, &rows!(Absence)).await,
+        Kind::Promotions => db::promotions::upsert(conn, id, &rows!(Promotion)).await,
+        Kind::Csat => db::csat::upsert(conn, id, &rows!(Csat)).await,
+        Kind::Pulse => db::pulse::upsert(conn, id, &rows!(Pulse)).await,
+        Kind::Customers => db::customers::upsert(conn, id, &rows!(Customer)).await,
+        Kind::Measures => db::measures::upsert(conn, id, &rows!(Measure)).await,
+    }
+}
+
 /// One row's cells by canonical column, collecting the row's errors as they are read.
 pub(crate) struct Cells<'a> {
     row: &'a Row,
     mapping: &'a Mapping,
     orders: &'a [(&'static str, DateOrder)],
     decimal_comma: bool,
+    known: &'a Known,
     errors: Vec<RowError>,
 }
 
@@ -424,19 +749,106 @@ impl Cells<'_> {
         }
     }
 
-    /// A money amount: currency symbols and codes and thousands separators are dropped; the
-    /// decimal separator is a comma in files whose delimiter is not a comma.
-    fn amount(&mut self, column: &str) -> Option<f64> {
+    /// A number: currency symbols and codes and thousands separators are dropped; the decimal
+    /// separator is a comma in files whose delimiter is not a comma.
+    fn number(&mut self, column: &str) -> Option<f64> {
         let value = self.text(column)?.to_string();
         let parsed = parse_amount(&value, self.decimal_comma);
-        match parsed {
-            Some(amount) if amount >= 0.0 => Some(amount),
-            Some(_) => {
-                self.error(column, Some(&value), "is negative".into());
+        if parsed.is_none() {
+            self.error(column, Some(&value), "not a number".into());
+        }
+        parsed
+    }
+
+    /// A number that cannot be negative (a salary).
+    fn amount(&mut self, column: &str) -> Option<f64> {
+        let amount = self.number(column)?;
+        if amount < 0.0 {
+            let value = self.text(column).unwrap_or_default().to_string();
+            self.error(column, Some(&value), "is negative".into());
+            return None;
+        }
+        Some(amount)
+    }
+
+    /// A whole number from `min` to `max`.
+    fn integer(&mut self, column: &str, min: i64, max: i64, required: bool) -> Option<i64> {
+        let Some(value) = self.text(column).map(str::to_string) else {
+            if required {
+                self.error(column, None, "is empty; it is required".into());
+            }
+            return None;
+        };
+        let whole = value.strip_suffix(".0").unwrap_or(&value);
+        match whole.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.error(
+                    column,
+                    Some(&value),
+                    format!("not a whole number from {min} to {max}"),
+                );
                 None
             }
+        }
+    }
+
+    /// A team of the roster, as stored (case-insensitive, trimmed).
+    fn team(&mut self, column: &str, required: bool) -> Option<String> {
+        let Some(value) = self.text(column).map(str::to_string) else {
+            if required {
+                self.error(column, None, "is empty; it is required".into());
+            }
+            return None;
+        };
+        match self.known.teams.get(&value.to_lowercase()) {
+            Some(name) => Some(name.clone()),
             None => {
-                self.error(column, Some(&value), "not a number".into());
+                self.error(
+                    column,
+                    Some(&value),
+                    "no such team in the roster (import employees first)".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// An employee id of the roster.
+    fn employee(&mut self, column: &str) -> Option<String> {
+        let value = self.required(column)?;
+        if self.known.employees.contains(&value) {
+            Some(value)
+        } else {
+            self.error(
+                column,
+                Some(&value),
+                "no such employee in the roster (import employees first)".into(),
+            );
+            None
+        }
+    }
+
+    /// The span of a `date` (that one day) or `period` (2025, 2025-Q1, 2025-03) column.
+    fn date_or_period(&mut self) -> Option<(NaiveDate, NaiveDate)> {
+        if self.text("date").is_some() {
+            let day = self.date("date")?;
+            return Some((day, day));
+        }
+        match self.text("period").map(str::to_string) {
+            Some(text) => match text.parse::<Period>() {
+                Ok(period) => Some((period.start(), period.end())),
+                Err(_) => {
+                    self.error(
+                        "period",
+                        Some(&text),
+                        "not a period (use 2025, 2025-Q1 or 2025-03)".into(),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.row_error("has neither a date nor a period".into());
                 None
             }
         }

@@ -1,10 +1,13 @@
-//! The fundamentals tier: headcount and turnover (SHRM / BLS JOLTS style).
+//! The fundamentals tier: headcount, turnover, absenteeism, promotions, customer satisfaction
+//! and empathy favorability. Exact definitions: docs/metrics.md.
 
 use std::ops::Add;
 
 use serde::Serialize;
 
-use super::rate;
+#[cfg(test)]
+use super::Settings;
+use super::{Facts, rate};
 
 /// Counts over one scope (a team or the whole organization) and one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -53,6 +56,53 @@ pub struct Fundamentals {
     pub turnover_rate: Option<f64>,
     pub voluntary_turnover_rate: Option<f64>,
     pub involuntary_turnover_rate: Option<f64>,
+    pub absence_days: f64,
+    pub scheduled_days: f64,
+    pub absenteeism_rate: Option<f64>,
+    pub promotions: i64,
+    pub promotion_rate: Option<f64>,
+    pub csat_responses: i64,
+    pub csat: Option<f64>,
+    pub pulse_responses: i64,
+    pub empathy_favorability: Option<f64>,
+}
+
+/// Every fundamental of a scope. empathy_favorability is suppressed (None, and its key added to
+/// `suppressed`) when `hidden` names it (see `privacy`).
+pub fn fundamentals_of(
+    facts: &Facts,
+    hidden: &[&'static str],
+    suppressed: &mut Vec<&'static str>,
+) -> Fundamentals {
+    let mut f = fundamentals(&facts.roster);
+    f.absence_days = facts.absence_days;
+    f.scheduled_days = facts.scheduled_days;
+    f.absenteeism_rate = rate(facts.absence_days, facts.scheduled_days);
+    f.promotions = facts.promotions;
+    f.promotion_rate = rate(facts.promotions as f64, f.headcount_avg);
+    f.csat_responses = facts.csat_responses;
+    f.csat = rate(facts.csat_positive as f64, facts.csat_responses as f64);
+    f.pulse_responses = facts.pulse.responses;
+    if hidden.contains(&"empathy_favorability") {
+        suppressed.push("empathy_favorability");
+    } else {
+        f.empathy_favorability = rate(
+            facts.pulse.favorable_answers as f64,
+            facts.pulse.answers as f64,
+        );
+    }
+    f
+}
+
+/// [`fundamentals_of`] with its own list of suppressed keys (for tests of other tiers).
+#[cfg(test)]
+pub fn fundamentals_of_for_tests(
+    facts: &Facts,
+    settings: &Settings,
+) -> (Fundamentals, Vec<&'static str>) {
+    let mut suppressed = Vec::new();
+    let hidden = super::base_suppression(facts, settings.min_group_size);
+    (fundamentals_of(facts, &hidden, &mut suppressed), suppressed)
 }
 
 /// headcount_avg = (start + end) / 2; each turnover rate = 100 × its separations / headcount_avg.
@@ -66,6 +116,15 @@ pub fn fundamentals(facts: &RosterFacts) -> Fundamentals {
         turnover_rate: rate(facts.separations as f64, headcount_avg),
         voluntary_turnover_rate: rate(facts.voluntary_separations as f64, headcount_avg),
         involuntary_turnover_rate: rate(facts.involuntary_separations as f64, headcount_avg),
+        absence_days: 0.0,
+        scheduled_days: 0.0,
+        absenteeism_rate: None,
+        promotions: 0,
+        promotion_rate: None,
+        csat_responses: 0,
+        csat: None,
+        pulse_responses: 0,
+        empathy_favorability: None,
     }
 }
 
@@ -92,6 +151,74 @@ mod tests {
         assert_eq!(f.turnover_rate, Some(10.0));
         assert_eq!(f.voluntary_turnover_rate, Some(6.0));
         assert_eq!(f.involuntary_turnover_rate, Some(2.0));
+    }
+
+    fn scored(facts: &Facts) -> (Fundamentals, Vec<&'static str>) {
+        fundamentals_of_for_tests(facts, &Settings::default())
+    }
+
+    #[test]
+    fn the_worked_examples_of_absenteeism_promotions_csat_and_favorability() {
+        // docs/metrics.md: 48 → 52 people, 6,300 scheduled days, 126 absence days,
+        // 3 promotions, 40 CSAT responses of which 34 score 4–5, 6 pulse responses with
+        // 18 answers to the three empathy items, 12 of them 4 or 5.
+        let facts = Facts {
+            roster: facts(48, 52, 5, 3, 1),
+            scheduled_days: 6300.0,
+            absence_days: 126.0,
+            promotions: 3,
+            csat_responses: 40,
+            csat_positive: 34,
+            pulse: crate::scoring::PulseFacts {
+                responses: 6,
+                favorable_answers: 12,
+                answers: 18,
+                ..Default::default()
+            },
+            ..Facts::default()
+        };
+        let (f, suppressed) = scored(&facts);
+        assert_eq!(f.absenteeism_rate, Some(2.0));
+        assert_eq!(f.promotion_rate, Some(6.0));
+        assert_eq!(f.csat, Some(85.0));
+        assert_eq!(f.empathy_favorability, Some(100.0 * 12.0 / 18.0));
+        assert!(suppressed.is_empty());
+    }
+
+    #[test]
+    fn favorability_below_the_minimum_group_size_is_suppressed_not_shown() {
+        let facts = Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses: 4,
+                favorable_answers: 12,
+                answers: 12,
+                ..Default::default()
+            },
+            ..Facts::default()
+        };
+        let (f, suppressed) = scored(&facts);
+        assert_eq!(f.empathy_favorability, None);
+        assert_eq!(f.pulse_responses, 4);
+        assert_eq!(suppressed, ["empathy_favorability"]);
+    }
+
+    #[test]
+    fn rates_without_a_denominator_are_null() {
+        let (f, _) = scored(&Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses: 9,
+                ..Default::default()
+            },
+            ..Facts::default()
+        });
+        assert_eq!(
+            (f.absenteeism_rate, f.promotion_rate, f.csat),
+            (None, None, None)
+        );
+        assert_eq!(
+            f.empathy_favorability, None,
+            "responses that answered no empathy item"
+        );
     }
 
     #[test]

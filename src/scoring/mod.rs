@@ -1,17 +1,130 @@
-//! Scoring: turns facts about a team and a period into the metrics of the three tiers.
+//! Scoring: turns facts about a scope (a team or the organization) and a period into the metrics
+//! of the three tiers.
 //!
 //! Pure by design: plain structs in, plain structs out, no database, web or I/O. The database
-//! layer counts (see `db::facts`); this module divides. Every formula here is defined, with a
-//! worked example, in docs/metrics.md.
+//! layer counts (see `db::facts`); this module divides, weighs and suppresses. Thresholds and
+//! weights come in as values ([`Settings`]). Every formula is defined, with a worked example, in
+//! docs/metrics.md, and each metric's one-line definition is in [`catalogue`].
 
+mod advanced;
+mod catalogue;
+mod facts;
 mod fundamentals;
+mod intermediate;
+mod links;
+mod privacy;
 
+use serde::Serialize;
+
+pub use advanced::{Advanced, EmpathyIndexPart, EmpathyWeights, resilience};
+pub use catalogue::{Direction, MetricInfo, Tier, Unit, catalogue, info};
+pub use facts::{CustomerFacts, Facts, MeasureFacts, PulseFacts};
+#[cfg(test)]
+pub(crate) use fundamentals::fundamentals_of_for_tests;
 pub use fundamentals::{Fundamentals, RosterFacts, fundamentals};
+pub use intermediate::Intermediate;
+pub use links::{OutcomeLink, TeamQuarter, outcome_links, pearson};
+pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
+
+/// What HR can set that changes the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Survey figures over fewer responses than this are suppressed (never below 3).
+    pub min_group_size: i64,
+    /// The share of a leaver's annual salary that replacing them costs.
+    pub turnover_cost_factor: f64,
+    pub empathy_weights: EmpathyWeights,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            min_group_size: 5,
+            turnover_cost_factor: 0.21,
+            empathy_weights: EmpathyWeights::default(),
+        }
+    }
+}
+
+/// Everything about the period that scoring needs besides the facts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    /// 4 for quarters, 12 for months, 1 for years: to annualize rates in the empathy index.
+    pub periods_per_year: f64,
+}
+
+/// All metrics of one scope and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeMetrics {
+    pub fundamentals: Fundamentals,
+    pub intermediate: Intermediate,
+    pub advanced: Advanced,
+    /// Metric keys withheld for privacy; their values are null.
+    pub suppressed: Vec<&'static str>,
+    /// The empathy index's parts: each component's 0–100 score and weight.
+    pub empathy_index_parts: Vec<EmpathyIndexPart>,
+}
+
+/// Which survey figures are hidden for privacy, this period and the previous one (decided by
+/// [`base_suppression`] and [`complementary_suppression`] before scoring).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hidden {
+    pub current: Vec<&'static str>,
+    pub previous: Vec<&'static str>,
+}
+
+impl Hidden {
+    /// The hiding that the scope's own response counts call for (no complementary hiding).
+    pub fn own(facts: &Facts, previous: Option<&Facts>, settings: &Settings) -> Hidden {
+        Hidden {
+            current: base_suppression(facts, settings.min_group_size),
+            previous: previous
+                .map_or_else(Vec::new, |p| base_suppression(p, settings.min_group_size)),
+        }
+    }
+}
+
+/// Score one scope. `previous` is the same scope's facts for the previous period (for eNPS
+/// change and lifetime value growth); `turnover_series` its turnover rates over the trailing
+/// eight quarters, oldest first (for resilience).
+pub fn score(
+    facts: &Facts,
+    previous: Option<&Facts>,
+    turnover_series: &[Option<f64>],
+    ctx: Context<'_>,
+    hidden: &Hidden,
+) -> ScopeMetrics {
+    let mut suppressed = Vec::new();
+    let fundamentals = fundamentals::fundamentals_of(facts, &hidden.current, &mut suppressed);
+    let intermediate = intermediate::intermediate(facts, previous, &fundamentals, ctx.settings);
+    let (advanced, parts) = advanced::advanced(
+        facts,
+        previous,
+        &fundamentals,
+        turnover_series,
+        ctx,
+        hidden,
+        &mut suppressed,
+    );
+    ScopeMetrics {
+        fundamentals,
+        intermediate,
+        advanced,
+        suppressed,
+        empathy_index_parts: parts,
+    }
+}
 
 /// `100 × numerator / denominator`, or `None` when the denominator is zero: a rate over nobody
 /// is unknown, never 0.
 pub fn rate(numerator: f64, denominator: f64) -> Option<f64> {
     (denominator != 0.0).then(|| 100.0 * numerator / denominator)
+}
+
+/// `numerator / denominator`, or `None` when the denominator is zero.
+pub fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator != 0.0).then(|| numerator / denominator)
 }
 
 #[cfg(test)]
@@ -21,6 +134,7 @@ mod tests {
     #[test]
     fn a_rate_over_a_zero_denominator_is_unknown() {
         assert_eq!(rate(3.0, 0.0), None);
+        assert_eq!(ratio(3.0, 0.0), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
+use super::auth::{CurrentUser, Nav, TeamScope};
 use super::charts::{self, BarChart, Sparkline};
 use super::{AppError, AppState};
 use crate::period::{Granularity, Period};
@@ -35,6 +36,11 @@ pub struct Row {
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
+    pub nav: Nav,
+    /// Whether any team has data at all (otherwise: say what to import).
+    pub has_data: bool,
+    /// A manager to whom HR has not assigned a team yet.
+    pub no_teams_assigned: bool,
     pub period: String,
     pub period_start: String,
     pub period_end: String,
@@ -49,6 +55,7 @@ pub struct DashboardPage {
 
 pub async fn show(
     State(state): State<AppState>,
+    user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<DashboardPage, AppError> {
     let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
@@ -59,8 +66,17 @@ pub async fn show(
     };
     let periods = period.trailing(TREND_LENGTH);
     let mut conn = state.pool.acquire().await?;
-    let reports = report::build_many(&mut conn, &periods, None).await?;
-    Ok(page(period, &reports))
+    let mut reports = report::build_many(&mut conn, &periods, None).await?;
+    let has_data = reports.last().is_some_and(|r| !r.teams.is_empty());
+    // A manager sees the organization and their own teams only.
+    for report in &mut reports {
+        user.retain_visible(&mut report.teams);
+    }
+    let mut page = page(period, &reports);
+    page.nav = user.nav();
+    page.has_data = has_data;
+    page.no_teams_assigned = user.teams == TeamScope::Only(Default::default());
+    Ok(page)
 }
 
 fn page(period: Period, reports: &[Report]) -> DashboardPage {
@@ -89,6 +105,9 @@ fn page(period: Period, reports: &[Report]) -> DashboardPage {
         Granularity::Month => "month",
     };
     DashboardPage {
+        nav: Nav::anonymous(),
+        has_data: !current.teams.is_empty(),
+        no_teams_assigned: false,
         period: period.to_string(),
         period_start: current.start.format("%-d %b %Y").to_string(),
         period_end: current.end.format("%-d %b %Y").to_string(),

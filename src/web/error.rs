@@ -2,9 +2,10 @@
 //! are logged here, once, and shown as a generic page that leaks nothing internal.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::auth::Nav;
 use crate::report::ReportError;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,10 +16,39 @@ pub enum AppError {
     /// The request itself is wrong; the text tells the user how.
     #[error("{0}")]
     BadRequest(String),
+    /// A page needs a signed-in user and there is none: 303 to the sign-in page, which comes
+    /// back to `next` afterwards.
+    #[error("sign-in required")]
+    LoginRequired { next: String },
+    /// An API request without a valid token (or a sign-in that failed): 401.
+    #[error("not authenticated")]
+    Unauthorized,
+    /// Signed in, but not allowed; or a form without a valid CSRF token: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins: 429, with when to try again.
+    #[error("too many failed sign-ins")]
+    TooManyRequests { retry_after_secs: u64 },
     /// The database failed: a 500, logged.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+impl AppError {
+    /// The answer to a form whose CSRF token is missing or wrong.
+    pub fn csrf() -> AppError {
+        AppError::Forbidden(
+            "This form has expired or did not come from Attune, so nothing was changed. Go \
+             back, reload the page and try again."
+                .to_string(),
+        )
+    }
+}
+
+/// The message of an error response, kept in the response's extensions so that responses to
+/// `/api/…` can be rewritten as JSON (see `web::api_errors_as_json`).
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
 
 impl From<ReportError> for AppError {
     fn from(err: ReportError) -> AppError {
@@ -35,6 +65,7 @@ struct ErrorPage {
     status: u16,
     title: &'static str,
     message: String,
+    nav: Nav,
 }
 
 impl IntoResponse for AppError {
@@ -48,6 +79,43 @@ impl IntoResponse for AppError {
             AppError::BadRequest(text) => {
                 (StatusCode::BAD_REQUEST, "That did not work", text.clone())
             }
+            AppError::LoginRequired { next } => {
+                let location = format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default()
+                );
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+            }
+            AppError::Unauthorized => {
+                let mut response = error_page(
+                    StatusCode::UNAUTHORIZED,
+                    "Sign-in required",
+                    "Sign in first. API requests need a valid token in an \
+                     \"Authorization: Bearer …\" header."
+                        .to_string(),
+                );
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"attune\""),
+                );
+                return response;
+            }
+            AppError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text.clone()),
+            AppError::TooManyRequests { retry_after_secs } => {
+                let mut response = error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    format!(
+                        "There were too many failed sign-ins for this account or from this \
+                         address. Try again in {} minute(s).",
+                        retry_after_secs.div_ceil(60)
+                    ),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                return response;
+            }
             AppError::Database(err) => {
                 tracing::error!("internal error: {err}");
                 (
@@ -59,14 +127,21 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let page = ErrorPage {
-            status: status.as_u16(),
-            title,
-            message,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, title).into_response(),
-        }
+        error_page(status, title, message)
     }
+}
+
+fn error_page(status: StatusCode, title: &'static str, message: String) -> Response {
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message: message.clone(),
+        nav: Nav::anonymous(),
+    };
+    let mut response = match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, title).into_response(),
+    };
+    response.extensions_mut().insert(ErrorMessage(message));
+    response
 }

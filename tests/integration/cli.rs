@@ -147,11 +147,25 @@ async fn the_text_report_is_a_readable_table() {
 
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
-    let beta = text
+    // One column per scope: the organization, then Beta (B1 left in February: 1 → 0 people).
+    let header = text
         .lines()
-        .find(|l| l.starts_with("Beta"))
-        .expect("a Beta row");
-    assert!(beta.ends_with("200.0 %      0.0 %    200.0 %"), "{beta}");
+        .find(|l| l.starts_with("Fundamentals"))
+        .expect("a header row");
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(columns, ["Fundamentals", "Organization", "Beta"]);
+    let cells = |label: &str| -> Vec<String> {
+        let line = text.lines().find(|l| l.starts_with(label)).expect(label);
+        line[32..]
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(cells("Turnover "), ["57.1 %", "200.0 %"]);
+    assert_eq!(cells("Involuntary turnover"), ["28.6 %", "200.0 %"]);
+    assert_eq!(cells("Empathy favorability"), ["too few", "too few"]);
     assert!(!text.contains("Alpha"));
 }
 

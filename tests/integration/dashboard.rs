@@ -19,7 +19,8 @@ async fn the_dashboard_lists_each_team_with_headcount_and_turnover() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
 
-    let html = app.page("/?period=2025-Q1", 200).await;
+    let hr = app.login_hr().await;
+    let html = hr.page("/?period=2025-Q1", 200).await;
 
     assert_eq!(text(&html, "#period"), "2025-Q1");
     assert_eq!(count(&html, "tr.team-row"), 2);
@@ -42,7 +43,8 @@ async fn the_trend_covers_eight_quarters_ending_with_the_period() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
 
-    let html = app.page("/?period=2025-Q1", 200).await;
+    let hr = app.login_hr().await;
+    let html = hr.page("/?period=2025-Q1", 200).await;
 
     assert_eq!(count(&html, "#trend-data thead th.num"), 8);
     assert_eq!(text(&html, "#trend-data thead th:nth-child(2)"), "2023-Q2");
@@ -55,7 +57,8 @@ async fn the_trend_covers_eight_quarters_ending_with_the_period() {
 async fn an_empty_database_shows_what_to_import() {
     let app = TestApp::spawn().await;
 
-    let html = app.page("/", 200).await;
+    let hr = app.login_hr().await;
+    let html = hr.page("/", 200).await;
 
     assert!(text(&html, "#empty-state").contains("attune import employees"));
     assert_eq!(count(&html, "tr.team-row"), 0);
@@ -65,7 +68,8 @@ async fn an_empty_database_shows_what_to_import() {
 async fn a_malformed_period_is_explained_not_a_server_error() {
     let app = TestApp::spawn().await;
 
-    let html = app.page("/?period=2025-Q9", 400).await;
+    let hr = app.login_hr().await;
+    let html = hr.page("/?period=2025-Q9", 400).await;
 
     assert!(
         text(&html, ".error-message").contains("use YYYY (2025), YYYY-Qn (2025-Q1) or YYYY-MM")

@@ -1,6 +1,7 @@
 //! Importing employees: real exports, precise errors, all or nothing.
 
-use attune::import::{self, FileError, Kind, Options, Outcome};
+use attune::db::audit::Actor;
+use attune::import::{self, FileError, Kind, Known, Options, Outcome};
 
 use crate::support::{TestApp, dataset};
 
@@ -12,8 +13,14 @@ async fn employee_count(app: &TestApp) -> i64 {
 }
 
 fn errors(csv: &str) -> Vec<String> {
-    let prepared = import::prepare(Kind::Employees, "t.csv", csv.as_bytes(), Options::default())
-        .expect("the file is readable");
+    let prepared = import::prepare(
+        Kind::Employees,
+        "t.csv",
+        csv.as_bytes(),
+        Options::default(),
+        &Known::default(),
+    )
+    .expect("the file is readable");
     prepared.errors.iter().map(ToString::to_string).collect()
 }
 
@@ -28,10 +35,11 @@ async fn the_public_hr_dataset_imports_exactly_as_published() {
         "HRDataset_v14.csv",
         &bytes,
         Options::default(),
+        &Known::default(),
     )
     .unwrap();
     assert_eq!(prepared.errors, []);
-    let outcome = import::commit(&app.pool, &prepared, Options::default())
+    let outcome = import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
         .await
         .unwrap();
 
@@ -108,13 +116,19 @@ async fn the_public_hr_dataset_imports_exactly_as_published() {
 async fn the_same_file_twice_is_imported_once() {
     let app = TestApp::spawn().await;
     let csv = "employee_id,team,hire_date\nE1,Alpha,2024-01-01\n";
-    let prepared =
-        import::prepare(Kind::Employees, "a.csv", csv.as_bytes(), Options::default()).unwrap();
+    let prepared = import::prepare(
+        Kind::Employees,
+        "a.csv",
+        csv.as_bytes(),
+        Options::default(),
+        &Known::default(),
+    )
+    .unwrap();
 
-    let first = import::commit(&app.pool, &prepared, Options::default())
+    let first = import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
         .await
         .unwrap();
-    let second = import::commit(&app.pool, &prepared, Options::default())
+    let second = import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
         .await
         .unwrap();
 
@@ -133,10 +147,16 @@ async fn the_same_file_twice_is_imported_once() {
 async fn a_file_with_an_invalid_row_changes_nothing() {
     let app = TestApp::spawn().await;
     let csv = "employee_id,team,hire_date\nE1,Alpha,2024-01-01\nE2,Alpha,2024-02-30\n";
-    let prepared =
-        import::prepare(Kind::Employees, "a.csv", csv.as_bytes(), Options::default()).unwrap();
+    let prepared = import::prepare(
+        Kind::Employees,
+        "a.csv",
+        csv.as_bytes(),
+        Options::default(),
+        &Known::default(),
+    )
+    .unwrap();
 
-    let outcome = import::commit(&app.pool, &prepared, Options::default())
+    let outcome = import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
         .await
         .unwrap();
 
@@ -159,9 +179,18 @@ async fn skip_invalid_imports_the_valid_rows_and_reports_the_rest() {
         skip_invalid: true,
         ..Options::default()
     };
-    let prepared = import::prepare(Kind::Employees, "a.csv", csv.as_bytes(), options).unwrap();
+    let prepared = import::prepare(
+        Kind::Employees,
+        "a.csv",
+        csv.as_bytes(),
+        options,
+        &Known::default(),
+    )
+    .unwrap();
 
-    let outcome = import::commit(&app.pool, &prepared, options).await.unwrap();
+    let outcome = import::commit(&app.pool, &prepared, options, &Actor::cli())
+        .await
+        .unwrap();
 
     assert!(
         matches!(
@@ -253,6 +282,7 @@ fn missing_required_columns_are_named_with_the_header_found() {
         "t.csv",
         b"id,name\n1,Ann\n",
         Options::default(),
+        &Known::default(),
     )
     .unwrap_err();
     assert_eq!(
@@ -264,8 +294,14 @@ fn missing_required_columns_are_named_with_the_header_found() {
 #[test]
 fn dates_that_could_be_either_order_make_the_import_ask() {
     let csv = "employee_id,team,hire_date\nE1,A,03/04/2020\nE2,A,05/06/2021\n";
-    let err =
-        import::prepare(Kind::Employees, "t.csv", csv.as_bytes(), Options::default()).unwrap_err();
+    let err = import::prepare(
+        Kind::Employees,
+        "t.csv",
+        csv.as_bytes(),
+        Options::default(),
+        &Known::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, FileError::AmbiguousDates { .. }));
     assert!(err.to_string().contains("--date-format dmy"));
 
@@ -273,7 +309,14 @@ fn dates_that_could_be_either_order_make_the_import_ask() {
         date_order: Some(import::dates::DateOrder::DayFirst),
         ..Options::default()
     };
-    let prepared = import::prepare(Kind::Employees, "t.csv", csv.as_bytes(), options).unwrap();
+    let prepared = import::prepare(
+        Kind::Employees,
+        "t.csv",
+        csv.as_bytes(),
+        options,
+        &Known::default(),
+    )
+    .unwrap();
     assert_eq!(
         prepared.sample[0][2],
         ("hire_date", "2020-04-03".to_string())
@@ -283,7 +326,14 @@ fn dates_that_could_be_either_order_make_the_import_ask() {
 #[test]
 fn semicolon_files_with_decimal_commas_and_windows_1252_are_read() {
     let csv = b"Employee ID;Department;Start Date;Salary;Name\r\nE1;Caf\xe9;31.01.2020;48.000,50;Ren\xe9e\r\n";
-    let prepared = import::prepare(Kind::Employees, "t.csv", csv, Options::default()).unwrap();
+    let prepared = import::prepare(
+        Kind::Employees,
+        "t.csv",
+        csv,
+        Options::default(),
+        &Known::default(),
+    )
+    .unwrap();
 
     assert_eq!(prepared.errors, []);
     assert_eq!(

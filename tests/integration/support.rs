@@ -10,7 +10,10 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::{LazyLock, Mutex};
 
+use attune::accounts::Role;
+use attune::accounts::password::{self, NewPassword};
 use attune::cluster::EmbeddedCluster;
+use attune::web::WebConfig;
 use attune::{AppState, app};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -110,6 +113,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(WebConfig::default()).await
+    }
+
+    /// Like `spawn`, with this web configuration (secure cookies, trusted proxy, timeouts).
+    pub async fn spawn_with(config: WebConfig) -> TestApp {
         let server = &*SERVER;
         let db_name = format!("attune_test_{}", rand_suffix());
         let mut admin = PgConnection::connect_with(&server.admin)
@@ -135,8 +143,18 @@ impl TestApp {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let router = app(AppState { pool: pool.clone() });
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let router = app(AppState {
+            pool: pool.clone(),
+            config,
+        });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap()
+        });
         TestApp {
             pool,
             address,
@@ -170,17 +188,64 @@ impl TestApp {
 
     /// Import CSV text through the library, as the CLI does; panics if it is not imported.
     pub async fn import(&self, kind: attune::import::Kind, csv: &str) {
+        let known = attune::import::Known::load(&self.pool, kind)
+            .await
+            .expect("load the roster");
         let prepared =
-            attune::import::prepare(kind, "test.csv", csv.as_bytes(), Default::default())
+            attune::import::prepare(kind, "test.csv", csv.as_bytes(), Default::default(), &known)
                 .expect("the file is readable");
         assert_eq!(prepared.errors, [], "the test file is valid");
-        let outcome = attune::import::commit(&self.pool, &prepared, Default::default())
+        let actor = attune::db::audit::Actor::cli();
+        let outcome = attune::import::commit(&self.pool, &prepared, Default::default(), &actor)
             .await
             .expect("the import commits");
         assert!(
             matches!(outcome, attune::import::Outcome::Imported { .. }),
             "{outcome:?}"
         );
+    }
+
+    /// Create an account with `PASSWORD` (teams by name), through the library as the CLI does.
+    pub async fn create_user(&self, email: &str, role: Role, teams: &[&str]) -> i64 {
+        let hash = password::hash(NewPassword::parse(PASSWORD, email).unwrap()).await;
+        let mut conn = self.pool.acquire().await.unwrap();
+        let user_id = attune::db::users::create(&mut conn, email, &hash, role)
+            .await
+            .unwrap()
+            .expect("a new e-mail address");
+        let teams: Vec<String> = teams.iter().map(|t| t.to_string()).collect();
+        attune::db::users::set_teams(&mut conn, user_id, &teams)
+            .await
+            .unwrap();
+        user_id
+    }
+
+    /// A browser with its own cookies, not signed in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: format!("http://{}", self.address),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A browser signed in as this (existing) account with `PASSWORD`.
+    pub async fn login(&self, email: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in of {email}");
+        browser.csrf = browser.csrf_token().await;
+        browser
+    }
+
+    /// Create an HR account and sign in with it.
+    pub async fn login_hr(&self) -> Browser {
+        self.create_user("hr@example.com", Role::Hr, &[]).await;
+        self.login("hr@example.com").await
     }
 
     /// Run the attune binary against this test's database.
@@ -190,6 +255,26 @@ impl TestApp {
             .args(args)
             .output()
             .expect("run attune")
+    }
+
+    /// Run the attune binary with `input` on its standard input (a pipe, not a terminal).
+    pub fn cli_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = attune_command()
+            .env("DATABASE_URL", &self.database_url)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run attune");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().expect("attune finishes")
     }
 
     /// Run the attune binary with `stdin` as its input file written to a temporary path.
@@ -280,4 +365,86 @@ fn rand_suffix() -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed),
         nanos
     )
+}
+
+/// The password of every account `TestApp::create_user` makes.
+pub const PASSWORD: &str = "a quite long test passphrase";
+
+/// A browser: a cookie-holding client that does not follow redirects, and the CSRF token of
+/// its session once signed in.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET a page and parse its HTML; panics unless the status is as expected.
+    pub async fn page(&self, path: &str, status: u16) -> scraper::Html {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        scraper::Html::parse_document(&response.text().await.unwrap())
+    }
+
+    /// POST a form with the session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POST exactly these fields (no CSRF token unless given).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Load the sign-in form (for its CSRF cookie and field) and submit it.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        let form = self.page("/login", 200).await;
+        let token = attr(&form, "#login-form input[name=csrf_token]", "value");
+        self.post_raw(
+            "/login",
+            &[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// The CSRF token of the signed-in session, from the sign-out form of the dashboard.
+    pub async fn csrf_token(&self) -> String {
+        let html = self.page("/", 200).await;
+        attr(&html, "form.signout input[name=csrf_token]", "value")
+    }
+}
+
+/// An attribute of the first element matching `selector`.
+pub fn attr(html: &scraper::Html, selector: &str, name: &str) -> String {
+    let parsed = scraper::Selector::parse(selector).expect("a valid selector");
+    html.select(&parsed)
+        .next()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .value()
+        .attr(name)
+        .unwrap_or_else(|| panic!("{selector} has no {name}"))
+        .to_string()
 }

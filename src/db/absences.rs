@@ -1,0 +1,68 @@
+//! Absences: one row per absence of an employee, classified planned or unplanned on import.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+/// One absence as an import delivers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAbsence {
+    pub employee_id: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub days: Option<f64>,
+    pub absence_type: String,
+    pub planned: bool,
+}
+
+/// Insert absences (employees matched by their HR ids); an absence already recorded for the same
+/// employee, days and type is updated instead of duplicated.
+pub async fn upsert(
+    conn: &mut PgConnection,
+    import_id: Option<i64>,
+    rows: &[NewAbsence],
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "insert into absence (employee_id, start_date, end_date, days, absence_type, planned, import_id)
+         select e.employee_id, x.start_date, x.end_date, x.days::numeric(8, 2), x.absence_type, x.planned, $7
+         from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[], $6::bool[])
+              as x(employee_id, start_date, end_date, days, absence_type, planned)
+         join employee e on e.external_id = x.employee_id
+         on conflict on constraint absence_natural_key do update set
+             days = excluded.days, planned = excluded.planned,
+             import_id = excluded.import_id, updated_at = now()",
+    )
+    .bind(rows.iter().map(|r| r.employee_id.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.start_date).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.end_date).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.days).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.absence_type.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.planned).collect::<Vec<_>>())
+    .bind(import_id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// HR's own absence type names: (lowercase name, planned).
+pub async fn custom_types(conn: &mut PgConnection) -> Result<Vec<(String, bool)>, sqlx::Error> {
+    sqlx::query_as("select name, planned from absence_type order by name")
+        .fetch_all(conn)
+        .await
+}
+
+/// Record how an absence type name counts (for types the built-in mapping does not know).
+pub async fn set_custom_type(
+    conn: &mut PgConnection,
+    name: &str,
+    planned: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into absence_type (name, planned) values (lower(btrim($1)), $2)
+         on conflict (name) do update set planned = excluded.planned",
+    )
+    .bind(name)
+    .bind(planned)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Customer activity: revenue by customer and period, for retention and lifetime value.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+/// One customer's revenue over a period (a single day when the file gives a date).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomerActivity {
+    pub customer_id: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub revenue: f64,
+    pub team: Option<String>,
+}
+
+/// Insert activity; the same customer and period again is an update.
+pub async fn upsert(
+    conn: &mut PgConnection,
+    import_id: Option<i64>,
+    rows: &[NewCustomerActivity],
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "insert into customer_activity (customer_id, period_start, period_end, revenue, team_id, import_id)
+         select x.customer_id, x.period_start, x.period_end, x.revenue::numeric(16, 2), t.team_id, $6
+         from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[])
+              as x(customer_id, period_start, period_end, revenue, team)
+         left join team t on lower(t.name) = lower(btrim(x.team))
+         on conflict on constraint customer_activity_natural_key do update set
+             revenue = excluded.revenue, team_id = excluded.team_id,
+             import_id = excluded.import_id, updated_at = now()",
+    )
+    .bind(rows.iter().map(|r| r.customer_id.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.period_start).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.period_end).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.revenue).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.team.clone()).collect::<Vec<_>>())
+    .bind(import_id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,74 @@
+//! Failed sign-ins, for throttling: counted per account and per client address over a sliding
+//! window, so that guessing is slowed and then refused for a while, but nobody is locked out for
+//! good.
+
+use std::time::Duration;
+
+use sqlx::PgConnection;
+
+/// How far back failures count.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Recent failures for an account and for an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recent {
+    /// The most failures, of the account's and the address's.
+    pub failures: i64,
+    /// Seconds until the oldest of those failures leaves the window.
+    pub oldest_expires_in: i64,
+}
+
+/// Record a failed sign-in.
+pub async fn record(
+    conn: &mut PgConnection,
+    email: &str,
+    client_addr: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into login_failure (email, client_addr) values (lower(btrim($1)), $2)")
+        .bind(email)
+        .bind(client_addr)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The failures in the window for this account and for this address, whichever are more.
+pub async fn recent(
+    conn: &mut PgConnection,
+    email: &str,
+    client_addr: &str,
+) -> Result<Recent, sqlx::Error> {
+    let (by_email, by_addr, oldest): (i64, i64, Option<f64>) = sqlx::query_as(
+        "with window_start as (select now() - make_interval(secs => $3) as since)
+         select
+             (select count(*) from login_failure, window_start
+              where email = lower(btrim($1)) and created_at > since),
+             (select count(*) from login_failure, window_start
+              where client_addr = $2 and created_at > since),
+             (select extract(epoch from min(created_at) + make_interval(secs => $3) - now())::float8
+              from login_failure, window_start
+              where (email = lower(btrim($1)) or client_addr = $2) and created_at > since)",
+    )
+    .bind(email)
+    .bind(client_addr)
+    .bind(WINDOW.as_secs_f64())
+    .fetch_one(conn)
+    .await?;
+    Ok(Recent {
+        failures: by_email.max(by_addr),
+        oldest_expires_in: oldest.map_or(0, |s| s.ceil().max(1.0) as i64),
+    })
+}
+
+/// Forget an account's failures after it signs in successfully, and drop expired rows.
+pub async fn clear(conn: &mut PgConnection, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from login_failure
+         where email = lower(btrim($1)) or created_at < now() - make_interval(secs => $2)",
+    )
+    .bind(email)
+    .bind(WINDOW.as_secs_f64())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

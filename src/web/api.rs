@@ -1,0 +1,52 @@
+//! The JSON API: `GET /api/v1/metrics?period=P[&team=NAME]`, the report of `attune report
+//! --format json`, limited to what the caller may see. Errors are JSON too (see
+//! `web::api_errors_as_json`).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use super::auth::CurrentUser;
+use super::{AppError, AppState};
+use crate::period::Period;
+use crate::report::{self, Report};
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    period: Option<String>,
+    team: Option<String>,
+}
+
+/// The report of a period (by default the latest complete quarter). A manager sees the
+/// organization and only their own teams; asking for another team is a 404, exactly as for a
+/// team that does not exist.
+pub async fn metrics(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<Params>,
+) -> Result<Json<Report>, AppError> {
+    let period = match params
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(text) => text
+            .parse::<Period>()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
+    };
+    let team = match params
+        .team
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(wanted) => Some(user.visible_team(wanted).ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let mut conn = state.pool.acquire().await?;
+    let mut report = report::build(&mut conn, period, team.as_deref()).await?;
+    user.retain_visible(&mut report.teams);
+    Ok(Json(report))
+}

@@ -1,0 +1,206 @@
+//! Signing in and out. The sign-in form is protected against CSRF by a double-submit cookie
+//! (there is no session yet); failed attempts are throttled per account and per client address.
+
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::auth::{
+    self, CSRF_FIELD, CurrentUser, LOGIN_CSRF_COOKIE, Nav, SESSION_COOKIE, VerifiedForm,
+};
+use super::{AppError, AppState};
+use crate::accounts::{password, secret};
+use crate::db::{self, audit::Actor};
+
+/// After this many recent failures, each further failure is answered slowly.
+const SLOW_AFTER: i64 = 5;
+/// After this many recent failures, sign-in is refused (429) until some of them expire.
+const REFUSE_AFTER: i64 = 10;
+/// How long a failure is held back once failures are frequent.
+const SLOWDOWN: Duration = Duration::from_secs(1);
+/// How long the sign-in form stays usable.
+const LOGIN_CSRF_MAX_AGE: u64 = 60 * 60;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub nav: Nav,
+    pub csrf_token: String,
+    pub next: String,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+/// The sign-in form (or, when already signed in, on to where the user was going).
+pub async fn show(
+    State(state): State<AppState>,
+    Query(query): Query<LoginQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let next = auth::safe_next(query.next.as_deref());
+    if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
+        let mut conn = state.pool.acquire().await?;
+        if db::sessions::authenticate(&mut conn, &secret, state.config.session)
+            .await?
+            .is_some()
+        {
+            return Ok(see_other(&next));
+        }
+    }
+    let token = auth::cookie(&headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(secret::random_hex);
+    let page = LoginPage {
+        nav: Nav::anonymous(),
+        csrf_token: token.clone(),
+        next,
+        email: String::new(),
+        error: None,
+    };
+    Ok((
+        [(
+            header::SET_COOKIE,
+            auth::set_cookie(
+                LOGIN_CSRF_COOKIE,
+                &token,
+                Some(LOGIN_CSRF_MAX_AGE),
+                &state.config,
+            ),
+        )],
+        page,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// Check the credentials; on success open a new session (a new id every time) and go on.
+pub async fn submit(
+    State(state): State<AppState>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let cookie_token = auth::cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let form_token = auth::form_field(&body, CSRF_FIELD).unwrap_or_default();
+    if cookie_token.is_empty() || !secret::equal(&cookie_token, &form_token) {
+        return Err(AppError::csrf());
+    }
+    let form: LoginForm = auth::parse_form(&body)?;
+    let email: String = form.email.trim().chars().take(254).collect();
+    let next = auth::safe_next(form.next.as_deref());
+    let client_addr = auth::client_addr(&parts, &state.config);
+
+    let mut conn = state.pool.acquire().await?;
+    let recent = db::login_failures::recent(&mut conn, &email, &client_addr).await?;
+    if recent.failures >= REFUSE_AFTER {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: recent.oldest_expires_in.max(1) as u64,
+        });
+    }
+    let credentials = db::users::credentials(&mut conn, &email).await?;
+    let user_id = credentials.as_ref().map(|(id, _)| *id);
+    let verified = password::verify(form.password, credentials.map(|(_, hash)| hash)).await;
+
+    let Some(user_id) = user_id.filter(|_| verified) else {
+        db::login_failures::record(&mut conn, &email, &client_addr).await?;
+        let actor = Actor {
+            user_id: None,
+            name: email.clone(),
+            client_addr: Some(client_addr),
+        };
+        db::audit::record(
+            &mut conn,
+            &actor,
+            "login.failed",
+            serde_json::json!({ "email": email }),
+        )
+        .await?;
+        drop(conn);
+        if recent.failures + 1 >= SLOW_AFTER {
+            tokio::time::sleep(SLOWDOWN).await;
+        }
+        let page = LoginPage {
+            nav: Nav::anonymous(),
+            csrf_token: form_token,
+            next,
+            email,
+            error: Some(
+                "The e-mail address or the password is not right, or the account is disabled."
+                    .to_string(),
+            ),
+        };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+
+    db::login_failures::clear(&mut conn, &email).await?;
+    let session = db::sessions::create(&mut conn, user_id, state.config.session).await?;
+    let actor = Actor::user(user_id, &email, Some(client_addr));
+    db::audit::record(&mut conn, &actor, "login", serde_json::json!({})).await?;
+    let mut response = see_other(&next);
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            SESSION_COOKIE,
+            &session.secret,
+            Some(state.config.session.absolute.as_secs()),
+            &state.config,
+        ),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        auth::set_cookie(LOGIN_CSRF_COOKIE, "", None, &state.config),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {}
+
+/// End this session.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    submitted: VerifiedForm<LogoutForm>,
+) -> Result<Response, AppError> {
+    let user: CurrentUser = submitted.user;
+    let mut conn = state.pool.acquire().await?;
+    if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
+        db::sessions::delete(&mut conn, &secret).await?;
+    }
+    db::audit::record(&mut conn, &user.actor(), "logout", serde_json::json!({})).await?;
+    let mut response = see_other("/login");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(SESSION_COOKIE, "", None, &state.config),
+    );
+    Ok(response)
+}
+
+/// 303 See Other to `location` (post/redirect/get).
+pub fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}

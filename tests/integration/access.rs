@@ -1,0 +1,324 @@
+//! The role matrix: anonymous, a manager of team Alpha, a manager of team Beta, HR and an
+//! executive, against every route — the status, and that no other team's data appears.
+
+use attune::accounts::Role;
+use attune::import::Kind;
+use serde_json::Value;
+
+use crate::support::{Browser, TestApp};
+
+/// Alpha has a child team, Alpha Kids, whose manager-of-Alpha sees it too.
+const ROSTER: &str = "\
+employee_id,team,hire_date,termination_date,termination_type
+A1,Alpha,2020-01-01,,
+A2,Alpha,2021-01-01,2025-02-01,voluntary
+K1,Alpha Kids,2020-01-01,,
+B1,Beta,2021-03-01,,
+B2,Beta,2022-01-01,,
+";
+
+struct World {
+    app: TestApp,
+    anonymous: Browser,
+    alpha: Browser,
+    beta: Browser,
+    hr: Browser,
+    exec: Browser,
+    tokens: Vec<(&'static str, String)>,
+    manager_id: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    sqlx::query(
+        "update team set parent_team_id = (select team_id from team where name = 'Alpha')
+         where name = 'Alpha Kids'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let manager_id = app
+        .create_user("alpha@example.com", Role::Manager, &["Alpha"])
+        .await;
+    app.create_user("beta@example.com", Role::Manager, &["Beta"])
+        .await;
+    app.create_user("hr@example.com", Role::Hr, &[]).await;
+    app.create_user("exec@example.com", Role::Executive, &[])
+        .await;
+    let mut tokens = Vec::new();
+    for (who, email) in [
+        ("alpha", "alpha@example.com"),
+        ("beta", "beta@example.com"),
+        ("hr", "hr@example.com"),
+        ("exec", "exec@example.com"),
+    ] {
+        let mut conn = app.pool.acquire().await.unwrap();
+        let user = attune::db::users::find_by_email(&mut conn, email)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, token) = attune::db::tokens::create(&mut conn, user.user_id, "test")
+            .await
+            .unwrap();
+        tokens.push((who, token));
+    }
+    World {
+        anonymous: app.browser(),
+        alpha: app.login("alpha@example.com").await,
+        beta: app.login("beta@example.com").await,
+        hr: app.login("hr@example.com").await,
+        exec: app.login("exec@example.com").await,
+        tokens,
+        manager_id,
+        app,
+    }
+}
+
+/// What a role gets for a kind of route.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Who {
+    Anonymous,
+    Alpha,
+    Beta,
+    Hr,
+    Exec,
+}
+
+impl World {
+    fn browser(&self, who: Who) -> &Browser {
+        match who {
+            Who::Anonymous => &self.anonymous,
+            Who::Alpha => &self.alpha,
+            Who::Beta => &self.beta,
+            Who::Hr => &self.hr,
+            Who::Exec => &self.exec,
+        }
+    }
+}
+
+const EVERYONE: [Who; 5] = [Who::Anonymous, Who::Alpha, Who::Beta, Who::Hr, Who::Exec];
+
+/// The team names a role must never see in any response.
+fn forbidden_teams(who: Who) -> &'static [&'static str] {
+    match who {
+        Who::Alpha => &["Beta"],
+        Who::Beta => &["Alpha"],
+        Who::Anonymous => &["Alpha", "Beta"],
+        Who::Hr | Who::Exec => &[],
+    }
+}
+
+#[tokio::test]
+async fn every_page_answers_each_role_as_it_should_and_shows_no_other_team() {
+    let w = world().await;
+    let user_page = format!("/admin/users/{}", w.manager_id);
+    // (path, status for anonymous, managers, HR, executives)
+    let routes: Vec<(&str, [u16; 4])> = vec![
+        ("/", [303, 200, 200, 200]),
+        ("/?period=2025-Q1", [303, 200, 200, 200]),
+        ("/admin/users", [303, 403, 200, 403]),
+        (&user_page, [303, 403, 200, 403]),
+        ("/admin/tokens", [303, 403, 200, 403]),
+        ("/admin/audit", [303, 403, 200, 403]),
+        ("/admin/settings", [303, 403, 200, 403]),
+        ("/login", [200, 303, 303, 303]),
+        ("/healthz", [200, 200, 200, 200]),
+        ("/readyz", [200, 200, 200, 200]),
+        ("/static/app.css", [200, 200, 200, 200]),
+        ("/static/favicon.svg", [200, 200, 200, 200]),
+        ("/no/such/page", [404, 404, 404, 404]),
+    ];
+    for (path, statuses) in &routes {
+        for who in EVERYONE {
+            let expected = match who {
+                Who::Anonymous => statuses[0],
+                Who::Alpha | Who::Beta => statuses[1],
+                Who::Hr => statuses[2],
+                Who::Exec => statuses[3],
+            };
+            let response = w.browser(who).get(path).await;
+            assert_eq!(response.status().as_u16(), expected, "{who:?} GET {path}");
+            if expected == 303 && who == Who::Anonymous {
+                let location = response.headers()["location"].to_str().unwrap();
+                assert!(location.starts_with("/login?next="), "{path}: {location}");
+            }
+            let body = response.text().await.unwrap();
+            for team in forbidden_teams(who) {
+                assert!(!body.contains(team), "{who:?} GET {path} shows {team}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_manager_sees_their_team_its_child_teams_and_the_organization_only() {
+    let w = world().await;
+
+    let alpha = w.alpha.page("/?period=2025-Q1", 200).await;
+    let teams: Vec<String> = alpha
+        .select(&scraper::Selector::parse("tr.team-row").unwrap())
+        .map(|row| row.value().attr("data-team").unwrap().to_string())
+        .collect();
+    assert_eq!(teams, ["Alpha", "Alpha Kids"]);
+    // The organization row still counts everyone: 5 at the start of 2025-Q1, 4 at the end.
+    assert_eq!(crate::support::text(&alpha, "#org-headcount"), "4");
+
+    let beta = w.beta.page("/?period=2025-Q1", 200).await;
+    assert_eq!(crate::support::count(&beta, "tr.team-row"), 1);
+    assert_eq!(
+        crate::support::text(&beta, "tr.team-row th.team-name"),
+        "Beta"
+    );
+
+    let all = w.exec.page("/?period=2025-Q1", 200).await;
+    assert_eq!(crate::support::count(&all, "tr.team-row"), 3);
+}
+
+async fn api(w: &World, token: Option<&str>, path: &str) -> (u16, Value) {
+    let mut request = w.anonymous.client.get(w.anonymous.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "{path}"
+    );
+    (status, response.json().await.unwrap())
+}
+
+fn team_names(json: &Value) -> Vec<String> {
+    json["teams"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn the_api_answers_each_token_with_what_its_user_may_see() {
+    let w = world().await;
+    let token = |who: &str| {
+        w.tokens
+            .iter()
+            .find(|(name, _)| *name == who)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let period = "/api/v1/metrics?period=2025-Q1";
+
+    let (status, body) = api(&w, None, period).await;
+    assert_eq!(status, 401);
+    assert!(body["error"].is_string());
+    assert_eq!(api(&w, Some("attune_nonsense"), period).await.0, 401);
+
+    let (status, alpha) = api(&w, Some(&token("alpha")), period).await;
+    assert_eq!(status, 200);
+    assert_eq!(team_names(&alpha), ["Alpha", "Alpha Kids"]);
+    assert_eq!(alpha["org"]["fundamentals"]["headcount_start"], 5);
+    assert!(!alpha.to_string().contains("Beta"));
+
+    let (status, beta) = api(&w, Some(&token("beta")), period).await;
+    assert_eq!(status, 200);
+    assert_eq!(team_names(&beta), ["Beta"]);
+    assert!(!beta.to_string().contains("Alpha"));
+
+    for who in ["hr", "exec"] {
+        let (status, all) = api(&w, Some(&token(who)), period).await;
+        assert_eq!(status, 200);
+        assert_eq!(team_names(&all), ["Alpha", "Alpha Kids", "Beta"], "{who}");
+    }
+
+    // One team: allowed for its manager (in any case), 404 for the other, as for no team.
+    let (status, one) = api(&w, Some(&token("alpha")), &format!("{period}&team=alpha")).await;
+    assert_eq!(status, 200);
+    assert_eq!(team_names(&one), ["Alpha"]);
+    let (status, kids) = api(
+        &w,
+        Some(&token("alpha")),
+        &format!("{period}&team=Alpha%20Kids"),
+    )
+    .await;
+    assert_eq!(
+        (status, team_names(&kids)),
+        (200, vec!["Alpha Kids".to_string()])
+    );
+    let (status, denied) = api(&w, Some(&token("alpha")), &format!("{period}&team=Beta")).await;
+    assert_eq!(status, 404);
+    assert!(!denied.to_string().contains("Beta"));
+    let (status, missing) = api(&w, Some(&token("alpha")), &format!("{period}&team=Nope")).await;
+    assert_eq!((status, missing), (404, denied));
+    assert_eq!(
+        api(&w, Some(&token("beta")), &format!("{period}&team=Alpha"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        api(&w, Some(&token("exec")), &format!("{period}&team=Beta"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        api(&w, Some(&token("hr")), "/api/v1/metrics?period=2025-Q9")
+            .await
+            .0,
+        400
+    );
+    // A signed-in browser may read the API with its session too, with the same limits.
+    let response = w.beta.get(period).await;
+    assert_eq!(response.status(), 200);
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(team_names(&json), ["Beta"]);
+}
+
+#[tokio::test]
+async fn only_hr_may_change_anything_and_a_refusal_changes_nothing() {
+    let w = world().await;
+    let id = w.manager_id.to_string();
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            "/admin/users".into(),
+            vec![("email", "new@example.com"), ("role", "hr")],
+        ),
+        (format!("/admin/users/{id}/teams"), vec![("team", "Beta")]),
+        (
+            format!("/admin/users/{id}/password"),
+            vec![("password", "another long password")],
+        ),
+        (format!("/admin/users/{id}/disable"), vec![]),
+        (format!("/admin/users/{id}/enable"), vec![]),
+        ("/admin/tokens".into(), vec![("name", "mine")]),
+        ("/admin/tokens/1/revoke".into(), vec![]),
+        ("/admin/settings".into(), vec![("min_group_size", "9")]),
+        (
+            "/admin/employees/erase".into(),
+            vec![("employee_id", "A1"), ("confirm", "yes")],
+        ),
+    ];
+    let before = snapshot(&w.app).await;
+    for (path, fields) in &posts {
+        for who in [Who::Anonymous, Who::Alpha, Who::Beta, Who::Exec] {
+            let response = w.browser(who).post(path, fields).await;
+            let expected = if who == Who::Anonymous { 303 } else { 403 };
+            assert_eq!(response.status().as_u16(), expected, "{who:?} POST {path}");
+        }
+    }
+    assert_eq!(snapshot(&w.app).await, before);
+}
+
+/// Everything the admin forms could change.
+pub async fn snapshot(app: &TestApp) -> String {
+    sqlx::query_scalar(
+        "select concat_ws(' | ',
+             (select string_agg(concat_ws(',', email, role, disabled_at, password_hash), ';' order by user_id) from app_user),
+             (select string_agg(concat_ws(',', user_id, team_id), ';' order by user_id, team_id) from user_team),
+             (select string_agg(concat_ws(',', api_token_id, revoked_at), ';' order by api_token_id) from api_token),
+             (select string_agg(concat_ws(',', key, value), ';' order by key) from setting),
+             (select string_agg(concat_ws(',', external_id, full_name), ';' order by employee_id) from employee))",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
