@@ -13,6 +13,8 @@ mod fundamentals;
 mod intermediate;
 mod links;
 mod privacy;
+#[cfg(test)]
+mod properties;
 
 use serde::Serialize;
 
