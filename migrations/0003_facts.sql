@@ -25,9 +25,11 @@ create table absence (
     created_at   timestamptz not null default now(),
     updated_at   timestamptz not null default now(),
     constraint absence_end_after_start check (end_date >= start_date),
-    constraint absence_days_positive check (days is null or days > 0),
-    constraint absence_natural_key unique (employee_id, start_date, end_date, absence_type)
+    constraint absence_days_positive check (days is null or days > 0)
 );
+-- One absence per employee, dates and type ("Sick" and "sick" are one type).
+create unique index absence_natural_key
+    on absence (employee_id, start_date, end_date, lower(absence_type));
 
 create table promotion (
     promotion_id   bigint generated always as identity primary key,

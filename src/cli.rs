@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Sign a browser out this many hours after it signed in, whatever its activity.
     #[arg(long, env = "ATTUNE_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_max_hours: u64,
+    /// The largest upload accepted, in MiB (larger files are refused with 413).
+    #[arg(long, env = "ATTUNE_MAX_UPLOAD_MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_upload_mb: u64,
 }
 
 impl ServeArgs {
@@ -106,6 +109,7 @@ impl ServeArgs {
                 idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
                 absolute: std::time::Duration::from_secs(self.session_max_hours * 60 * 60),
             },
+            max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
         }
     }
 }
@@ -174,6 +178,9 @@ pub enum ReportFormat {
     Json,
     /// A readable table.
     Text,
+    /// The quarterly summary as one self-contained HTML file (a quarter, the whole
+    /// organization), e.g. to attach to an e-mail.
+    Html,
 }
 
 /// A failure with the exit status it should give.
@@ -487,6 +494,9 @@ fn print_preview(prepared: &import::Prepared) {
     for (column, order) in &prepared.date_orders {
         println!("Dates in {column} read as {order}");
     }
+    for note in &prepared.notes {
+        println!("Note: {note}");
+    }
     println!("First rows as they will be stored:");
     for row in prepared.sample.iter().take(5) {
         let cells: Vec<String> = row
@@ -557,6 +567,9 @@ async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), F
 }
 
 async fn print_report(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
+    if let ReportFormat::Html = args.format {
+        return print_summary_html(db, args).await;
+    }
     let mut conn = db.pool.acquire().await?;
     let report = match report::build(&mut conn, args.period, args.team.as_deref()).await {
         Ok(report) => report,
@@ -578,6 +591,37 @@ async fn print_report(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
     match args.format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         ReportFormat::Text => print!("{}", report::render_text(&report)),
+        ReportFormat::Html => unreachable!("handled by print_summary_html"),
     }
+    Ok(())
+}
+
+/// `attune report --format html`: the quarterly summary the web page shows, as one file with its
+/// stylesheet inlined and its charts as inline SVG. Audited as an export.
+async fn print_summary_html(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
+    if args.team.is_some() {
+        return Err(anyhow::anyhow!(
+            "--format html writes the whole organization's quarterly summary: leave out --team"
+        )
+        .into());
+    }
+    let mut conn = db.pool.acquire().await?;
+    let summary = crate::summary::build(&mut conn, args.period)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let html = web::summary::standalone_html(&summary)
+        .map_err(|e| anyhow::anyhow!("the summary could not be written: {e}"))?;
+    crate::db::audit::record(
+        &mut conn,
+        &crate::db::audit::Actor::cli(),
+        "export",
+        serde_json::json!({
+            "what": "quarterly summary",
+            "format": "html",
+            "period": summary.period.to_string(),
+        }),
+    )
+    .await?;
+    print!("{html}");
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod period;
 pub mod report;
 pub mod scoring;
+pub mod summary;
 pub mod web;
 
 pub use web::{AppState, app};

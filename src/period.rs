@@ -173,6 +173,20 @@ impl serde::Serialize for Period {
     }
 }
 
+impl schemars::JsonSchema for Period {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+            "description": "A year (2025), a quarter (2025-Q1) or a month (2025-03)",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

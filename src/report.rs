@@ -21,7 +21,7 @@ use crate::scoring::{
 };
 
 /// The whole report of one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub period: Period,
     pub start: NaiveDate,
@@ -35,7 +35,7 @@ pub struct Report {
 }
 
 /// The metrics of one scope (the organization or one team), by tier, with their comparisons.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Scope {
     pub fundamentals: Fundamentals,
     pub intermediate: Intermediate,
@@ -50,7 +50,7 @@ pub struct Scope {
 }
 
 /// A scope's metrics in a comparison period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Comparison {
     pub period: Period,
     pub fundamentals: Fundamentals,
@@ -196,8 +196,11 @@ impl<'a> Scorer<'a> {
                             }
                         })
                         .collect();
-                    if let Some(extra) = scoring::complementary_suppression(&candidates) {
-                        hidden.entry(Some(extra)).or_default().push(figure);
+                    for extra in scoring::complementary_suppression(&candidates, min) {
+                        let figures = hidden.entry(Some(extra)).or_default();
+                        if !figures.contains(&figure) {
+                            figures.push(figure);
+                        }
                     }
                 }
             }

@@ -27,7 +27,7 @@ pub async fn upsert(
          from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[], $6::bool[])
               as x(employee_id, start_date, end_date, days, absence_type, planned)
          join employee e on e.external_id = x.employee_id
-         on conflict on constraint absence_natural_key do update set
+         on conflict (employee_id, start_date, end_date, lower(absence_type)) do update set
              days = excluded.days, planned = excluded.planned,
              import_id = excluded.import_id, updated_at = now()",
     )

@@ -13,7 +13,8 @@ pub struct NewCustomerActivity {
     pub team: Option<String>,
 }
 
-/// Insert activity; the same customer and period again is an update.
+/// Insert activity; rows of one file for the same customer and period are added up (an invoice
+/// export has a row per invoice); the same customer and period again is an update.
 pub async fn upsert(
     conn: &mut PgConnection,
     import_id: Option<i64>,
@@ -21,10 +22,12 @@ pub async fn upsert(
 ) -> Result<u64, sqlx::Error> {
     let result = sqlx::query(
         "insert into customer_activity (customer_id, period_start, period_end, revenue, team_id, import_id)
-         select x.customer_id, x.period_start, x.period_end, x.revenue::numeric(16, 2), t.team_id, $6
-         from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[])
-              as x(customer_id, period_start, period_end, revenue, team)
-         left join team t on lower(t.name) = lower(btrim(x.team))
+         select g.customer_id, g.period_start, g.period_end, g.revenue::numeric(16, 2), t.team_id, $6
+         from (select customer_id, period_start, period_end, sum(revenue) as revenue, min(team) as team
+               from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[])
+                    as x(customer_id, period_start, period_end, revenue, team)
+               group by customer_id, period_start, period_end) g
+         left join team t on lower(t.name) = lower(btrim(g.team))
          on conflict on constraint customer_activity_natural_key do update set
              revenue = excluded.revenue, team_id = excluded.team_id,
              import_id = excluded.import_id, updated_at = now()",

@@ -4,6 +4,7 @@
 
 pub mod absences;
 pub mod audit;
+pub mod coverage;
 pub mod csat;
 pub mod customers;
 pub mod employees;
@@ -11,12 +12,14 @@ pub mod facts;
 pub mod imports;
 pub mod login_failures;
 pub mod measures;
+pub mod people;
 pub mod promotions;
 pub mod pulse;
 pub mod sessions;
 pub mod settings;
 pub mod teams;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use std::path::PathBuf;

@@ -95,6 +95,152 @@ pub const TURNOVER_COST_FACTOR: &str = "turnover_cost_factor";
 /// The empathy index weights (a JSON object like `scoring::EmpathyWeights`).
 pub const EMPATHY_WEIGHTS: &str = "empathy_weights";
 
+/// The organization's currency: an ISO 4217 code such as `EUR`, used to show money.
+pub const CURRENCY: &str = "currency";
+/// The currency when HR has not set one.
+pub const DEFAULT_CURRENCY: &str = "USD";
+/// The working days of a week, as HR declares them (see [`WorkWeek`]).
+pub const WORK_WEEK: &str = "work_week";
+/// The turnover cost factor HR may set: a share of annual salary from 0 up to this.
+pub const MAX_TURNOVER_COST_FACTOR: f64 = 5.0;
+
+/// The working days of a week. Absence and scheduled days are counted Monday to Friday
+/// whatever is set (see docs/metrics.md); the other choices are recorded for information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkWeek {
+    #[default]
+    MondayToFriday,
+    SundayToThursday,
+    MondayToSaturday,
+}
+
+impl WorkWeek {
+    pub const ALL: [WorkWeek; 3] = [
+        WorkWeek::MondayToFriday,
+        WorkWeek::SundayToThursday,
+        WorkWeek::MondayToSaturday,
+    ];
+
+    /// The value stored and submitted by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkWeek::MondayToFriday => "mon-fri",
+            WorkWeek::SundayToThursday => "sun-thu",
+            WorkWeek::MondayToSaturday => "mon-sat",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkWeek::MondayToFriday => "Monday to Friday",
+            WorkWeek::SundayToThursday => "Sunday to Thursday",
+            WorkWeek::MondayToSaturday => "Monday to Saturday",
+        }
+    }
+
+    /// The work week with this stored or submitted value.
+    pub fn parse(text: &str) -> Result<WorkWeek, String> {
+        WorkWeek::ALL
+            .into_iter()
+            .find(|w| w.as_str() == text.trim())
+            .ok_or_else(|| format!("\"{}\" is not a work week Attune knows", text.trim()))
+    }
+}
+
+/// The currency in force (the default when unset or not a valid code).
+pub async fn currency(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
+    let stored: Option<String> = get(conn, CURRENCY).await?;
+    Ok(stored
+        .and_then(|c| parse_currency(&c).ok())
+        .unwrap_or_else(|| DEFAULT_CURRENCY.to_string()))
+}
+
+/// The work week in force (the default when unset or unknown).
+pub async fn work_week(conn: &mut PgConnection) -> Result<WorkWeek, sqlx::Error> {
+    let stored: Option<String> = get(conn, WORK_WEEK).await?;
+    Ok(stored
+        .and_then(|w| WorkWeek::parse(&w).ok())
+        .unwrap_or_default())
+}
+
+/// A currency HR may set: three letters (an ISO 4217 code), stored in capitals.
+pub fn parse_currency(text: &str) -> Result<String, String> {
+    let code = text.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(format!(
+            "the currency must be a three-letter ISO code such as EUR, USD or GBP, not \"{}\"",
+            text.trim()
+        ))
+    }
+}
+
+/// A decimal number as people type it: `0.21`, ` 0,21 `.
+fn parse_decimal(text: &str) -> Option<f64> {
+    let value: f64 = text.trim().replace(',', ".").parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// A turnover cost factor HR may set: a share of annual salary from 0 to 5 (0.21 is 21 %).
+pub fn parse_turnover_cost_factor(text: &str) -> Result<f64, String> {
+    let value = parse_decimal(text).ok_or_else(|| {
+        format!(
+            "the turnover cost factor must be a number such as 0.21, not \"{}\"",
+            text.trim()
+        )
+    })?;
+    if !(0.0..=MAX_TURNOVER_COST_FACTOR).contains(&value) {
+        return Err(format!(
+            "the turnover cost factor must be between 0 and {MAX_TURNOVER_COST_FACTOR} (a share of annual salary: 0.21 is 21 %)"
+        ));
+    }
+    Ok(value)
+}
+
+/// Empathy index weights HR may set, in the order of `scoring::EmpathyWeights`' fields:
+/// non-negative numbers, not all zero.
+pub fn parse_empathy_weights(
+    texts: [(&str, &str); 6],
+) -> Result<crate::scoring::EmpathyWeights, String> {
+    let mut values = [0.0; 6];
+    for (value, (label, text)) in values.iter_mut().zip(texts) {
+        let parsed = parse_decimal(text).ok_or_else(|| {
+            format!(
+                "the weight of {label} must be a number, not \"{}\"",
+                text.trim()
+            )
+        })?;
+        if !(0.0..=1000.0).contains(&parsed) {
+            return Err(format!("the weight of {label} must be between 0 and 1000"));
+        }
+        *value = parsed;
+    }
+    if values.iter().all(|v| *v == 0.0) {
+        return Err(
+            "at least one empathy index weight must be above 0, or the index could never be computed"
+                .to_string(),
+        );
+    }
+    let [
+        empathy_favorability,
+        enps,
+        voluntary_turnover,
+        absenteeism,
+        promotion,
+        csat,
+    ] = values;
+    Ok(crate::scoring::EmpathyWeights {
+        empathy_favorability,
+        enps,
+        voluntary_turnover,
+        absenteeism,
+        promotion,
+        csat,
+    })
+}
+
 /// Everything scoring takes from the settings, with defaults for what HR has not set.
 pub async fn scoring(conn: &mut PgConnection) -> Result<crate::scoring::Settings, sqlx::Error> {
     let defaults = crate::scoring::Settings::default();
@@ -123,5 +269,43 @@ mod tests {
         assert!(parse_min_group_size("2").is_err());
         assert!(parse_min_group_size("five").is_err());
         assert!(parse_min_group_size("4.5").is_err());
+    }
+
+    #[test]
+    fn a_currency_is_a_three_letter_code_stored_in_capitals() {
+        assert_eq!(parse_currency(" eur "), Ok("EUR".to_string()));
+        assert!(parse_currency("EURO").is_err());
+        assert!(parse_currency("€").is_err());
+        assert!(parse_currency("").is_err());
+    }
+
+    #[test]
+    fn the_turnover_cost_factor_is_a_share_of_salary_from_zero_to_five() {
+        assert_eq!(parse_turnover_cost_factor("0.21"), Ok(0.21));
+        assert_eq!(parse_turnover_cost_factor(" 0,5 "), Ok(0.5));
+        assert_eq!(parse_turnover_cost_factor("0"), Ok(0.0));
+        assert!(parse_turnover_cost_factor("-0.1").is_err());
+        assert!(parse_turnover_cost_factor("21%").is_err());
+        assert!(parse_turnover_cost_factor("6").is_err());
+        assert!(parse_turnover_cost_factor("NaN").is_err());
+    }
+
+    #[test]
+    fn empathy_weights_are_non_negative_and_not_all_zero() {
+        let named = |values: [&'static str; 6]| {
+            let labels = ["a", "b", "c", "d", "e", "f"];
+            std::array::from_fn(|i| (labels[i], values[i]))
+        };
+        let weights = parse_empathy_weights(named(["30", "15", "20", "10", "10", "15"])).unwrap();
+        assert_eq!(weights, crate::scoring::EmpathyWeights::default());
+        assert!(parse_empathy_weights(named(["0", "0", "0", "0", "0", "0"])).is_err());
+        assert!(parse_empathy_weights(named(["-1", "15", "20", "10", "10", "15"])).is_err());
+        assert!(parse_empathy_weights(named(["x", "15", "20", "10", "10", "15"])).is_err());
+    }
+
+    #[test]
+    fn only_known_work_weeks_are_accepted() {
+        assert_eq!(WorkWeek::parse("sun-thu"), Ok(WorkWeek::SundayToThursday));
+        assert!(WorkWeek::parse("tue-sat").is_err());
     }
 }

@@ -411,6 +411,13 @@ pub(super) fn absence(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Rec
         cells.error("days", Some(&value), "must be more than 0".into());
     }
     let absence_type = cells.text("type").unwrap_or("unplanned").to_string();
+    if let (Some(id), Some(start), Some(end)) = (&employee_id, start_date, end_date) {
+        state.check_duplicate(
+            cells,
+            format!("{id}|{start}|{end}|{absence_type}"),
+            "employee, dates and type",
+        );
+    }
     let (planned, known) = classify_absence(&absence_type, &cells.known.absence_types);
     if !known {
         state.notes.insert(format!(
@@ -428,9 +435,12 @@ pub(super) fn absence(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Rec
     (!cells.has_errors()).then_some(Record::Absence(row))
 }
 
-pub(super) fn promotion(cells: &mut Cells<'_>, _: &mut RowState) -> Option<Record> {
+pub(super) fn promotion(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Record> {
     let employee_id = cells.employee("employee_id");
     let effective_date = cells.required_date("effective_date");
+    if let (Some(id), Some(day)) = (&employee_id, effective_date) {
+        state.check_duplicate(cells, format!("{id}|{day}"), "employee and effective date");
+    }
     let text = |cells: &Cells<'_>, c: &str| cells.text(c).map(str::to_string);
     let row = NewPromotion {
         employee_id: employee_id?,
@@ -507,13 +517,12 @@ pub(super) fn measure(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Rec
     let team = cells.team("team", false);
     let span = cells.date_or_period();
     let metric = cells.required("metric").map(|m| {
-        let name: String = m
-            .trim()
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        let lower = m.trim().to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
             .collect();
-        name.trim_matches('_').to_string()
+        words.join("_")
     });
     if let Some(name) = &metric {
         if name.is_empty()
@@ -537,6 +546,14 @@ pub(super) fn measure(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Rec
         cells.error("value", None, "is empty; it is required".into());
     }
     let (period_start, period_end) = span?;
+    if let Some(name) = &metric {
+        let team_key = team.as_deref().unwrap_or("");
+        state.check_duplicate(
+            cells,
+            format!("{team_key}|{name}|{period_start}|{period_end}"),
+            "team, metric and period",
+        );
+    }
     let row = NewMeasure {
         team,
         period_start,

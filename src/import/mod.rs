@@ -33,7 +33,7 @@ use dates::{DateOrder, Evidence};
 use reader::{Row, Table};
 
 /// The kinds of data Attune imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The roster: one row per employee (HRIS export).
@@ -197,6 +197,19 @@ impl RowState {
     }
 }
 
+impl RowState {
+    /// A row whose natural key (e.g. employee and dates) repeats an earlier row of the file.
+    fn check_duplicate(&mut self, cells: &mut Cells<'_>, key: String, what: &str) {
+        let key = format!("row\u{0}{}", key.to_lowercase());
+        if let Some(first) = self.seen.get(&key) {
+            let first = *first;
+            cells.row_error(format!("repeats line {first} (the same {what})"));
+        } else {
+            self.seen.insert(key, cells.line());
+        }
+    }
+}
+
 /// How to import.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -207,7 +220,7 @@ pub struct Options {
 }
 
 /// A problem with one row: its line (header = line 1), the column and value, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub line: u64,
     pub column: Option<String>,
@@ -265,7 +278,7 @@ pub enum FileError {
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
 /// A read and validated file: what a dry run shows, and what [`commit`] writes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Prepared {
     pub kind: Kind,
     pub file_name: String,
@@ -546,7 +559,7 @@ pub async fn commit(
     db::audit::record(
         &mut tx,
         actor,
-        "import",
+        "import.commit",
         serde_json::json!({
             "import_id": import_id,
             "kind": prepared.kind.name(),
@@ -618,7 +631,7 @@ pub async fn undo(
     db::audit::record(
         &mut tx,
         actor,
-        "import_undo",
+        "import.undo",
         serde_json::json!({"import_id": import_id, "kind": import.kind, "file_name": import.file_name}),
     )
     .await?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Context, Facts, Fundamentals, Hidden, rate, ratio};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Advanced {
     /// 100 × (answers 9–10 − answers 0–6) / all eNPS answers (Bain's Net Promoter Score).
     pub enps: Option<f64>,
@@ -56,7 +56,7 @@ impl Default for EmpathyWeights {
 }
 
 /// One part of the empathy index: its 0–100 score and its weight.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EmpathyIndexPart {
     pub part: &'static str,
     pub score: f64,

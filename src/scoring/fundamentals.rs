@@ -47,7 +47,7 @@ impl std::iter::Sum for RosterFacts {
 }
 
 /// The fundamentals of one scope and period, as reported (rates on a 0–100 scale, unrounded).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Fundamentals {
     pub headcount_start: i64,
     pub headcount_end: i64,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Facts, Fundamentals, Settings, rate, ratio};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Intermediate {
     /// turnover_cost_factor × Σ annual_salary of the period's leavers who have one.
     pub turnover_cost: f64,

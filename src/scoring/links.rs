@@ -18,7 +18,7 @@ pub struct TeamQuarter {
 }
 
 /// The association between favorability and one next-quarter outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OutcomeLink {
     pub outcome: &'static str,
     /// Pearson's r, or None with fewer than [`MIN_PAIRS`] pairs (or no variation).

@@ -25,7 +25,7 @@ pub use facts::{CustomerFacts, Facts, MeasureFacts, PulseFacts};
 pub(crate) use fundamentals::fundamentals_of_for_tests;
 pub use fundamentals::{Fundamentals, RosterFacts, fundamentals};
 pub use intermediate::Intermediate;
-pub use links::{OutcomeLink, TeamQuarter, outcome_links, pearson};
+pub use links::{MIN_PAIRS, OutcomeLink, TeamQuarter, outcome_links, pearson};
 pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
 
 /// What HR can set that changes the figures.

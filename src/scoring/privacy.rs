@@ -29,21 +29,41 @@ pub struct SuppressionCandidate {
     pub suppressed: bool,
 }
 
-/// The team that must also be suppressed, if any.
-pub fn complementary_suppression(group: &[SuppressionCandidate]) -> Option<String> {
-    let suppressed = group.iter().filter(|c| c.suppressed).count();
-    if suppressed != 1 {
-        return None;
-    }
-    group
+/// The teams that must also be suppressed, smallest first.
+///
+/// Teams without responses have nothing to reveal and hide nothing, so they are left out. While
+/// exactly one team is hidden, or the hidden teams together have fewer responses than the
+/// minimum group size (their sum could be recovered and would still be too small), the
+/// next-smallest shown team is hidden too.
+pub fn complementary_suppression(
+    group: &[SuppressionCandidate],
+    min_group_size: i64,
+) -> Vec<String> {
+    let members: Vec<&SuppressionCandidate> = group.iter().filter(|c| c.responses > 0).collect();
+    let (mut hidden_count, mut hidden_sum) = members
         .iter()
-        .filter(|c| !c.suppressed)
-        .min_by(|a, b| {
-            a.responses
-                .cmp(&b.responses)
-                .then_with(|| a.team.cmp(&b.team))
-        })
-        .map(|c| c.team.clone())
+        .filter(|c| c.suppressed)
+        .fold((0usize, 0i64), |(n, sum), c| (n + 1, sum + c.responses));
+    if hidden_count == 0 {
+        return Vec::new();
+    }
+    let mut shown: Vec<&SuppressionCandidate> =
+        members.into_iter().filter(|c| !c.suppressed).collect();
+    shown.sort_by(|a, b| {
+        a.responses
+            .cmp(&b.responses)
+            .then_with(|| a.team.cmp(&b.team))
+    });
+    let mut extra = Vec::new();
+    for next in shown {
+        if hidden_count != 1 && hidden_sum >= min_group_size {
+            break;
+        }
+        extra.push(next.team.clone());
+        hidden_count += 1;
+        hidden_sum += next.responses;
+    }
+    extra
 }
 
 #[cfg(test)]
@@ -66,20 +86,40 @@ mod tests {
             team("C", 7, false),
             team("D", 9, false),
         ];
-        assert_eq!(complementary_suppression(&group), Some("C".into()));
+        assert_eq!(complementary_suppression(&group, 5), ["C"]);
     }
 
     #[test]
-    fn two_suppressed_teams_already_protect_each_other() {
-        let group = [team("A", 3, true), team("B", 2, true), team("C", 7, false)];
-        assert_eq!(complementary_suppression(&group), None);
+    fn two_suppressed_teams_with_enough_responses_together_protect_each_other() {
+        let group = [team("A", 3, true), team("B", 4, true), team("C", 7, false)];
+        assert_eq!(complementary_suppression(&group, 5), Vec::<String>::new());
+    }
+
+    #[test]
+    fn two_suppressed_teams_too_small_even_together_take_another_with_them() {
+        let group = [
+            team("A", 1, true),
+            team("B", 2, true),
+            team("C", 7, false),
+            team("D", 9, false),
+        ];
+        assert_eq!(complementary_suppression(&group, 5), ["C"]);
+    }
+
+    #[test]
+    fn a_team_without_responses_does_not_protect_a_small_one() {
+        let group = [
+            team("Empty", 0, true),
+            team("Small", 3, true),
+            team("Big", 40, false),
+            team("Mid", 12, false),
+        ];
+        assert_eq!(complementary_suppression(&group, 5), ["Mid"]);
     }
 
     #[test]
     fn nothing_suppressed_means_nothing_more_to_hide() {
-        assert_eq!(
-            complementary_suppression(&[team("A", 9, false), team("B", 8, false)]),
-            None
-        );
+        let group = [team("A", 9, false), team("B", 8, false)];
+        assert_eq!(complementary_suppression(&group, 5), Vec::<String>::new());
     }
 }

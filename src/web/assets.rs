@@ -10,6 +10,11 @@ use super::AppError;
 /// (file name, content type, bytes) of everything under static/.
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/upload.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../static/app.css"),

@@ -97,6 +97,13 @@ impl CurrentUser {
                 email: self.email.clone(),
                 role: self.role.label(),
                 is_hr: self.role == Role::Hr,
+                sees_summary: self.role != Role::Manager,
+                sees_organization: self.role.sees_all_teams(),
+                home_label: if self.role == Role::Manager {
+                    "My team"
+                } else {
+                    "Dashboard"
+                },
                 csrf_token: self.csrf_token.clone().unwrap_or_default(),
             }),
         }
@@ -115,6 +122,12 @@ pub struct NavUser {
     pub email: String,
     pub role: &'static str,
     pub is_hr: bool,
+    /// HR and executives read the quarterly summary (it names every team).
+    pub sees_summary: bool,
+    /// HR and executives read the organization heatmap (every team side by side).
+    pub sees_organization: bool,
+    /// What `/` is to this user: "My team" for managers, "Dashboard" for the others.
+    pub home_label: &'static str,
     /// For the sign-out form.
     pub csrf_token: String,
 }

@@ -131,6 +131,105 @@ pub fn bar_chart(values: &[Option<f64>], labels: &[String]) -> BarChart {
     }
 }
 
+/// A small line chart of one scope's series against a reference series (the organization),
+/// with a labelled value axis (0 and a round maximum, in the unit) and period labels. The
+/// reference is dashed with hollow markers, so the two read apart in black and white.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    pub width: u32,
+    pub height: u32,
+    pub plot_left: f64,
+    pub plot_right: f64,
+    pub plot_top: f64,
+    pub plot_bottom: f64,
+    /// Value axis ticks: (y, label).
+    pub y_ticks: Vec<(f64, String)>,
+    /// Period labels under the axis: (x, label); every other one when there are many.
+    pub x_labels: Vec<(f64, String)>,
+    pub main: ChartLine,
+    pub reference: ChartLine,
+}
+
+/// One series of a line chart: unbroken runs as SVG `points`, and a marker at each value.
+#[derive(Debug, Clone, Default)]
+pub struct ChartLine {
+    pub segments: Vec<String>,
+    pub dots: Vec<(f64, f64)>,
+}
+
+/// Draw `main` and `reference` over `labels`; `unit_suffix` follows the axis maximum (" %" for
+/// rates, "" for counts). Values are never negative in the metrics drawn this way.
+pub fn line_chart(
+    main: &[Option<f64>],
+    reference: &[Option<f64>],
+    labels: &[String],
+    unit_suffix: &str,
+) -> LineChart {
+    let (width, height) = (320u32, 150u32);
+    let (plot_left, plot_right, plot_top, plot_bottom) = (44.0, 292.0, 10.0, 118.0);
+    let max = main
+        .iter()
+        .chain(reference)
+        .flatten()
+        .copied()
+        .fold(0.0_f64, f64::max);
+    let axis_max = nice_ceiling(max);
+    let step = if labels.len() > 1 {
+        (plot_right - plot_left) / (labels.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x_of = |i: usize| plot_left + step * i as f64;
+    let y_of = |v: f64| plot_bottom - (plot_bottom - plot_top) * (v / axis_max).clamp(0.0, 1.0);
+    let line = |values: &[Option<f64>]| {
+        let mut chart_line = ChartLine::default();
+        let mut current = Vec::new();
+        for (i, value) in values.iter().enumerate() {
+            match value {
+                Some(v) => {
+                    let (x, y) = (x_of(i), y_of(*v));
+                    current.push(format!("{x:.1},{y:.1}"));
+                    chart_line.dots.push((x, y));
+                }
+                None if !current.is_empty() => chart_line
+                    .segments
+                    .push(std::mem::take(&mut current).join(" ")),
+                None => {}
+            }
+        }
+        if !current.is_empty() {
+            chart_line.segments.push(current.join(" "));
+        }
+        chart_line
+    };
+    let every = if labels.len() > 4 { 2 } else { 1 };
+    let last = labels.len().saturating_sub(1);
+    LineChart {
+        width,
+        height,
+        plot_left,
+        plot_right,
+        plot_top,
+        plot_bottom,
+        y_ticks: vec![
+            (plot_bottom, format!("0{unit_suffix}")),
+            (
+                (plot_top + plot_bottom) / 2.0,
+                format!("{}{unit_suffix}", axis_max / 2.0),
+            ),
+            (plot_top, format!("{axis_max}{unit_suffix}")),
+        ],
+        x_labels: labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (last - i).is_multiple_of(every))
+            .map(|(i, label)| (x_of(i), label.clone()))
+            .collect(),
+        main: line(main),
+        reference: line(reference),
+    }
+}
+
 /// The smallest of 1, 2, 5, 10, 20, 50, … that is at least `value` (and at least 5).
 fn nice_ceiling(value: f64) -> f64 {
     let mut step = 1.0;
@@ -155,6 +254,28 @@ mod tests {
         assert_eq!(s.segments.len(), 2);
         assert_eq!(s.dots.len(), 3);
         assert!(s.description.contains("Q2: no data"));
+    }
+
+    #[test]
+    fn a_line_chart_labels_its_axes_and_breaks_at_missing_values() {
+        let labels: Vec<String> = (1..=8).map(|i| format!("P{i}")).collect();
+        let main = [
+            Some(1.0),
+            Some(2.0),
+            None,
+            Some(4.0),
+            Some(3.0),
+            Some(2.0),
+            Some(1.0),
+            Some(12.0),
+        ];
+        let chart = line_chart(&main, &[Some(5.0); 8], &labels, " %");
+        assert_eq!(chart.main.segments.len(), 2);
+        assert_eq!(chart.reference.dots.len(), 8);
+        let ticks: Vec<&str> = chart.y_ticks.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(ticks, ["0 %", "10 %", "20 %"]);
+        let periods: Vec<&str> = chart.x_labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(periods, ["P2", "P4", "P6", "P8"]);
     }
 
     #[test]

@@ -4,11 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::{CurrentUser, Nav, TeamScope};
 use super::charts::{self, BarChart, Sparkline};
-use super::{AppError, AppState};
+use super::{AppError, AppState, team};
+use crate::accounts::Role;
 use crate::period::{Granularity, Period};
 use crate::report::{self, Report, Scope};
 
@@ -23,6 +25,8 @@ pub struct Params {
 /// One row of the table: a team, or the organization.
 pub struct Row {
     pub name: String,
+    /// The team's own page (empty for the organization).
+    pub href: String,
     pub headcount_end: i64,
     pub headcount_avg: String,
     pub separations: i64,
@@ -53,19 +57,28 @@ pub struct DashboardPage {
     pub teams: Vec<Row>,
 }
 
+/// `GET /`: a manager lands on the page of their first team ("My team"); HR, executives and a
+/// manager without a team get the overview of every team they may see.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
-) -> Result<DashboardPage, AppError> {
+) -> Result<Response, AppError> {
+    let today = chrono::Local::now().date_naive();
     let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(text) => text
             .parse::<Period>()
             .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
+        None => Period::latest_complete_quarter(today),
     };
-    let periods = period.trailing(TREND_LENGTH);
     let mut conn = state.pool.acquire().await?;
+    if user.role == Role::Manager
+        && let Some(team) = team::first_visible_team(&mut conn, &user).await?
+    {
+        let page = team::render(&mut conn, &user, &team, period, today).await?;
+        return Ok(page.into_response());
+    }
+    let periods = period.trailing(TREND_LENGTH);
     let mut reports = report::build_many(&mut conn, &periods, None).await?;
     let has_data = reports.last().is_some_and(|r| !r.teams.is_empty());
     // A manager sees the organization and their own teams only.
@@ -76,7 +89,7 @@ pub async fn show(
     page.nav = user.nav();
     page.has_data = has_data;
     page.no_teams_assigned = user.teams == TeamScope::Only(Default::default());
-    Ok(page)
+    Ok(page.into_response())
 }
 
 fn page(period: Period, reports: &[Report]) -> DashboardPage {
@@ -96,7 +109,9 @@ fn page(period: Period, reports: &[Report]) -> DashboardPage {
                 .iter()
                 .map(|r| r.teams.get(name).and_then(|s| s.fundamentals.turnover_rate))
                 .collect();
-            row(name, scope, &series, &labels)
+            let mut team_row = row(name, scope, &series, &labels);
+            team_row.href = format!("{}?period={period}", team::team_path(name));
+            team_row
         })
         .collect();
     let unit = match period.granularity() {
@@ -125,6 +140,7 @@ fn row(name: &str, scope: &Scope, series: &[Option<f64>], labels: &[String]) -> 
     let f = &scope.fundamentals;
     Row {
         name: name.to_string(),
+        href: String::new(),
         headcount_end: f.headcount_end,
         headcount_avg: format!("{:.1}", f.headcount_avg),
         separations: f.separations,

@@ -29,9 +29,19 @@ pub enum AppError {
     /// Too many failed sign-ins: 429, with when to try again.
     #[error("too many failed sign-ins")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The request body is larger than the configured upload limit.
+    #[error("the upload is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    /// The request conflicts with the current state (e.g. an undo that later imports block).
+    #[error("{0}")]
+    Conflict(String),
     /// The database failed: a 500, logged.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Anything else that failed on our side (e.g. writing a PDF): a 500, logged; the text is
+    /// for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -101,6 +111,16 @@ impl IntoResponse for AppError {
                 return response;
             }
             AppError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text.clone()),
+            AppError::PayloadTooLarge { limit_bytes } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                format!(
+                    "The upload is larger than the limit of {} MiB. Split the file, or ask the \
+                     administrator to raise --max-upload-mb.",
+                    limit_bytes / (1024 * 1024)
+                ),
+            ),
+            AppError::Conflict(text) => (StatusCode::CONFLICT, "Not possible now", text.clone()),
             AppError::TooManyRequests { retry_after_secs } => {
                 let mut response = error_page(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -116,8 +136,8 @@ impl IntoResponse for AppError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
                 return response;
             }
-            AppError::Database(err) => {
-                tracing::error!("internal error: {err}");
+            AppError::Database(_) | AppError::Internal(_) => {
+                tracing::error!("internal error: {self}");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",

@@ -11,19 +11,27 @@ pub mod audit;
 pub mod auth;
 mod charts;
 mod dashboard;
+mod data;
 mod error;
+mod figures;
 mod health;
+mod imports;
 pub mod login;
+mod openapi;
+mod organization;
+mod periods;
 pub mod settings;
+pub mod summary;
+mod team;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
@@ -54,7 +62,7 @@ impl AppState {
 }
 
 /// How the web tier is deployed (`attune serve` options).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Cookies carry `Secure` and responses carry HSTS: Attune is reached over HTTPS (usually
     /// through a TLS-terminating proxy).
@@ -63,6 +71,19 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Session idle and absolute timeouts.
     pub session: Timeouts,
+    /// The largest request body (uploads included) accepted; larger ones get 413.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            session: Timeouts::default(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
 }
 
 /// Sent with every response when cookies are Secure: one year, this host.
@@ -73,13 +94,21 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'
      frame-ancestors 'none'; form-action 'self'";
 
 /// The largest request body accepted (uploads included).
-pub const MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 /// The whole application, exactly as production serves it (tests build the same router).
 pub fn app(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
+    let max_upload = state.config.max_upload_bytes;
     Router::new()
         .route("/", get(dashboard::show))
+        .route("/teams/{name}", get(team::show))
+        .route("/teams/{name}/people", get(team::people))
+        .route("/organization", get(organization::show))
+        .route("/admin/data", get(data::show))
+        .route("/summary", get(summary::show))
+        .route("/summary.pdf", get(summary::pdf))
+        .route("/summary.csv", get(summary::csv))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/api/v1/metrics", get(api::metrics))
@@ -100,8 +129,26 @@ pub fn app(state: AppState) -> Router {
             get(admin::tokens::list).post(admin::tokens::create),
         )
         .route("/admin/tokens/{id}/revoke", post(admin::tokens::revoke))
+        .route("/admin/imports", get(imports::list).post(imports::upload))
+        .route("/admin/imports/uploads/{id}", get(imports::preview))
+        .route(
+            "/admin/imports/uploads/{id}/errors.csv",
+            get(imports::errors_csv),
+        )
+        .route("/admin/imports/uploads/{id}/commit", post(imports::commit))
+        .route(
+            "/admin/imports/uploads/{id}/discard",
+            post(imports::discard),
+        )
+        .route(
+            "/admin/imports/{id}/undo",
+            get(imports::confirm_undo).post(imports::undo),
+        )
+        .route("/api/v1/imports/{kind}", post(imports::api))
+        .route("/api/openapi.json", get(openapi::show))
         .route("/admin/audit", get(audit::show))
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/settings/figures", post(settings::save_figures))
         .route("/admin/employees/erase", post(settings::erase))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -132,12 +179,45 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(max_upload))
+        .layer(RequestBodyLimitLayer::new(max_upload))
+        // Uploads larger than the limit are answered 413 with a message that says the limit.
+        .layer(middleware::from_fn_with_state(
+            max_upload,
+            explain_payload_too_large,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A 413 from the body limit (which knows nothing of pages) becomes a page or JSON error that
+/// says what the limit is.
+async fn explain_payload_too_large(
+    axum::extract::State(limit_bytes): axum::extract::State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE
+        || response.extensions().get::<ErrorMessage>().is_some()
+    {
+        return response;
+    }
+    let error = AppError::PayloadTooLarge { limit_bytes };
+    if api {
+        let body = serde_json::json!({ "error": error.to_string() }).to_string();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    error.into_response()
 }
 
 /// Errors under `/api/` are answered as JSON (`{"error": "…"}`) with the same status and

@@ -1,9 +1,12 @@
-//! `/admin/settings`: HR sets the minimum group size, and erases a person.
+//! `/admin/settings`: HR sets the minimum group size; the figures' settings (turnover cost
+//! factor, empathy index weights, currency, work week); and erases a person. Every change is
+//! audited.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -22,6 +25,41 @@ pub struct SettingsPage {
     pub default: i64,
     pub floor: i64,
     pub message: Option<&'static str>,
+    pub figures: FiguresForm,
+    /// Why the figures form was refused (it is shown again with what was typed).
+    pub figures_error: Option<String>,
+    pub default_turnover_cost_factor: String,
+    pub work_weeks: Vec<WorkWeekChoice>,
+}
+
+/// The figures form, as shown and as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FiguresForm {
+    #[serde(default)]
+    pub turnover_cost_factor: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub work_week: String,
+    #[serde(default)]
+    pub weight_empathy_favorability: String,
+    #[serde(default)]
+    pub weight_enps: String,
+    #[serde(default)]
+    pub weight_voluntary_turnover: String,
+    #[serde(default)]
+    pub weight_absenteeism: String,
+    #[serde(default)]
+    pub weight_promotion: String,
+    #[serde(default)]
+    pub weight_csat: String,
+}
+
+/// One option of the work week choice.
+pub struct WorkWeekChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,14 +83,148 @@ pub async fn show(
     } else {
         None
     };
+    let figures = stored_figures(&mut conn).await?;
+    settings_page(&mut conn, &user, message, figures, None).await
+}
+
+/// The settings page with the figures form showing `figures`.
+async fn settings_page(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    message: Option<&'static str>,
+    figures: FiguresForm,
+    figures_error: Option<String>,
+) -> Result<SettingsPage, AppError> {
+    let work_weeks = settings::WorkWeek::ALL
+        .into_iter()
+        .map(|w| WorkWeekChoice {
+            value: w.as_str(),
+            label: w.label(),
+            selected: w.as_str() == figures.work_week,
+        })
+        .collect();
     Ok(SettingsPage {
         nav: user.nav(),
         nav_csrf: user.csrf_token.clone().unwrap_or_default(),
-        min_group_size: settings::min_group_size(&mut conn).await?,
+        min_group_size: settings::min_group_size(conn).await?,
         default: settings::DEFAULT_MIN_GROUP_SIZE,
         floor: settings::MIN_GROUP_SIZE_FLOOR,
         message,
+        figures,
+        figures_error,
+        default_turnover_cost_factor: crate::scoring::Settings::default()
+            .turnover_cost_factor
+            .to_string(),
+        work_weeks,
     })
+}
+
+/// The figures' settings in force, as the form shows them.
+async fn stored_figures(conn: &mut sqlx::PgConnection) -> Result<FiguresForm, AppError> {
+    let scoring = settings::scoring(conn).await?;
+    let w = scoring.empathy_weights;
+    Ok(FiguresForm {
+        turnover_cost_factor: scoring.turnover_cost_factor.to_string(),
+        currency: settings::currency(conn).await?,
+        work_week: settings::work_week(conn).await?.as_str().to_string(),
+        weight_empathy_favorability: w.empathy_favorability.to_string(),
+        weight_enps: w.enps.to_string(),
+        weight_voluntary_turnover: w.voluntary_turnover.to_string(),
+        weight_absenteeism: w.absenteeism.to_string(),
+        weight_promotion: w.promotion.to_string(),
+        weight_csat: w.csat.to_string(),
+    })
+}
+
+/// The figures form, checked: every field or the first thing wrong.
+fn parse_figures(
+    form: &FiguresForm,
+) -> Result<
+    (
+        f64,
+        crate::scoring::EmpathyWeights,
+        String,
+        settings::WorkWeek,
+    ),
+    String,
+> {
+    let factor = settings::parse_turnover_cost_factor(&form.turnover_cost_factor)?;
+    let weights = settings::parse_empathy_weights([
+        (
+            "empathy favorability",
+            form.weight_empathy_favorability.as_str(),
+        ),
+        ("eNPS", form.weight_enps.as_str()),
+        (
+            "voluntary turnover",
+            form.weight_voluntary_turnover.as_str(),
+        ),
+        ("absenteeism", form.weight_absenteeism.as_str()),
+        ("promotions", form.weight_promotion.as_str()),
+        ("customer satisfaction", form.weight_csat.as_str()),
+    ])?;
+    let currency = settings::parse_currency(&form.currency)?;
+    let work_week = settings::WorkWeek::parse(&form.work_week)?;
+    Ok((factor, weights, currency, work_week))
+}
+
+/// `POST /admin/settings/figures`: the turnover cost factor, the empathy index weights, the
+/// currency and the work week. Each changed setting is stored and audited; a refused form is
+/// shown again (400) with what was typed and why, and changes nothing.
+pub async fn save_figures(
+    State(state): State<AppState>,
+    submitted: VerifiedForm<FiguresForm>,
+) -> Result<Response, AppError> {
+    let VerifiedForm { user, form } = submitted;
+    user.require(Role::Hr)?;
+    let mut conn = state.pool.acquire().await?;
+    let (factor, weights, currency, work_week) = match parse_figures(&form) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let error = super::admin::users::capitalize(&e);
+            let page = settings_page(&mut conn, &user, None, form, Some(error)).await?;
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
+    };
+    let before = settings::scoring(&mut conn).await?;
+    let changes = [
+        (
+            settings::TURNOVER_COST_FACTOR,
+            json!(before.turnover_cost_factor),
+            json!(factor),
+        ),
+        (
+            settings::EMPATHY_WEIGHTS,
+            json!(before.empathy_weights),
+            json!(weights),
+        ),
+        (
+            settings::CURRENCY,
+            json!(settings::currency(&mut conn).await?),
+            json!(currency),
+        ),
+        (
+            settings::WORK_WEEK,
+            json!(settings::work_week(&mut conn).await?.as_str()),
+            json!(work_week.as_str()),
+        ),
+    ];
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    for (key, from, to) in changes {
+        if from == to {
+            continue;
+        }
+        settings::set(&mut tx, key, &to).await?;
+        db::audit::record(
+            &mut tx,
+            &user.actor(),
+            "setting.change",
+            json!({ "key": key, "from": from, "to": to }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(see_other("/admin/settings?saved=1"))
 }
 
 #[derive(Debug, Deserialize)]

@@ -117,11 +117,27 @@ async fn every_page_answers_each_role_as_it_should_and_shows_no_other_team() {
     let routes: Vec<(&str, [u16; 4])> = vec![
         ("/", [303, 200, 200, 200]),
         ("/?period=2025-Q1", [303, 200, 200, 200]),
+        ("/summary", [303, 403, 200, 200]),
+        ("/summary?period=2025-Q1", [303, 403, 200, 200]),
+        ("/summary.pdf?period=2025-Q1", [303, 403, 200, 200]),
+        ("/summary.csv?period=2025-Q1", [303, 403, 200, 200]),
         ("/admin/users", [303, 403, 200, 403]),
         (&user_page, [303, 403, 200, 403]),
         ("/admin/tokens", [303, 403, 200, 403]),
         ("/admin/audit", [303, 403, 200, 403]),
         ("/admin/settings", [303, 403, 200, 403]),
+        ("/organization", [303, 403, 200, 200]),
+        ("/organization?period=2025-Q1", [303, 403, 200, 200]),
+        ("/admin/data", [303, 403, 200, 403]),
+        ("/admin/imports", [303, 403, 200, 403]),
+        ("/admin/imports/uploads/999", [303, 403, 404, 403]),
+        (
+            "/admin/imports/uploads/999/errors.csv",
+            [303, 403, 404, 403],
+        ),
+        ("/admin/imports/999/undo", [303, 403, 404, 403]),
+        ("/api/openapi.json", [401, 200, 200, 200]),
+        ("/static/upload.js", [200, 200, 200, 200]),
         ("/login", [200, 303, 303, 303]),
         ("/healthz", [200, 200, 200, 200]),
         ("/readyz", [200, 200, 200, 200]),
@@ -155,24 +171,67 @@ async fn every_page_answers_each_role_as_it_should_and_shows_no_other_team() {
 async fn a_manager_sees_their_team_its_child_teams_and_the_organization_only() {
     let w = world().await;
 
+    // A manager lands on their first team, and may switch to its child team.
     let alpha = w.alpha.page("/?period=2025-Q1", 200).await;
+    assert_eq!(crate::support::text(&alpha, "#team-name"), "Alpha");
     let teams: Vec<String> = alpha
-        .select(&scraper::Selector::parse("tr.team-row").unwrap())
-        .map(|row| row.value().attr("data-team").unwrap().to_string())
+        .select(&scraper::Selector::parse("#team-switcher a").unwrap())
+        .map(|link| link.text().collect())
         .collect();
     assert_eq!(teams, ["Alpha", "Alpha Kids"]);
-    // The organization row still counts everyone: 5 at the start of 2025-Q1, 4 at the end.
-    assert_eq!(crate::support::text(&alpha, "#org-headcount"), "4");
+    // The organization's figure still counts everyone: 5 at the start of 2025-Q1, 4 at the end.
+    assert_eq!(
+        crate::support::text(&alpha, "#tile-headcount_end .org-value"),
+        "4"
+    );
 
     let beta = w.beta.page("/?period=2025-Q1", 200).await;
-    assert_eq!(crate::support::count(&beta, "tr.team-row"), 1);
-    assert_eq!(
-        crate::support::text(&beta, "tr.team-row th.team-name"),
-        "Beta"
-    );
+    assert_eq!(crate::support::text(&beta, "#team-name"), "Beta");
+    assert_eq!(crate::support::count(&beta, "#team-switcher"), 0);
 
     let all = w.exec.page("/?period=2025-Q1", 200).await;
     assert_eq!(crate::support::count(&all, "tr.team-row"), 3);
+}
+
+#[tokio::test]
+async fn team_pages_answer_a_manager_only_for_their_teams_and_404_otherwise() {
+    let w = world().await;
+    // (path, anonymous, manager of Alpha, manager of Beta, HR, executive)
+    let routes: [(&str, [u16; 5]); 8] = [
+        ("/teams/Alpha?period=2025-Q1", [303, 200, 404, 200, 200]),
+        ("/teams/alpha", [303, 200, 404, 200, 200]),
+        (
+            "/teams/Alpha%20Kids?period=2025-Q1",
+            [303, 200, 404, 200, 200],
+        ),
+        ("/teams/Beta?period=2025-Q1", [303, 404, 200, 200, 200]),
+        ("/teams/Nope", [303, 404, 404, 404, 404]),
+        (
+            "/teams/Alpha/people?period=2025-Q1",
+            [303, 200, 404, 200, 200],
+        ),
+        (
+            "/teams/Beta/people?period=2025-Q1",
+            [303, 404, 200, 200, 200],
+        ),
+        ("/teams/Alpha?period=2025-Q9", [303, 400, 404, 400, 400]),
+    ];
+    for (path, statuses) in routes {
+        for (who, expected) in EVERYONE.into_iter().zip(statuses) {
+            let response = w.browser(who).get(path).await;
+            assert_eq!(response.status().as_u16(), expected, "{who:?} GET {path}");
+            let body = response.text().await.unwrap();
+            for team in forbidden_teams(who) {
+                assert!(!body.contains(team), "{who:?} GET {path} shows {team}");
+            }
+        }
+    }
+    // The drill-down names Alpha's leaver for Alpha's manager.
+    let people = w
+        .alpha
+        .page("/teams/Alpha/people?period=2025-Q1", 200)
+        .await;
+    assert_eq!(crate::support::count(&people, "#leavers tr.leaver"), 1);
 }
 
 async fn api(w: &World, token: Option<&str>, path: &str) -> (u16, Value) {
@@ -292,6 +351,10 @@ async fn only_hr_may_change_anything_and_a_refusal_changes_nothing() {
         ("/admin/tokens".into(), vec![("name", "mine")]),
         ("/admin/tokens/1/revoke".into(), vec![]),
         ("/admin/settings".into(), vec![("min_group_size", "9")]),
+        (
+            "/admin/settings/figures".into(),
+            crate::team_pages::figures_form(&[("currency", "EUR")]),
+        ),
         (
             "/admin/employees/erase".into(),
             vec![("employee_id", "A1"), ("confirm", "yes")],

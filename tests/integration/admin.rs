@@ -42,8 +42,10 @@ async fn hr_adds_a_manager_with_teams_who_then_signs_in_and_sees_them() {
             .status(),
         303
     );
+    // A manager lands on their team's page.
     let dashboard = mia.page("/?period=2025-Q1", 200).await;
-    assert_eq!(count(&dashboard, "tr.team-row"), 1);
+    assert_eq!(text(&dashboard, "#team-name"), "Alpha");
+    assert_eq!(count(&dashboard, "#team-switcher"), 0);
     assert_eq!(text(&dashboard, "#whoami"), "mia@example.com · Manager");
     // Managers get no administration links.
     assert_eq!(count(&dashboard, r#"a[href="/admin/users"]"#), 0);
@@ -59,7 +61,7 @@ async fn hr_adds_a_manager_with_teams_who_then_signs_in_and_sees_them() {
         .await;
     assert_eq!(moved.status(), 303);
     let dashboard = mia.page("/?period=2025-Q1", 200).await;
-    assert_eq!(text(&dashboard, "tr.team-row th.team-name"), "Beta");
+    assert_eq!(text(&dashboard, "#team-name"), "Beta");
 }
 
 #[tokio::test]

@@ -312,7 +312,7 @@ async fn undoing_a_fact_import_removes_its_rows_and_is_audited() {
         .unwrap();
     assert_eq!(status, "undone");
     let audited: i64 =
-        sqlx::query_scalar("select count(*) from audit_event where action = 'import_undo'")
+        sqlx::query_scalar("select count(*) from audit_event where action = 'import.undo'")
             .fetch_one(&app.pool)
             .await
             .unwrap();

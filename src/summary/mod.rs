@@ -1,0 +1,738 @@
+//! The executive's quarterly summary: one quarter of the whole organization, readable in two
+//! minutes — the empathy index and its parts, the fundamentals with their eight-quarter trends,
+//! the strongest and most improved teams, what turnover cost, the outcome links and the teams
+//! that need attention, in plain sentences.
+//!
+//! `build` computes it once from the reports (`report::build_many`); the web page, the PDF
+//! (`pdf`), the CSV export (`csv`) and `attune report --format html` all show this one value,
+//! so every format says the same thing.
+
+pub mod chart;
+pub mod csv;
+pub mod format;
+pub mod pdf;
+
+use sqlx::PgConnection;
+
+use self::chart::{BarList, LineChart, Scale};
+use self::format::{TOO_FEW, UNKNOWN};
+use crate::db;
+use crate::period::{Granularity, Period};
+use crate::report::{self, Comparison, Report, ReportError, Scope};
+use crate::scoring::{self, Unit};
+
+/// How many quarters the trends cover.
+pub const TREND_QUARTERS: usize = 8;
+/// How many teams the "strongest" and "most improved" lists name.
+const PODIUM: usize = 3;
+/// A team needs attention when its empathy index fell by at least this many points…
+const INDEX_DROP: f64 = 10.0;
+/// …or when its favorability is this many points or more below the organization's…
+const FAVORABILITY_GAP: f64 = 10.0;
+/// …or when its voluntary turnover is at least this many times the organization's…
+const VOLUNTARY_MULTIPLE: f64 = 2.0;
+/// …with at least this many voluntary leavers (one leaver in a small team is not a pattern).
+const VOLUNTARY_LEAVERS: f64 = 2.0;
+
+/// The fundamentals the summary shows, in order.
+const FUNDAMENTALS: &[&str] = &[
+    "headcount_end",
+    "turnover_rate",
+    "voluntary_turnover_rate",
+    "absenteeism_rate",
+    "promotion_rate",
+    "csat",
+    "empathy_favorability",
+];
+
+/// Why there is no summary.
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    #[error("the quarterly summary covers a quarter such as 2025-Q1, not \"{0}\"")]
+    NotAQuarter(String),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// The summary of one quarter, every figure ready to show.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub period: Period,
+    /// "1 Jan 2025 – 31 Mar 2025".
+    pub dates: String,
+    pub previous_period: Period,
+    pub year_earlier_period: Period,
+    /// Whether any employee data exists (otherwise: say what to import).
+    pub has_data: bool,
+    /// The organization's currency (an ISO code such as `EUR`).
+    pub currency: String,
+    pub min_group_size: i64,
+    /// The plain sentences at the top: the two-minute read.
+    pub headlines: Vec<String>,
+    pub index: IndexFigure,
+    pub fundamentals: Vec<Figure>,
+    /// Every team, strongest first (by empathy index; teams without one last, by name).
+    pub teams: Vec<TeamRow>,
+    /// The teams with an index, as bars.
+    pub team_chart: Option<BarList>,
+    pub strongest: Vec<String>,
+    pub most_improved: Vec<String>,
+    pub cost: Cost,
+    pub links: Vec<Link>,
+    pub attention: Vec<Attention>,
+    /// The labels of the trend quarters, oldest first.
+    pub quarters: Vec<String>,
+    /// The report of the quarter itself, for the CSV export.
+    pub report: Report,
+}
+
+/// The organization's empathy index with its parts and trend.
+#[derive(Debug, Clone)]
+pub struct IndexFigure {
+    pub value: String,
+    pub raw: Option<f64>,
+    /// "+1.8 points on 2024-Q4", or why there is no comparison.
+    pub vs_previous: String,
+    pub vs_year_earlier: String,
+    pub parts: Vec<IndexPart>,
+    pub trend: Vec<String>,
+    pub chart: LineChart,
+}
+
+/// One part of the index: its label, score and share of the weight.
+#[derive(Debug, Clone)]
+pub struct IndexPart {
+    pub label: &'static str,
+    pub score: String,
+    pub weight: String,
+}
+
+/// One fundamental of the organization, with its comparisons and trend.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub definition: &'static str,
+    pub value: String,
+    pub previous: String,
+    pub year_earlier: String,
+    /// "better", "worse", "same" or "" (no direction or no comparison).
+    pub change_class: &'static str,
+    /// "+0.4 points on 2024-Q4 (worse)".
+    pub change: String,
+    pub trend: Vec<String>,
+    pub chart: LineChart,
+}
+
+/// One team in the summary's table.
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    pub name: String,
+    pub index: String,
+    pub index_raw: Option<f64>,
+    pub index_change: String,
+    pub index_change_raw: Option<f64>,
+    pub headcount: String,
+    pub leavers: String,
+    pub turnover: String,
+    pub voluntary: String,
+    pub favorability: String,
+    pub turnover_cost: String,
+}
+
+/// What turnover cost.
+#[derive(Debug, Clone)]
+pub struct Cost {
+    pub total: String,
+    pub raw: f64,
+    pub leavers: i64,
+    pub unpriced: i64,
+    pub previous: String,
+    pub factor: String,
+    pub sentence: String,
+    pub unpriced_sentence: Option<String>,
+}
+
+/// An outcome link: favorability against a next-quarter outcome.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub outcome: &'static str,
+    pub label: String,
+    pub correlation: String,
+    pub n: usize,
+    pub enough: bool,
+    pub sentence: String,
+}
+
+/// A team that needs attention, and why.
+#[derive(Debug, Clone)]
+pub struct Attention {
+    pub team: String,
+    pub reasons: Vec<String>,
+}
+
+/// The summary of `period` (a quarter), with trends over the eight quarters up to it.
+pub async fn build(conn: &mut PgConnection, period: Period) -> Result<Summary, SummaryError> {
+    if period.granularity() != Granularity::Quarter {
+        return Err(SummaryError::NotAQuarter(period.to_string()));
+    }
+    let quarters = period.trailing(TREND_QUARTERS);
+    let reports = report::build_many(conn, &quarters, None).await?;
+    let currency = db::settings::currency(conn)
+        .await
+        .map_err(ReportError::from)?;
+    let settings = db::settings::scoring(conn)
+        .await
+        .map_err(ReportError::from)?;
+    Ok(assemble(
+        period,
+        reports,
+        currency,
+        settings.turnover_cost_factor,
+    ))
+}
+
+/// The summary from the reports of the trend quarters (oldest first, the quarter itself last).
+pub fn assemble(
+    period: Period,
+    reports: Vec<Report>,
+    currency: String,
+    cost_factor: f64,
+) -> Summary {
+    let current = reports
+        .last()
+        .expect("the trend includes the quarter")
+        .clone();
+    let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
+    let org = &current.org;
+    let has_data = !current.teams.is_empty();
+
+    let index = index_figure(&reports, org);
+    let fundamentals: Vec<Figure> = FUNDAMENTALS
+        .iter()
+        .map(|key| figure(key, &reports, &labels))
+        .collect();
+
+    let mut teams: Vec<TeamRow> = current
+        .teams
+        .iter()
+        .filter(|(_, scope)| scope.fundamentals.headcount_avg > 0.0)
+        .map(|(name, scope)| team_row(name, scope, &currency))
+        .collect();
+    teams.sort_by(|a, b| {
+        b.index_raw
+            .partial_cmp(&a.index_raw)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let with_index: Vec<(String, f64)> = teams
+        .iter()
+        .filter_map(|t| t.index_raw.map(|v| (t.name.clone(), v)))
+        .collect();
+    let team_chart = (!with_index.is_empty()).then(|| chart::bar_list(&with_index));
+    let strongest: Vec<String> = with_index
+        .iter()
+        .take(PODIUM)
+        .map(|(name, value)| format!("{name} ({value:.1})"))
+        .collect();
+    let mut risers: Vec<&TeamRow> = teams
+        .iter()
+        .filter(|t| t.index_change_raw.is_some_and(|c| c > 0.05))
+        .collect();
+    risers.sort_by(|a, b| {
+        b.index_change_raw
+            .partial_cmp(&a.index_change_raw)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let most_improved: Vec<String> = risers
+        .iter()
+        .take(PODIUM)
+        .map(|t| format!("{} ({} points)", t.name, t.index_change))
+        .collect();
+
+    let cost = cost(org, &currency, cost_factor, period);
+    let links = current.outcome_links.iter().map(link).collect();
+    let attention = attention(&current);
+    let headlines = headlines(
+        period,
+        org,
+        &index,
+        &cost,
+        &strongest,
+        &most_improved,
+        &attention,
+    );
+
+    Summary {
+        period,
+        dates: format!(
+            "{} – {}",
+            current.start.format("%-d %b %Y"),
+            current.end.format("%-d %b %Y")
+        ),
+        previous_period: period.previous(),
+        year_earlier_period: period.year_earlier(),
+        has_data,
+        currency,
+        min_group_size: current.min_group_size,
+        headlines,
+        index,
+        fundamentals,
+        teams,
+        team_chart,
+        strongest,
+        most_improved,
+        cost,
+        links,
+        attention,
+        quarters: labels,
+        report: current,
+    }
+}
+
+fn index_figure(reports: &[Report], org: &Scope) -> IndexFigure {
+    let raw = org.advanced.empathy_index;
+    let series: Vec<Option<f64>> = reports
+        .iter()
+        .map(|r| r.org.advanced.empathy_index)
+        .collect();
+    let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
+    let total_weight: f64 = org.empathy_index_parts.iter().map(|p| p.weight).sum();
+    IndexFigure {
+        value: format::number(raw),
+        raw,
+        vs_previous: points_change(raw, &org.previous),
+        vs_year_earlier: points_change(raw, &org.year_earlier),
+        parts: org
+            .empathy_index_parts
+            .iter()
+            .map(|p| IndexPart {
+                label: part_label(p.part),
+                score: format::number(Some(p.score)),
+                weight: format!("{:.0} %", 100.0 * p.weight / total_weight),
+            })
+            .collect(),
+        trend: series.iter().map(|v| format::number(*v)).collect(),
+        chart: chart::line_chart(&series, &labels, Scale::Hundred),
+    }
+}
+
+fn points_change(now: Option<f64>, then: &Comparison) -> String {
+    match (now, then.advanced.empathy_index) {
+        (Some(now), Some(before)) => {
+            format!("{} points on {}", format::signed(now - before), then.period)
+        }
+        _ => format!("no index for {} to compare with", then.period),
+    }
+}
+
+/// What the parts of the index are called on screen.
+pub fn part_label(part: &str) -> &'static str {
+    match part {
+        "empathy_favorability" => "Empathy favorability",
+        "enps" => "eNPS (rescaled to 0–100)",
+        "voluntary_turnover" => "Voluntary turnover (annualized, inverted)",
+        "absenteeism" => "Absenteeism (inverted)",
+        "promotion" => "Promotions (annualized)",
+        "csat" => "Customer satisfaction",
+        _ => "Other",
+    }
+}
+
+/// A metric's value in a scope, as a number (None when unknown or withheld).
+pub fn value_of(
+    fundamentals: &scoring::Fundamentals,
+    intermediate: &scoring::Intermediate,
+    advanced: &scoring::Advanced,
+    key: &str,
+) -> Option<f64> {
+    let info = scoring::info(key)?;
+    let json = match info.tier {
+        scoring::Tier::Fundamentals => serde_json::to_value(fundamentals),
+        scoring::Tier::Intermediate => serde_json::to_value(intermediate),
+        scoring::Tier::Advanced => serde_json::to_value(advanced),
+    }
+    .ok()?;
+    json.get(key)?.as_f64()
+}
+
+fn shown(key: &str, value: Option<f64>, suppressed: &[&str]) -> String {
+    if suppressed.contains(&key) {
+        return TOO_FEW.to_string();
+    }
+    let Some(info) = scoring::info(key) else {
+        return UNKNOWN.to_string();
+    };
+    match (info.unit, value) {
+        (_, None) => UNKNOWN.to_string(),
+        (Unit::Percent, v) => format::percent(v),
+        (Unit::Count | Unit::Money, Some(v)) => format::whole(v),
+        (_, v) => format::number(v),
+    }
+}
+
+fn figure(key: &'static str, reports: &[Report], labels: &[String]) -> Figure {
+    let info = scoring::info(key).expect("a catalogued metric");
+    let org = &reports.last().expect("one report at least").org;
+    let of_scope = |s: &Scope| value_of(&s.fundamentals, &s.intermediate, &s.advanced, key);
+    let of_comparison =
+        |c: &Comparison| value_of(&c.fundamentals, &c.intermediate, &c.advanced, key);
+    let now = of_scope(org);
+    let previous = of_comparison(&org.previous);
+    let series: Vec<Option<f64>> = reports.iter().map(|r| of_scope(&r.org)).collect();
+    let trend = reports
+        .iter()
+        .map(|r| shown(key, of_scope(&r.org), &r.org.suppressed))
+        .collect();
+    let (change, change_class) = match (now, previous) {
+        (Some(now), Some(before)) => {
+            let delta = now - before;
+            let unit = match info.unit {
+                Unit::Percent => " points",
+                _ => "",
+            };
+            let class = if delta.abs() < 0.05 {
+                "same"
+            } else {
+                match (info.direction, delta > 0.0) {
+                    (scoring::Direction::HigherIsBetter, true)
+                    | (scoring::Direction::LowerIsBetter, false) => "better",
+                    (scoring::Direction::Neutral, _) => "",
+                    _ => "worse",
+                }
+            };
+            let verdict = match class {
+                "better" => " (better)",
+                "worse" => " (worse)",
+                _ => "",
+            };
+            let amount = if info.unit == Unit::Count {
+                let d = delta.round();
+                if d > 0.0 {
+                    format!("+{}", format::whole(d))
+                } else {
+                    format::whole(d)
+                }
+            } else {
+                format::signed(delta)
+            };
+            (
+                format!("{amount}{unit} on {}{verdict}", org.previous.period),
+                class,
+            )
+        }
+        _ => (
+            format!("no figure for {} to compare", org.previous.period),
+            "",
+        ),
+    };
+    let scale = match info.unit {
+        Unit::Percent => Scale::Auto(" %"),
+        _ => Scale::Auto(""),
+    };
+    Figure {
+        key,
+        label: info.label,
+        definition: info.definition,
+        value: shown(key, now, &org.suppressed),
+        previous: shown(key, previous, &org.previous.suppressed),
+        year_earlier: shown(
+            key,
+            of_comparison(&org.year_earlier),
+            &org.year_earlier.suppressed,
+        ),
+        change_class,
+        change,
+        trend,
+        chart: chart::line_chart(&series, labels, scale),
+    }
+}
+
+fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
+    let f = &scope.fundamentals;
+    let index = scope.advanced.empathy_index;
+    let change = index
+        .zip(scope.previous.advanced.empathy_index)
+        .map(|(now, before)| now - before);
+    TeamRow {
+        name: name.to_string(),
+        index: format::number(index),
+        index_raw: index,
+        index_change: change.map_or(UNKNOWN.to_string(), format::signed),
+        index_change_raw: change,
+        headcount: format::whole(f.headcount_end as f64),
+        leavers: format::whole(f.separations as f64),
+        turnover: format::percent(f.turnover_rate),
+        voluntary: format::percent(f.voluntary_turnover_rate),
+        favorability: shown(
+            "empathy_favorability",
+            f.empathy_favorability,
+            &scope.suppressed,
+        ),
+        turnover_cost: format::money(scope.intermediate.turnover_cost, currency),
+    }
+}
+
+fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
+    let i = &org.intermediate;
+    let leavers = org.fundamentals.separations;
+    let total = format::money(i.turnover_cost, currency);
+    let people = |n: i64| if n == 1 { "person" } else { "people" };
+    let sentence = if leavers == 0 {
+        format!("Nobody left in {period}, so turnover cost nothing.")
+    } else {
+        format!(
+            "Replacing the {} {} who left in {period} costs an estimated {total} \
+             ({factor} × their annual salaries; {} in {}).",
+            format::whole(leavers as f64),
+            people(leavers),
+            format::money(org.previous.intermediate.turnover_cost, currency),
+            org.previous.period,
+        )
+    };
+    let unpriced = i.turnover_cost_unpriced;
+    Cost {
+        total,
+        raw: i.turnover_cost,
+        leavers,
+        unpriced,
+        previous: format::money(org.previous.intermediate.turnover_cost, currency),
+        factor: format!("{factor}"),
+        sentence,
+        unpriced_sentence: (unpriced > 0).then(|| {
+            format!(
+                "{} {} without a salary on record {} not counted: the real cost is higher.",
+                format::whole(unpriced as f64),
+                if unpriced == 1 { "leaver" } else { "leavers" },
+                if unpriced == 1 { "is" } else { "are" },
+            )
+        }),
+    }
+}
+
+/// What an outcome of the links is called.
+pub fn outcome_label(outcome: &str) -> &'static str {
+    match outcome {
+        "voluntary_turnover_rate" => "voluntary turnover",
+        "absenteeism_rate" => "absenteeism",
+        "csat" => "customer satisfaction",
+        _ => "another outcome",
+    }
+}
+
+fn link(l: &scoring::OutcomeLink) -> Link {
+    let outcome = outcome_label(l.outcome);
+    let (correlation, enough, sentence) = match l.correlation {
+        Some(r) => {
+            let strength = match r.abs() {
+                a if a >= 0.5 => "strong",
+                a if a >= 0.3 => "moderate",
+                a if a >= 0.1 => "weak",
+                _ => "no clear",
+            };
+            let direction = if r.abs() < 0.1 {
+                String::new()
+            } else if r > 0.0 {
+                format!(": teams with higher favorability tended to have higher {outcome}")
+            } else {
+                format!(": teams with higher favorability tended to have lower {outcome}")
+            };
+            (
+                format!("r = {}", signed2(r)),
+                true,
+                format!(
+                    "A {strength} association with next-quarter {outcome} (r = {}, n = {}){direction}. \
+                     An association, not proof.",
+                    signed2(r),
+                    l.n
+                ),
+            )
+        }
+        None if l.n < scoring::MIN_PAIRS => (
+            UNKNOWN.to_string(),
+            false,
+            format!(
+                "Not enough data yet: {} team-quarters with both figures, at least {} are needed.",
+                l.n,
+                scoring::MIN_PAIRS
+            ),
+        ),
+        None => (
+            UNKNOWN.to_string(),
+            false,
+            format!(
+                "No association can be computed: the figures do not vary (n = {}).",
+                l.n
+            ),
+        ),
+    };
+    Link {
+        outcome: l.outcome,
+        label: format!("Favorability and next-quarter {outcome}"),
+        correlation,
+        n: l.n,
+        enough,
+        sentence,
+    }
+}
+
+fn signed2(r: f64) -> String {
+    if r < 0.0 {
+        format!("−{:.2}", r.abs())
+    } else {
+        format!("{r:.2}")
+    }
+}
+
+fn attention(report: &Report) -> Vec<Attention> {
+    let org = &report.org.fundamentals;
+    let org_favorability = if report.org.suppressed.contains(&"empathy_favorability") {
+        None
+    } else {
+        org.empathy_favorability
+    };
+    report
+        .teams
+        .iter()
+        .filter(|(_, scope)| scope.fundamentals.headcount_avg > 0.0)
+        .filter_map(|(name, scope)| {
+            let f = &scope.fundamentals;
+            let mut reasons = Vec::new();
+            if let (Some(now), Some(before)) = (
+                scope.advanced.empathy_index,
+                scope.previous.advanced.empathy_index,
+            ) && before - now >= INDEX_DROP
+            {
+                reasons.push(format!(
+                    "its empathy index fell {:.1} points, from {:.1} to {:.1}",
+                    before - now,
+                    before,
+                    now
+                ));
+            }
+            if let (Some(team), Some(all)) =
+                (f.voluntary_turnover_rate, org.voluntary_turnover_rate)
+                && team * f.headcount_avg / 100.0 >= VOLUNTARY_LEAVERS - 0.01
+                && team >= VOLUNTARY_MULTIPLE * all
+            {
+                reasons.push(format!(
+                    "voluntary turnover was {} against {} for the organization",
+                    format::percent(Some(team)),
+                    format::percent(Some(all))
+                ));
+            }
+            if !scope.suppressed.contains(&"empathy_favorability")
+                && let (Some(team), Some(all)) = (f.empathy_favorability, org_favorability)
+                && all - team >= FAVORABILITY_GAP
+            {
+                reasons.push(format!(
+                    "empathy favorability was {} against {} for the organization",
+                    format::percent(Some(team)),
+                    format::percent(Some(all))
+                ));
+            }
+            (!reasons.is_empty()).then(|| Attention {
+                team: name.clone(),
+                reasons,
+            })
+        })
+        .collect()
+}
+
+/// The rule the attention list follows, as the page explains it.
+pub fn attention_rule() -> String {
+    format!(
+        "A team is listed when its empathy index fell by {INDEX_DROP:.0} points or more since the \
+         previous quarter, its voluntary turnover was at least {VOLUNTARY_MULTIPLE:.0} times the \
+         organization's (with {VOLUNTARY_LEAVERS:.0} voluntary leavers or more), or its empathy favorability was {FAVORABILITY_GAP:.0} points or more \
+         below the organization's."
+    )
+}
+
+fn headlines(
+    period: Period,
+    org: &Scope,
+    index: &IndexFigure,
+    cost: &Cost,
+    strongest: &[String],
+    most_improved: &[String],
+    attention: &[Attention],
+) -> Vec<String> {
+    let f = &org.fundamentals;
+    let mut out = Vec::new();
+    out.push(match index.raw {
+        Some(v) => format!(
+            "In {period} the organization's empathy index was {v:.1} out of 100: {}, and {}.",
+            index.vs_previous, index.vs_year_earlier
+        ),
+        None => format!(
+            "The empathy index cannot be computed for {period}: import pulse surveys, absences, \
+             promotions or CSAT responses to give it its parts."
+        ),
+    });
+    out.push(format!(
+        "{} people worked here at the end of the quarter; {} left, a turnover of {} ({} voluntary).",
+        format::whole(f.headcount_end as f64),
+        format::whole(f.separations as f64),
+        format::percent(f.turnover_rate),
+        format::percent(f.voluntary_turnover_rate),
+    ));
+    out.push(cost.sentence.clone());
+    if !strongest.is_empty() {
+        let mut line = format!("Strongest teams: {}.", strongest.join(", "));
+        if !most_improved.is_empty() {
+            line.push_str(&format!(" Most improved: {}.", most_improved.join(", ")));
+        }
+        out.push(line);
+    }
+    out.push(match attention.len() {
+        0 => "No team needs particular attention this quarter.".to_string(),
+        1 => format!("1 team needs attention: {}.", attention[0].team),
+        n => format!(
+            "{n} teams need attention: {}.",
+            attention
+                .iter()
+                .map(|a| a.team.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outcome_link_under_eight_pairs_says_there_is_not_enough_data() {
+        let l = link(&scoring::OutcomeLink {
+            outcome: "csat",
+            correlation: None,
+            n: 5,
+            note: "",
+        });
+        assert!(!l.enough);
+        assert_eq!(
+            l.sentence,
+            "Not enough data yet: 5 team-quarters with both figures, at least 8 are needed."
+        );
+    }
+
+    #[test]
+    fn an_outcome_link_is_called_an_association_not_proof() {
+        let l = link(&scoring::OutcomeLink {
+            outcome: "voluntary_turnover_rate",
+            correlation: Some(-0.42),
+            n: 40,
+            note: "",
+        });
+        assert_eq!(l.correlation, "r = −0.42");
+        assert_eq!(
+            l.sentence,
+            "A moderate association with next-quarter voluntary turnover (r = −0.42, n = 40): \
+             teams with higher favorability tended to have lower voluntary turnover. An \
+             association, not proof."
+        );
+    }
+}

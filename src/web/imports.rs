@@ -1,0 +1,531 @@
+//! Imports in the web UI (HR) and the JSON API.
+//!
+//! The page flow is upload → preview → confirm: the uploaded file is kept in PostgreSQL
+//! (`import_upload`), so the preview and the confirmation may be served by different instances.
+//! Reading, validating and writing are the same as on the command line (`crate::import`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::auth::{CurrentUser, Nav, VerifiedForm};
+use super::{AppError, AppState};
+use crate::accounts::{Role, secret};
+use crate::db;
+use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
+
+/// One row of the import history.
+pub struct HistoryRow {
+    pub import_id: i64,
+    pub when: String,
+    pub kind: String,
+    pub file_name: String,
+    pub hash: String,
+    pub status: String,
+    pub rows_accepted: i32,
+    pub rows_rejected: i32,
+    pub by: String,
+    pub undoable: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/imports.html")]
+pub struct ImportsPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub max_upload_mb: usize,
+    pub message: Option<String>,
+    pub history: Vec<HistoryRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    imported: Option<i64>,
+    already: Option<i64>,
+    undone: Option<i64>,
+}
+
+fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Employees => "Employees (roster from the HR system)",
+        Kind::Absences => "Absences",
+        Kind::Promotions => "Promotions",
+        Kind::Csat => "Customer satisfaction (CSAT) responses",
+        Kind::Pulse => "Pulse survey responses (anonymous)",
+        Kind::Customers => "Customer activity (revenue)",
+        Kind::Measures => "Other team measures (KPIs)",
+    }
+}
+
+/// `GET /admin/imports`: the upload form and the history.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ListParams>,
+) -> Result<ImportsPage, AppError> {
+    user.require(Role::Hr)?;
+    let mut conn = state.pool.acquire().await?;
+    let imports = db::imports::list(&mut conn, 200).await?;
+    let message = if let Some(id) = params.imported {
+        imports.iter().find(|i| i.import_id == id).map(|i| {
+            format!(
+                "Import #{id} is done: {} rows of {} from {} imported{}.",
+                i.rows_accepted,
+                i.kind,
+                i.file_name,
+                if i.rows_rejected > 0 {
+                    format!(", {} invalid rows skipped", i.rows_rejected)
+                } else {
+                    String::new()
+                }
+            )
+        })
+    } else if let Some(id) = params.already {
+        Some(format!(
+            "This file was already imported (import #{id}); nothing changed."
+        ))
+    } else {
+        params.undone.map(|id| format!("Import #{id} was undone."))
+    };
+    Ok(ImportsPage {
+        nav: user.nav(),
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.name(), kind_label(*k)))
+            .collect(),
+        max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
+        message,
+        history: imports
+            .into_iter()
+            .map(|i| HistoryRow {
+                undoable: i.status == "succeeded",
+                import_id: i.import_id,
+                when: i.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                kind: i.kind,
+                file_name: i.file_name,
+                hash: i.content_hash.chars().take(12).collect(),
+                status: i.status,
+                rows_accepted: i.rows_accepted,
+                rows_rejected: i.rows_rejected,
+                by: i.created_by.unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+/// `POST /admin/imports` (multipart): store the file, then show its preview.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let limit_bytes = state.config.max_upload_bytes;
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge { limit_bytes }
+        } else {
+            AppError::BadRequest(format!("The upload could not be read: {}.", e.body_text()))
+        }
+    };
+    let (mut csrf, mut kind, mut date_format, mut skip_invalid, mut file) =
+        (String::new(), String::new(), String::new(), false, None);
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("upload.csv").to_string();
+                let bytes = field.bytes().await.map_err(too_large)?;
+                file = Some((file_name, bytes));
+            }
+            _ => {
+                let value = field.text().await.map_err(too_large)?;
+                match name.as_str() {
+                    "csrf_token" => csrf = value,
+                    "kind" => kind = value,
+                    "date_format" => date_format = value,
+                    "skip_invalid" => skip_invalid = !value.is_empty(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // The CSRF check comes before anything is stored.
+    let expected = user.csrf_token.clone().unwrap_or_default();
+    if expected.is_empty() || !secret::equal(&csrf, &expected) {
+        return Err(AppError::csrf());
+    }
+    user.require(Role::Hr)?;
+    let kind = Kind::from_name(&kind)
+        .ok_or_else(|| AppError::BadRequest("Choose what the file holds.".to_string()))?;
+    let date_format = parse_date_format(&date_format)?.map(|_| date_format.clone());
+    let (file_name, bytes) = file
+        .filter(|(_, bytes)| !bytes.is_empty())
+        .ok_or_else(|| AppError::BadRequest("Choose a CSV file to upload.".to_string()))?;
+    let mut conn = state.pool.acquire().await?;
+    let id = db::uploads::create(
+        &mut conn,
+        kind.name(),
+        &file_name,
+        &bytes,
+        skip_invalid,
+        date_format.as_deref(),
+        user.user_id,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/imports/uploads/{id}")).into_response())
+}
+
+fn parse_date_format(text: &str) -> Result<Option<DateOrder>, AppError> {
+    match text.trim() {
+        "" | "auto" => Ok(None),
+        "dmy" => Ok(Some(DateOrder::DayFirst)),
+        "mdy" => Ok(Some(DateOrder::MonthFirst)),
+        other => Err(AppError::BadRequest(format!(
+            "\"{other}\" is not a date format: use dmy or mdy."
+        ))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/import_preview.html")]
+pub struct PreviewPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub upload_id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub skip_invalid: bool,
+    /// A whole-file problem: nothing can be imported.
+    pub file_error: Option<String>,
+    pub preview: Option<Prepared>,
+    pub already_imported: Option<i64>,
+    /// The sample as a table: header, then rows.
+    pub sample_header: Vec<&'static str>,
+    pub sample_rows: Vec<Vec<String>>,
+}
+
+async fn load_upload(
+    state: &AppState,
+    id: i64,
+) -> Result<(db::uploads::Upload, Kind, Options), AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let upload = db::uploads::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let kind = Kind::from_name(&upload.kind).ok_or(AppError::NotFound)?;
+    let options = Options {
+        skip_invalid: upload.skip_invalid,
+        date_order: parse_date_format(upload.date_format.as_deref().unwrap_or(""))?,
+    };
+    Ok((upload, kind, options))
+}
+
+async fn prepare_upload(
+    state: &AppState,
+    upload: &db::uploads::Upload,
+    kind: Kind,
+    options: Options,
+) -> Result<Result<Prepared, FileError>, AppError> {
+    let known = Known::load(&state.pool, kind).await?;
+    Ok(import::prepare(
+        kind,
+        &upload.file_name,
+        &upload.content,
+        options,
+        &known,
+    ))
+}
+
+/// `GET /admin/imports/uploads/{id}`: what the file holds and every problem in it.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<PreviewPage, AppError> {
+    user.require(Role::Hr)?;
+    let (upload, kind, options) = load_upload(&state, id).await?;
+    let prepared = prepare_upload(&state, &upload, kind, options).await?;
+    let mut page = PreviewPage {
+        nav: user.nav(),
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        upload_id: id,
+        kind: kind.name().to_string(),
+        file_name: upload.file_name.clone(),
+        skip_invalid: options.skip_invalid,
+        file_error: None,
+        preview: None,
+        already_imported: None,
+        sample_header: Vec::new(),
+        sample_rows: Vec::new(),
+    };
+    match prepared {
+        Err(err) => page.file_error = Some(err.to_string()),
+        Ok(prepared) => {
+            let mut conn = state.pool.acquire().await?;
+            page.already_imported =
+                db::imports::find_succeeded(&mut conn, kind.name(), &prepared.content_hash)
+                    .await?
+                    .map(|i| i.import_id);
+            page.sample_header = prepared
+                .sample
+                .first()
+                .map(|r| r.iter().map(|(k, _)| *k).collect())
+                .unwrap_or_default();
+            page.sample_rows = prepared
+                .sample
+                .iter()
+                .map(|r| r.iter().map(|(_, v)| v.clone()).collect())
+                .collect();
+            page.preview = Some(prepared);
+        }
+    }
+    Ok(page)
+}
+
+/// `GET /admin/imports/uploads/{id}/errors.csv`: every row error, for a spreadsheet.
+pub async fn errors_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    user.require(Role::Hr)?;
+    let (upload, kind, options) = load_upload(&state, id).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let write_error =
+        |e: csv::Error| AppError::BadRequest(format!("The error list could not be written: {e}"));
+    writer
+        .write_record(["line", "column", "value", "problem"])
+        .map_err(write_error)?;
+    match prepare_upload(&state, &upload, kind, options).await? {
+        Err(err) => {
+            writer
+                .write_record(["1", "", "", &spreadsheet_safe(&err.to_string())])
+                .map_err(write_error)?;
+        }
+        Ok(prepared) => {
+            for e in &prepared.errors {
+                writer
+                    .write_record([
+                        e.line.to_string(),
+                        spreadsheet_safe(e.column.as_deref().unwrap_or("")),
+                        spreadsheet_safe(e.value.as_deref().unwrap_or("")),
+                        spreadsheet_safe(&e.message),
+                    ])
+                    .map_err(write_error)?;
+            }
+        }
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let download = format!(
+        "attachment; filename=\"errors-{}.csv\"",
+        upload.file_name.replace(['"', '\\'], "")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, download),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A cell a spreadsheet will show as text: values starting with = + - @, a tab or a carriage
+/// return would otherwise be run as formulas.
+pub fn spreadsheet_safe(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Confirm {}
+
+/// `POST /admin/imports/uploads/{id}/commit`: import the previewed file.
+pub async fn commit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+) -> Result<Response, AppError> {
+    user.require(Role::Hr)?;
+    let (upload, kind, options) = load_upload(&state, id).await?;
+    let prepared = match prepare_upload(&state, &upload, kind, options).await? {
+        Ok(prepared) => prepared,
+        Err(err) => {
+            return Err(AppError::BadRequest(format!(
+                "{} cannot be imported: {err}",
+                upload.file_name
+            )));
+        }
+    };
+    let outcome = import::commit(&state.pool, &prepared, options, &user.actor()).await?;
+    let target = match outcome {
+        Outcome::Imported { import_id, .. } => format!("/admin/imports?imported={import_id}"),
+        Outcome::AlreadyImported { import_id } => format!("/admin/imports?already={import_id}"),
+        Outcome::Rejected => {
+            return Err(AppError::BadRequest(format!(
+                "{} has {} invalid rows, so nothing was imported. Fix the file, or upload it again \
+                 with \"Import the valid rows\" ticked.",
+                upload.file_name, prepared.errors_total
+            )));
+        }
+    };
+    let mut conn = state.pool.acquire().await?;
+    db::uploads::delete(&mut conn, id).await?;
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// `POST /admin/imports/uploads/{id}/discard`: forget an upload.
+pub async fn discard(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+) -> Result<Response, AppError> {
+    user.require(Role::Hr)?;
+    let mut conn = state.pool.acquire().await?;
+    db::uploads::delete(&mut conn, id).await?;
+    Ok(Redirect::to("/admin/imports").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/import_undo.html")]
+pub struct UndoPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub import_id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub rows: i32,
+    pub when: String,
+}
+
+/// `GET /admin/imports/{id}/undo`: ask before undoing.
+pub async fn confirm_undo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<UndoPage, AppError> {
+    user.require(Role::Hr)?;
+    let mut conn = state.pool.acquire().await?;
+    let import = db::imports::list(&mut conn, i64::MAX)
+        .await?
+        .into_iter()
+        .find(|i| i.import_id == id && i.status == "succeeded")
+        .ok_or(AppError::NotFound)?;
+    Ok(UndoPage {
+        nav: user.nav(),
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        import_id: id,
+        kind: import.kind,
+        file_name: import.file_name,
+        rows: import.rows_accepted,
+        when: import.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    })
+}
+
+/// `POST /admin/imports/{id}/undo`
+pub async fn undo(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+) -> Result<Response, AppError> {
+    user.require(Role::Hr)?;
+    match import::undo(&state.pool, id, &user.actor()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/imports?undone={id}")).into_response()),
+        Err(import::UndoError::NotFound(_)) => Err(AppError::NotFound),
+        Err(import::UndoError::Database(e)) => Err(e.into()),
+        Err(other) => Err(AppError::Conflict(other.to_string())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApiParams {
+    dry_run: Option<bool>,
+    skip_invalid: Option<bool>,
+    date_format: Option<String>,
+    file_name: Option<String>,
+}
+
+/// The JSON answer of `POST /api/v1/imports/{kind}`: the outcome and the preview's fields.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ApiResult {
+    /// imported, already_imported, dry_run or rejected.
+    pub status: &'static str,
+    pub import_id: Option<i64>,
+    #[serde(flatten)]
+    pub preview: Prepared,
+}
+
+/// `POST /api/v1/imports/{kind}`: the CSV is the body. HR tokens (or an HR session with the
+/// `X-CSRF-Token` header).
+pub async fn api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(params): Query<ApiParams>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    if let Some(expected) = &user.csrf_token {
+        // A browser session: cookies ride along on any request, so demand the CSRF token.
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !secret::equal(sent, expected) {
+            return Err(AppError::csrf());
+        }
+    }
+    user.require(Role::Hr)?;
+    let kind = Kind::from_name(&kind).ok_or(AppError::NotFound)?;
+    let options = Options {
+        skip_invalid: params.skip_invalid.unwrap_or(false),
+        date_order: parse_date_format(params.date_format.as_deref().unwrap_or(""))?,
+    };
+    let file_name = params
+        .file_name
+        .unwrap_or_else(|| format!("{}.csv", kind.name()));
+    let known = Known::load(&state.pool, kind).await?;
+    let prepared = import::prepare(kind, &file_name, &body, options, &known)
+        .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
+    let (status, code, import_id) = if params.dry_run.unwrap_or(false) {
+        ("dry_run", StatusCode::OK, None)
+    } else {
+        match import::commit(&state.pool, &prepared, options, &user.actor()).await? {
+            Outcome::Imported { import_id, .. } => ("imported", StatusCode::OK, Some(import_id)),
+            Outcome::AlreadyImported { import_id } => {
+                ("already_imported", StatusCode::OK, Some(import_id))
+            }
+            Outcome::Rejected => ("rejected", StatusCode::UNPROCESSABLE_ENTITY, None),
+        }
+    };
+    let result = ApiResult {
+        status,
+        import_id,
+        preview: prepared,
+    };
+    Ok((code, axum::Json(result)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_escaped() {
+        for cell in ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(cell).starts_with('\''), "{cell:?}");
+        }
+        assert_eq!(spreadsheet_safe("line 3"), "line 3");
+    }
+}

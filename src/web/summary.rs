@@ -1,0 +1,166 @@
+//! The executive's quarterly summary at `/summary`, and its exports: `/summary.pdf` (a clean A4
+//! document), `/summary.csv` (the figures, escaped for spreadsheets) and, through
+//! `standalone_html`, the one-file HTML that `attune report --format html` writes.
+//!
+//! It names every team, so HR and executives read it; a manager gets 403, as for the HR pages.
+//! Every export is recorded in the audit log (action `export`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::auth::{CurrentUser, Nav};
+use super::{AppError, AppState};
+use crate::accounts::Role;
+use crate::db;
+use crate::period::Period;
+use crate::report::ReportError;
+use crate::summary::{self, Summary, SummaryError};
+
+/// The stylesheet, inlined into the one-file HTML.
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    period: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "summary.html")]
+pub struct SummaryPage {
+    pub nav: Nav,
+    pub s: Summary,
+    pub attention_rule: String,
+}
+
+/// The summary as one self-contained HTML file: the stylesheet inlined, the charts inline SVG,
+/// no reference to anything outside the file.
+#[derive(Template)]
+#[template(path = "summary_file.html")]
+struct SummaryFile<'a> {
+    s: &'a Summary,
+    css: &'static str,
+    attention_rule: String,
+}
+
+/// `GET /summary?period=2025-Q1` (by default the latest complete quarter).
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<Params>,
+) -> Result<SummaryPage, AppError> {
+    let s = load(&state, &user, &params).await?;
+    Ok(SummaryPage {
+        nav: user.nav(),
+        s,
+        attention_rule: summary::attention_rule(),
+    })
+}
+
+/// `GET /summary.pdf?period=2025-Q1`: the same summary as an A4 PDF.
+pub async fn pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<Params>,
+) -> Result<Response, AppError> {
+    let s = load(&state, &user, &params).await?;
+    let bytes = tokio::task::spawn_blocking(move || summary::pdf::render(&s).map(|b| (s, b)))
+        .await
+        .map_err(|e| AppError::Internal(format!("the PDF task failed: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (s, bytes) = bytes;
+    audit_export(&state, &user, &s, "pdf").await?;
+    Ok(download(bytes, "application/pdf", &file_name(&s, "pdf")))
+}
+
+/// `GET /summary.csv?period=2025-Q1`: one row per scope and metric.
+pub async fn csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<Params>,
+) -> Result<Response, AppError> {
+    let s = load(&state, &user, &params).await?;
+    let bytes = summary::csv::render(&s.report);
+    audit_export(&state, &user, &s, "csv").await?;
+    Ok(download(
+        bytes,
+        "text/csv; charset=utf-8",
+        &file_name(&s, "csv"),
+    ))
+}
+
+/// The summary as one HTML file (for `attune report --format html`).
+pub fn standalone_html(s: &Summary) -> Result<String, askama::Error> {
+    SummaryFile {
+        s,
+        css: STYLESHEET,
+        attention_rule: summary::attention_rule(),
+    }
+    .render()
+}
+
+/// Check the role, parse the period, build the summary.
+async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<Summary, AppError> {
+    if user.role == Role::Manager {
+        return Err(AppError::Forbidden(
+            "The quarterly summary names every team, so it is for HR and executives. Your \
+             dashboard shows your teams."
+                .to_string(),
+        ));
+    }
+    let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(text) => text
+            .parse::<Period>()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
+    };
+    let mut conn = state.pool.acquire().await?;
+    summary::build(&mut conn, period)
+        .await
+        .map_err(|e| match e {
+            SummaryError::NotAQuarter(_) => AppError::BadRequest(format!(
+                "The {e}. Use a quarter: YYYY-Qn, for example 2025-Q1."
+            )),
+            SummaryError::Report(ReportError::Database(e)) => AppError::Database(e),
+            SummaryError::Report(e) => AppError::from(e),
+        })
+}
+
+async fn audit_export(
+    state: &AppState,
+    user: &CurrentUser,
+    s: &Summary,
+    format: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.acquire().await?;
+    db::audit::record(
+        &mut conn,
+        &user.actor(),
+        "export",
+        serde_json::json!({
+            "what": "quarterly summary",
+            "format": format,
+            "period": s.period.to_string(),
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+fn file_name(s: &Summary, extension: &str) -> String {
+    format!("attune-summary-{}.{extension}", s.period)
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

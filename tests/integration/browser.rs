@@ -1,0 +1,540 @@
+//! End-to-end tests in a real headless Chromium, against the real app serving the demo company:
+//! each role signs in through the sign-in form, opens every page its navigation offers (and the
+//! quarterly summary), and each page must show its key content with zero console errors
+//! (exceptions, `console.error`, failed loads and Content-Security-Policy violations all count).
+//! Screenshots at 1366×768 and 390×844 go to `target/screenshots/` for review.
+//!
+//! Chromium is driven over the DevTools protocol through `--remote-debugging-pipe` (JSON
+//! messages on file descriptors 3 and 4): no WebDriver, no network port and no crate beyond
+//! `serde_json`, and one browser serves every page. Without Chromium the test fails and says how
+//! to install it; it never skips.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+/// The viewports every page is captured at: a laptop and a phone.
+const VIEWPORTS: [(u32, u32, bool); 2] = [(1366, 768, false), (390, 844, true)];
+
+/// Where the screenshots go.
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
+}
+
+/// The Chromium binary: `ATTUNE_CHROMIUM`, else Debian's `chromium`, else the usual names.
+fn chromium_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("ATTUNE_CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    let candidates = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+        "/usr/bin/google-chrome-stable",
+    ];
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "Chromium is not installed, and the browser tests need it. Install Debian's \
+                 package with `apt-get install -y chromium` (.ci/run does), or point \
+                 ATTUNE_CHROMIUM at a Chromium or Chrome binary."
+            )
+        })
+}
+
+/// A headless Chromium, driven over its DevTools pipe.
+struct Chrome {
+    child: Child,
+    commands: File,
+    messages: Receiver<Value>,
+    next_id: u64,
+    /// Events received so far (console messages, load events…), in order.
+    events: Vec<Value>,
+    _profile: tempfile::TempDir,
+}
+
+/// A pipe whose ends are closed on exec (the child gets its copies through `dup2`).
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    assert_eq!(rc, 0, "pipe2: {}", std::io::Error::last_os_error());
+    // SAFETY: pipe2 succeeded, so both descriptors are open and owned by nobody else.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+impl Chrome {
+    fn launch() -> Chrome {
+        let binary = chromium_binary();
+        let profile = tempfile::Builder::new()
+            .prefix("attune-chromium-")
+            .tempdir()
+            .unwrap();
+        let (child_reads, we_write) = pipe();
+        let (we_read, child_writes) = pipe();
+        let (r, w) = (child_reads.as_raw_fd(), child_writes.as_raw_fd());
+        let mut command = Command::new(&binary);
+        command
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-default-apps",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--hide-scrollbars",
+                "--mute-audio",
+                "--remote-debugging-pipe",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: only async-signal-safe calls (dup2) between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::dup2(r, 3) < 0 || libc::dup2(w, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().unwrap_or_else(|e| {
+            panic!(
+                "{} could not be started ({e}). Install Chromium with `apt-get install -y \
+                 chromium`.",
+                binary.display()
+            )
+        });
+        drop(child_reads);
+        drop(child_writes);
+        let (tx, messages) = mpsc::channel();
+        let mut reader = File::from(we_read);
+        std::thread::spawn(move || {
+            let mut pending = Vec::new();
+            let mut buffer = [0u8; 64 * 1024];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buffer[..n]);
+                while let Some(end) = pending.iter().position(|b| *b == 0) {
+                    let message: Vec<u8> = pending.drain(..=end).collect();
+                    if let Ok(value) = serde_json::from_slice(&message[..message.len() - 1])
+                        && tx.send(value).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        Chrome {
+            child,
+            commands: File::from(we_write),
+            messages,
+            next_id: 0,
+            events: Vec::new(),
+            _profile: profile,
+        }
+    }
+
+    /// Send a command and wait for its result (events arriving meanwhile are kept).
+    fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(session) = session {
+            message["sessionId"] = json!(session);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.commands
+            .write_all(&bytes)
+            .expect("Chromium accepts commands");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let message = self.receive(deadline, method);
+            if message["id"] == json!(id) {
+                if let Some(error) = message.get("error") {
+                    panic!("{method} failed: {error}");
+                }
+                return message["result"].clone();
+            }
+            self.events.push(message);
+        }
+    }
+
+    fn receive(&mut self, deadline: Instant, waiting_for: &str) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        self.messages
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("Chromium did not answer in time ({waiting_for})"))
+    }
+
+    /// Wait until an event `method` for `session` arrives after event number `after`.
+    fn wait_event(&mut self, session: &str, method: &str, after: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let matches = |e: &Value| e["method"] == json!(method) && e["sessionId"] == json!(session);
+        if self.events[after..].iter().any(matches) {
+            return;
+        }
+        loop {
+            let message = self.receive(deadline, method);
+            let found = matches(&message);
+            self.events.push(message);
+            if found {
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for Chrome {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One tab.
+struct Tab<'c> {
+    chrome: &'c mut Chrome,
+    session: String,
+    base: String,
+}
+
+impl<'c> Tab<'c> {
+    /// A new tab in a browser context of its own (its own cookies).
+    fn open(chrome: &'c mut Chrome, base: &str, context: &str) -> Tab<'c> {
+        let target = chrome.call(
+            None,
+            "Target.createTarget",
+            json!({ "url": "about:blank", "browserContextId": context }),
+        );
+        let attached = chrome.call(
+            None,
+            "Target.attachToTarget",
+            json!({ "targetId": target["targetId"], "flatten": true }),
+        );
+        let session = attached["sessionId"].as_str().unwrap().to_string();
+        for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
+            chrome.call(Some(&session), domain, json!({}));
+        }
+        Tab {
+            chrome,
+            session,
+            base: base.to_string(),
+        }
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.chrome.call(Some(&self.session), method, params)
+    }
+
+    fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        );
+    }
+
+    /// Open `path` and wait until it has loaded; returns the index of the first event of it.
+    fn goto(&mut self, path: &str) -> usize {
+        let start = self.chrome.events.len();
+        let url = format!("{}{path}", self.base);
+        let result = self.call("Page.navigate", json!({ "url": url }));
+        assert!(
+            result.get("errorText").is_none(),
+            "GET {path}: {}",
+            result["errorText"]
+        );
+        self.chrome
+            .wait_event(&self.session, "Page.loadEventFired", start);
+        start
+    }
+
+    /// Run JavaScript in the page (DevTools evaluation is not subject to the page's CSP).
+    fn eval(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        if let Some(exception) = result.get("exceptionDetails") {
+            panic!("{expression}: {exception}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    /// The trimmed text of the first element matching `selector` (None if there is none).
+    fn text(&mut self, selector: &str) -> Option<String> {
+        let expression = format!(
+            "(() => {{ const e = document.querySelector({}); return e ? e.textContent.trim() : null; }})()",
+            json!(selector)
+        );
+        self.eval(&expression).as_str().map(str::to_string)
+    }
+
+    fn count(&mut self, selector: &str) -> u64 {
+        self.eval(&format!(
+            "document.querySelectorAll({}).length",
+            json!(selector)
+        ))
+        .as_u64()
+        .unwrap()
+    }
+
+    fn path(&mut self) -> String {
+        self.eval("location.pathname + location.search")
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sign in through the real form: type into its fields and press its button.
+    fn sign_in(&mut self, email: &str, password: &str) {
+        self.goto("/login");
+        let start = self.chrome.events.len();
+        self.eval(&format!(
+            "(() => {{ const f = document.querySelector('form[action=\"/login\"]') || document.querySelector('form');
+               f.querySelector('[name=email]').value = {};
+               f.querySelector('[name=password]').value = {};
+               f.querySelector('button[type=submit], button').click(); }})()",
+            json!(email),
+            json!(password)
+        ));
+        self.chrome
+            .wait_event(&self.session, "Page.loadEventFired", start);
+        self.assert_no_console_errors(start, "/login");
+    }
+
+    /// Every console error, uncaught exception, failed load or CSP violation since `since`.
+    fn console_errors(&self, since: usize) -> Vec<String> {
+        self.chrome.events[since..]
+            .iter()
+            .filter(|e| e["sessionId"] == json!(self.session))
+            .filter_map(|e| {
+                let params = &e["params"];
+                match e["method"].as_str()? {
+                    "Runtime.exceptionThrown" => {
+                        Some(format!("exception: {}", params["exceptionDetails"]))
+                    }
+                    "Runtime.consoleAPICalled"
+                        if matches!(params["type"].as_str(), Some("error" | "assert")) =>
+                    {
+                        Some(format!("console.{}: {}", params["type"], params["args"]))
+                    }
+                    "Log.entryAdded"
+                        if matches!(params["entry"]["level"].as_str(), Some("error")) =>
+                    {
+                        Some(format!(
+                            "{} {}: {}",
+                            params["entry"]["source"],
+                            params["entry"]["url"],
+                            params["entry"]["text"]
+                        ))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    fn assert_no_console_errors(&self, since: usize, what: &str) {
+        let errors = self.console_errors(since);
+        assert!(errors.is_empty(), "{what}: console errors: {errors:#?}");
+    }
+
+    /// Save the viewport, and the whole page, as PNG files.
+    fn screenshot(&mut self, dir: &Path, name: &str, width: u32, height: u32) {
+        let viewport = self.call("Page.captureScreenshot", json!({ "format": "png" }));
+        save_png(
+            &dir.join(format!("{name}-{width}x{height}.png")),
+            &viewport["data"],
+        );
+        let metrics = self.call("Page.getLayoutMetrics", json!({}));
+        let full_height = metrics["cssContentSize"]["height"]
+            .as_f64()
+            .unwrap_or(height as f64)
+            .ceil();
+        let full = self.call(
+            "Page.captureScreenshot",
+            json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": 0, "width": width, "height": full_height, "scale": 1 },
+            }),
+        );
+        save_png(&dir.join(format!("{name}-{width}-full.png")), &full["data"]);
+    }
+}
+
+fn save_png(path: &Path, data: &Value) {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_str().expect("screenshot data"))
+        .expect("base64 screenshot");
+    std::fs::write(path, bytes).expect("write the screenshot");
+}
+
+/// What a role must find on a page, by path (without query): selector → expected text, or
+/// `None` when the element only has to exist.
+type Expectations = HashMap<&'static str, Vec<(&'static str, Option<String>)>>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
+    let app = TestApp::spawn().await;
+    attune::demo::load(&app.pool).await.expect("the demo loads");
+    attune::demo::accounts::ensure(&app.pool)
+        .await
+        .expect("the demo accounts exist");
+    // The figures the summary must show, computed by the library.
+    let today = chrono::Local::now().date_naive();
+    let quarter = attune::period::Period::latest_complete_quarter(today);
+    let mut conn = app.pool.acquire().await.unwrap();
+    let summary = attune::summary::build(&mut conn, quarter).await.unwrap();
+    drop(conn);
+    let index = summary.index.value.clone();
+    let strongest_team = summary.teams[0].name.clone();
+    let base = format!("http://{}", app.address);
+
+    let mut summary_expectations: Vec<(&'static str, Option<String>)> = vec![
+        ("h1", Some("Quarterly summary".to_string())),
+        ("#period", Some(quarter.to_string())),
+        ("#index-value", Some(index)),
+        ("#teams-table tr.team-row th", Some(strongest_team)),
+        ("#turnover-cost", Some(summary.cost.total.clone())),
+    ];
+    summary_expectations.push(("#fundamentals svg.line-chart", None));
+    let mut common: Expectations = HashMap::new();
+    common.insert("/", vec![("main h1", None)]);
+    common.insert("/summary", summary_expectations);
+    common.insert("/admin/users", vec![("h1", Some("Users".to_string()))]);
+    common.insert("/admin/audit", vec![("h1", Some("Audit log".to_string()))]);
+    common.insert(
+        "/admin/settings",
+        vec![("h1", Some("Settings".to_string()))],
+    );
+
+    let roles: [(&str, &str, bool); 3] = [
+        ("hr", "hr@demo.attune.example", true),
+        ("executive", "exec@demo.attune.example", true),
+        ("manager", "support.manager@demo.attune.example", false),
+    ];
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let password = attune::demo::accounts::PASSWORD;
+
+    tokio::task::spawn_blocking(move || {
+        let mut chrome = Chrome::launch();
+        let mut visited = Vec::new();
+        for (role, email, sees_summary) in roles {
+            // A fresh browser context per role: its own cookies.
+            let context = chrome.call(None, "Target.createBrowserContext", json!({}));
+            let context_id = context["browserContextId"].as_str().unwrap().to_string();
+            let mut tab = Tab::open(&mut chrome, &base, &context_id);
+            tab.viewport(1366, 768, false);
+            tab.sign_in(email, password);
+            assert_eq!(tab.path(), "/", "{role} lands on the dashboard");
+            let whoami = tab.text("#whoami").unwrap_or_default();
+            assert!(whoami.starts_with(email), "{role}: {whoami}");
+
+            // Every page the navigation offers, and the summary where the role may read it.
+            let links = tab.eval(
+                "[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))",
+            );
+            let mut paths: Vec<String> = links
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .filter(|href| href.starts_with('/'))
+                .collect();
+            assert_eq!(
+                paths.iter().any(|p| p == "/summary"),
+                sees_summary,
+                "{role}: the navigation offers the summary: {paths:?}"
+            );
+            if !paths.iter().any(|p| p == "/") {
+                paths.insert(0, "/".to_string());
+            }
+            for path in paths {
+                for (width, height, mobile) in VIEWPORTS {
+                    tab.viewport(width, height, mobile);
+                    let start = tab.goto(&path);
+                    tab.assert_no_console_errors(start, &format!("{role} {path}"));
+                    assert_eq!(tab.count("main"), 1, "{role} {path}: a page, not an error");
+                    let status_title = tab.text("title").unwrap_or_default();
+                    assert!(
+                        !status_title.starts_with("Not allowed")
+                            && !status_title.starts_with("Page not found"),
+                        "{role} {path}: {status_title}"
+                    );
+                    let key = path.split('?').next().unwrap();
+                    for (selector, expected) in common.get(key).into_iter().flatten() {
+                        let found = tab.text(selector);
+                        match expected {
+                            Some(text) => assert_eq!(
+                                found.as_deref(),
+                                Some(text.as_str()),
+                                "{role} {path} {selector}"
+                            ),
+                            None => assert!(found.is_some(), "{role} {path}: no {selector}"),
+                        }
+                    }
+                    if role == "manager" {
+                        // Customer Support's manager never sees another team's name.
+                        let body = tab.eval("document.body.innerText");
+                        let body = body.as_str().unwrap_or_default();
+                        assert!(
+                            !body.contains("Engineering"),
+                            "manager {path} shows Engineering"
+                        );
+                    }
+                    let page = match key {
+                        "/" => "dashboard".to_string(),
+                        other => other.trim_matches('/').replace('/', "-"),
+                    };
+                    let name = format!("{role}-{page}");
+                    tab.screenshot(&dir, &name, width, height);
+                }
+                visited.push(format!("{role} {path}"));
+            }
+            chrome.call(
+                None,
+                "Target.disposeBrowserContext",
+                json!({ "browserContextId": context_id }),
+            );
+        }
+        // Every role saw the dashboard; HR and the executive the summary; HR the admin pages.
+        for must in [
+            "hr /",
+            "hr /summary",
+            "hr /admin/users",
+            "hr /admin/settings",
+            "executive /summary",
+            "manager /",
+        ] {
+            assert!(visited.iter().any(|v| v == must), "{must} in {visited:?}");
+        }
+    })
+    .await
+    .unwrap();
+}

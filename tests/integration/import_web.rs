@@ -1,0 +1,277 @@
+//! Imports through the HR web page (upload → preview → confirm → undo) and the JSON API.
+
+use attune::accounts::Role;
+use attune::web::WebConfig;
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::support::{Browser, TestApp, attr, count, text};
+
+const ROSTER: &str = "Employee ID,Department,Hire Date\nE1,Alpha,03/25/2020\nE2,Beta,2021-01-04\n";
+
+fn upload_form(csrf: &str, kind: &str, file_name: &str, csv: &[u8]) -> Form {
+    Form::new()
+        .text("csrf_token", csrf.to_string())
+        .text("kind", kind.to_string())
+        .text("date_format", "auto")
+        .part(
+            "file",
+            Part::bytes(csv.to_vec())
+                .file_name(file_name.to_string())
+                .mime_str("text/csv")
+                .unwrap(),
+        )
+}
+
+async fn upload(hr: &Browser, kind: &str, file_name: &str, csv: &[u8]) -> reqwest::Response {
+    hr.client
+        .post(hr.url("/admin/imports"))
+        .multipart(upload_form(&hr.csrf, kind, file_name, csv))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn employees(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from employee")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn api_token(app: &TestApp, email: &str, role: Role) -> String {
+    let user_id = app.create_user(email, role, &[]).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    attune::db::tokens::create(&mut conn, user_id, "test")
+        .await
+        .unwrap()
+        .1
+}
+
+#[tokio::test]
+async fn hr_uploads_previews_confirms_and_undoes() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+
+    let uploaded = upload(&hr, "employees", "roster.csv", ROSTER.as_bytes()).await;
+    assert_eq!(uploaded.status(), 303);
+    let preview_path = uploaded.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        preview_path.starts_with("/admin/imports/uploads/"),
+        "{preview_path}"
+    );
+    assert_eq!(employees(&app).await, 0, "a preview writes nothing");
+
+    let preview = hr.page(&preview_path, 200).await;
+    assert_eq!(text(&preview, "#encoding"), "UTF-8");
+    assert_eq!(text(&preview, "#delimiter"), "comma");
+    assert_eq!(text(&preview, "#rows"), "2 (2 valid, 0 problems)");
+    assert_eq!(count(&preview, "#mapping tbody tr"), 3);
+    assert_eq!(count(&preview, "#sample tbody tr"), 2);
+    assert_eq!(
+        text(&preview, "#sample tbody tr:first-child td:nth-child(3)"),
+        "2020-03-25"
+    );
+
+    let commit_path = attr(&preview, "form[action$='/commit']", "action");
+    let committed = hr.post(&commit_path, &[]).await;
+    assert_eq!(committed.status(), 303);
+    let done = committed.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(employees(&app).await, 2);
+
+    let history = hr.page(&done, 200).await;
+    assert!(
+        text(&history, "#import-message")
+            .starts_with("Import #1 is done: 2 rows of employees from roster.csv")
+    );
+    assert_eq!(text(&history, "tr[data-import='1'] td.status"), "succeeded");
+    assert_eq!(
+        text(&history, "tr[data-import='1'] td:nth-child(8)"),
+        "hr@example.com"
+    );
+
+    let confirm = hr.page("/admin/imports/1/undo", 200).await;
+    assert!(text(&confirm, "h1").contains("Undo import #1"));
+    assert_eq!(employees(&app).await, 2, "asking changes nothing");
+    let undone = hr.post("/admin/imports/1/undo", &[]).await;
+    assert_eq!(undone.status(), 303);
+    assert_eq!(employees(&app).await, 0);
+    let history = hr.page("/admin/imports?undone=1", 200).await;
+    assert_eq!(text(&history, "tr[data-import='1'] td.status"), "undone");
+}
+
+#[tokio::test]
+async fn a_file_with_problems_lists_them_and_offers_them_as_a_safe_csv() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+    let bad = "employee_id,team,hire_date\nE1,Alpha,2020-02-30\n=cmd,Alpha,soon\n";
+
+    let uploaded = upload(&hr, "employees", "bad.csv", bad.as_bytes()).await;
+    let preview_path = uploaded.headers()["location"].to_str().unwrap().to_string();
+    let preview = hr.page(&preview_path, 200).await;
+
+    assert_eq!(count(&preview, "#errors li"), 2);
+    assert_eq!(
+        text(&preview, "#errors li:first-child"),
+        "line 2, hire_date \"2020-02-30\": not a date"
+    );
+    assert_eq!(
+        count(&preview, "#confirm-import"),
+        0,
+        "nothing can be imported"
+    );
+    let csv = hr.get(&format!("{preview_path}/errors.csv")).await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = csv.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines[0], "line,column,value,problem");
+    assert_eq!(lines[1], "2,hire_date,2020-02-30,not a date");
+    assert_eq!(lines[2], "3,hire_date,soon,not a date");
+
+    // Confirming anyway is refused, and nothing is written.
+    let commit = hr.post(&format!("{preview_path}/commit"), &[]).await;
+    assert_eq!(commit.status(), 400);
+    assert_eq!(employees(&app).await, 0);
+}
+
+#[tokio::test]
+async fn an_upload_without_the_csrf_token_is_refused_and_nothing_is_kept() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+
+    let forged = hr
+        .client
+        .post(hr.url("/admin/imports"))
+        .multipart(upload_form(
+            "not-the-token",
+            "employees",
+            "roster.csv",
+            ROSTER.as_bytes(),
+        ))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(forged.status(), 403);
+    let uploads: i64 = sqlx::query_scalar("select count(*) from import_upload")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(uploads, 0);
+}
+
+#[tokio::test]
+async fn managers_cannot_import() {
+    let app = TestApp::spawn().await;
+    app.import(attune::import::Kind::Employees, ROSTER).await;
+    app.create_user("m@example.com", Role::Manager, &["Alpha"])
+        .await;
+    let manager = app.login("m@example.com").await;
+
+    assert_eq!(manager.get("/admin/imports").await.status(), 403);
+    let attempt = upload(&manager, "employees", "roster.csv", ROSTER.as_bytes()).await;
+    assert_eq!(attempt.status(), 403);
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_gets_413_with_the_limit_named() {
+    let config = WebConfig {
+        max_upload_bytes: 1024 * 1024,
+        ..WebConfig::default()
+    };
+    let app = TestApp::spawn_with(config).await;
+    let hr = app.login_hr().await;
+    let big = vec![b'x'; 2 * 1024 * 1024];
+
+    let response = upload(&hr, "employees", "big.csv", &big).await;
+
+    assert_eq!(response.status(), 413);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    assert!(text(&html, ".error-message").contains("larger than the limit of 1 MiB"));
+}
+
+#[tokio::test]
+async fn the_import_api_previews_imports_and_rejects_like_the_cli() {
+    let app = TestApp::spawn().await;
+    let token = api_token(&app, "hr-bot@example.com", Role::Hr).await;
+    let client = reqwest::Client::new();
+    let post = |query: &str, body: &'static str| {
+        client
+            .post(app.url(&format!("/api/v1/imports/employees{query}")))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+    };
+
+    let dry: Value = post("?dry_run=true&file_name=roster.csv", ROSTER)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dry["status"], "dry_run");
+    assert_eq!(dry["rows_total"], 2);
+    assert_eq!(dry["encoding"], "UTF-8");
+    assert_eq!(employees(&app).await, 0);
+
+    let imported = post("", ROSTER).await.unwrap();
+    assert_eq!(imported.status(), 200);
+    let imported: Value = imported.json().await.unwrap();
+    assert_eq!(
+        (imported["status"].as_str(), imported["import_id"].as_i64()),
+        (Some("imported"), Some(1))
+    );
+    assert_eq!(employees(&app).await, 2);
+    let again: Value = post("", ROSTER).await.unwrap().json().await.unwrap();
+    assert_eq!(again["status"], "already_imported");
+
+    let rejected = post("", "employee_id,team,hire_date\nE9,Alpha,someday\n")
+        .await
+        .unwrap();
+    assert_eq!(rejected.status(), 422);
+    let rejected: Value = rejected.json().await.unwrap();
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["errors"][0]["line"], 2);
+    assert_eq!(rejected["errors"][0]["column"], "hire_date");
+
+    let unreadable = post("", "nothing useful\n1\n").await.unwrap();
+    assert_eq!(unreadable.status(), 400);
+    let unreadable: Value = unreadable.json().await.unwrap();
+    assert!(
+        unreadable["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing required columns")
+    );
+}
+
+#[tokio::test]
+async fn the_import_api_is_for_hr_only() {
+    let app = TestApp::spawn().await;
+    app.import(attune::import::Kind::Employees, ROSTER).await;
+    let manager = api_token(&app, "m@example.com", Role::Manager).await;
+    let client = reqwest::Client::new();
+    let url = app.url("/api/v1/imports/employees");
+
+    let anonymous = client.post(&url).body(ROSTER).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let as_manager = client
+        .post(&url)
+        .bearer_auth(&manager)
+        .body(ROSTER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_manager.status(), 403);
+    let unknown_kind = client
+        .post(app.url("/api/v1/imports/payroll"))
+        .bearer_auth(api_token(&app, "hr2@example.com", Role::Hr).await)
+        .body(ROSTER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_kind.status(), 404);
+}

@@ -1,0 +1,315 @@
+//! The quarterly summary: the page (parsed, exact numbers), the PDF (parsed), the CSV (escaped),
+//! `attune report --format html` (one self-contained file) and the audit of every export.
+
+use attune::accounts::Role;
+use attune::import::Kind;
+
+use crate::support::{Browser, TestApp, count, text};
+
+/// 2025-Q1: 6 people on 1 January, 5 on 31 March; A3 resigned (salary 100,000), A4 was
+/// dismissed (no salary on record). Beta's two pulse responses are fewer than the minimum group
+/// size of 5.
+const ROSTER: &str = "\
+employee_id,team,hire_date,termination_date,termination_type,annual_salary
+A1,Alpha,2020-01-01,,,50000
+A2,Alpha,2025-01-01,,,60000
+A3,Alpha,2019-06-01,2025-03-31,voluntary,100000
+A4,Alpha,2018-01-01,2025-02-15,involuntary,
+B1,Beta,2021-03-01,,,40000
+B2,Beta,2022-01-01,,,40000
+";
+const PULSE: &str = "submitted_at,team,heard,supported\n2025-02-03,Beta,4,5\n2025-02-04,Beta,2,4\n";
+
+async fn company() -> (TestApp, Browser) {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    app.import(Kind::Pulse, PULSE).await;
+    app.create_user("exec@example.com", Role::Executive, &[])
+        .await;
+    let exec = app.login("exec@example.com").await;
+    (app, exec)
+}
+
+#[tokio::test]
+async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() {
+    let (_app, exec) = company().await;
+
+    let html = exec.page("/summary?period=2025-Q1", 200).await;
+
+    assert_eq!(text(&html, "#period"), "2025-Q1");
+    let headlines: Vec<String> = html
+        .select(&scraper::Selector::parse("#brief li").unwrap())
+        .map(|li| li.text().collect::<String>())
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            // Parts: voluntary turnover (18.2 % a quarter, 72.7 % a year → 0), absenteeism
+            // (0 % → 100), promotions (0 → 0); weights 20, 10, 10 → 1000 / 40 = 25.0.
+            "In 2025-Q1 the organization's empathy index was 25.0 out of 100: −50.0 points on \
+             2024-Q4, and −50.0 points on 2024-Q1."
+                .to_string(),
+            "5 people worked here at the end of the quarter; 2 left, a turnover of 36.4 % \
+             (18.2 % voluntary)."
+                .to_string(),
+            "Replacing the 2 people who left in 2025-Q1 costs an estimated $21,000 (0.21 × their \
+             annual salaries; $0 in 2024-Q4)."
+                .to_string(),
+            "Strongest teams: Beta (75.0), Alpha (25.0).".to_string(),
+            "1 team needs attention: Alpha.".to_string(),
+        ]
+    );
+    assert_eq!(text(&html, "#index-value"), "25.0");
+    assert_eq!(count(&html, "#index-parts tbody tr"), 3);
+    assert_eq!(
+        text(&html, "#index-parts tbody tr:first-child td.weight"),
+        "50 %"
+    );
+
+    // Fundamentals with the previous quarter and the same quarter a year earlier.
+    let turnover = r#"#fundamentals-table tr[data-metric="turnover_rate"]"#;
+    assert_eq!(text(&html, &format!("{turnover} td.value")), "36.4 %");
+    assert_eq!(text(&html, &format!("{turnover} td.previous")), "0.0 %");
+    assert_eq!(
+        text(&html, &format!("{turnover} td.change")),
+        "+36.4 points on 2024-Q4 (worse)"
+    );
+    let favorability = r#"#fundamentals-table tr[data-metric="empathy_favorability"]"#;
+    assert_eq!(
+        text(&html, &format!("{favorability} td.value")),
+        "not enough responses"
+    );
+    // Eight quarters of trend, each chart with its data table.
+    assert_eq!(count(&html, "#fundamentals svg.line-chart"), 7);
+    assert_eq!(count(&html, "#fundamentals-trend thead th.num"), 8);
+    assert_eq!(
+        text(&html, "#fundamentals-trend thead th:last-child"),
+        "2025-Q1"
+    );
+    assert_eq!(count(&html, "#index svg.line-chart rect.marker"), 8);
+
+    // Teams, strongest first; Beta's favorability is withheld.
+    let teams: Vec<&str> = html
+        .select(&scraper::Selector::parse("#teams-table tr.team-row").unwrap())
+        .map(|row| row.value().attr("data-team").unwrap())
+        .collect();
+    assert_eq!(teams, ["Beta", "Alpha"]);
+    let beta = r#"#teams-table tr[data-team="Beta"]"#;
+    assert_eq!(
+        text(&html, &format!("{beta} td.favorability")),
+        "not enough responses"
+    );
+    let alpha = r#"#teams-table tr[data-team="Alpha"]"#;
+    assert_eq!(text(&html, &format!("{alpha} td.index-change")), "−50.0");
+    assert_eq!(text(&html, &format!("{alpha} td.cost")), "$21,000");
+    assert_eq!(count(&html, "svg.bar-list rect.bar"), 2);
+
+    // What turnover cost, with the leaver who has no salary stated.
+    assert_eq!(text(&html, "#turnover-cost"), "$21,000");
+    assert_eq!(
+        text(&html, "#cost-unpriced"),
+        "1 leaver without a salary on record is not counted: the real cost is higher."
+    );
+
+    // Outcome links: too few team-quarters yet, and never called a cause.
+    assert!(text(&html, "#links-title").contains("association, not proof"));
+    assert_eq!(count(&html, "#links-table tr.link-row"), 3);
+    assert_eq!(
+        text(&html, r#"tr[data-outcome="csat"] td.sentence"#),
+        "Not enough data yet: 0 team-quarters with both figures, at least 8 are needed."
+    );
+
+    // Attention, with the reason in a sentence.
+    assert_eq!(
+        text(&html, r#"#attention li[data-team="Alpha"]"#),
+        "Alpha: its empathy index fell 50.0 points, from 75.0 to 25.0."
+    );
+}
+
+#[tokio::test]
+async fn the_summary_takes_the_latest_complete_quarter_and_only_quarters() {
+    let (_app, exec) = company().await;
+
+    let html = exec.page("/summary", 200).await;
+    let expected =
+        attune::period::Period::latest_complete_quarter(chrono::Local::now().date_naive());
+    assert_eq!(text(&html, "#period"), expected.to_string());
+
+    let html = exec.page("/summary?period=2025-03", 400).await;
+    assert!(text(&html, ".error-message").contains("Use a quarter: YYYY-Qn"));
+    exec.page("/summary?period=2025-Q9", 400).await;
+}
+
+#[tokio::test]
+async fn an_empty_database_says_what_to_import() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+
+    let html = hr.page("/summary?period=2025-Q1", 200).await;
+
+    assert!(text(&html, "#empty-state").contains("attune import employees"));
+    assert_eq!(count(&html, "#brief"), 0);
+}
+
+#[tokio::test]
+async fn a_manager_may_not_read_the_summary_or_its_exports() {
+    let (app, _) = company().await;
+    app.create_user("alpha@example.com", Role::Manager, &["Alpha"])
+        .await;
+    let manager = app.login("alpha@example.com").await;
+
+    for path in ["/summary", "/summary.pdf", "/summary.csv"] {
+        let response = manager.get(&format!("{path}?period=2025-Q1")).await;
+        assert_eq!(response.status(), 403, "{path}");
+        assert!(!response.text().await.unwrap().contains("Beta"), "{path}");
+    }
+    let home = manager.page("/", 200).await;
+    assert_eq!(count(&home, r#"header nav a[href="/summary"]"#), 0);
+}
+
+#[tokio::test]
+async fn the_pdf_is_a_real_document_with_the_same_figures() {
+    let (app, exec) = company().await;
+
+    let response = exec.get("/summary.pdf?period=2025-Q1").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"attune-summary-2025-Q1.pdf\""
+    );
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let text = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF parses");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Quarterly summary",
+        "2025-Q1",
+        "empathy index was 25.0 out of 100",
+        "36.4 %",
+        "Replacing the 2 people who left in 2025-Q1 costs an estimated $21,000",
+        "1 leaver without a salary on record is not counted",
+        "not enough responses",
+        "Not enough data yet",
+        "association, not proof",
+        "Alpha: its empathy index fell 50.0 points",
+        "page 1 of",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    assert_eq!(
+        exports(&app).await,
+        [("pdf".to_string(), "2025-Q1".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn the_csv_has_a_row_per_scope_and_metric_and_never_runs_a_formula() {
+    let app = TestApp::spawn().await;
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nX1,=HYPERLINK(\"http://x\"),2020-01-01\nX2,+cmd,2020-01-01\nX3,Plain,2020-01-01\n",
+    )
+    .await;
+    let hr = app.login_hr().await;
+
+    let response = hr.get("/summary.csv?period=2025-Q1").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let body = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "scope",
+            "metric",
+            "label",
+            "value",
+            "previous",
+            "year_earlier"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let metrics = attune::scoring::catalogue().len();
+    assert_eq!(rows.len(), 4 * metrics, "the organization and three teams");
+    let scopes: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        scopes.into_iter().collect::<Vec<_>>(),
+        [
+            "'+cmd",
+            "'=HYPERLINK(\"http://x\")",
+            "Organization",
+            "Plain"
+        ]
+    );
+    let headcount = rows
+        .iter()
+        .find(|r| &r[0] == "Organization" && &r[1] == "headcount_end")
+        .unwrap();
+    assert_eq!(
+        headcount.iter().collect::<Vec<_>>(),
+        [
+            "Organization",
+            "headcount_end",
+            "Headcount at end",
+            "3",
+            "3",
+            "3"
+        ]
+    );
+    assert!(rows.iter().all(|r| !r[0].starts_with(['=', '+', '-', '@'])));
+    assert_eq!(
+        exports(&app).await,
+        [("csv".to_string(), "2025-Q1".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn report_format_html_writes_one_self_contained_file() {
+    let (app, _) = company().await;
+
+    let output = app.cli(&["report", "--period", "2025-Q1", "--format", "html"]);
+
+    assert!(output.status.success(), "{output:?}");
+    let html = String::from_utf8(output.stdout).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(text(&doc, "#index-value"), "25.0");
+    assert_eq!(text(&doc, "#turnover-cost"), "$21,000");
+    assert_eq!(count(&doc, "style"), 1);
+    assert!(
+        text(&doc, "style").contains(".line-chart"),
+        "the CSS is inlined"
+    );
+    assert_eq!(count(&doc, "svg.line-chart"), 8);
+    // Nothing outside the file: no stylesheet link, script, image or URL in the CSS.
+    assert_eq!(count(&doc, "link, script, img, iframe"), 0);
+    assert!(!html.contains("url("));
+    assert!(!html.contains("src="));
+    assert_eq!(count(&doc, "header nav, form"), 0, "no navigation or forms");
+    assert_eq!(
+        exports(&app).await,
+        [("html".to_string(), "2025-Q1".to_string())]
+    );
+
+    let json = app.cli(&["report", "--period", "2025-Q1", "--format", "json"]);
+    assert!(json.status.success());
+    let month = app.cli(&["report", "--period", "2025-03", "--format", "html"]);
+    assert_eq!(month.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&month.stderr).contains("quarter such as 2025-Q1"));
+}
+
+/// The (format, period) of every export in the audit log.
+async fn exports(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "select detail->>'format', detail->>'period' from audit_event
+         where action = 'export' order by audit_event_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
