@@ -402,9 +402,11 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
             DateFormat::Mdy => DateOrder::MonthFirst,
         }),
     };
+    let progress = Progress::start(format!("Reading and checking {file_name}…"));
     let known = import::Known::load(&db.pool, args.kind).await?;
-    let prepared = import::prepare(args.kind, &file_name, bytes, options, &known)
-        .map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
+    let prepared = import::prepare(args.kind, &file_name, bytes, options, &known);
+    progress.finish();
+    let prepared = prepared.map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
     if args.dry_run {
         print_preview(&prepared);
     }
@@ -441,14 +443,19 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
         )
         .into());
     }
-    match import::commit(
+    let progress = Progress::start(format!(
+        "Writing {} rows in one transaction…",
+        prepared.rows_valid
+    ));
+    let outcome = import::commit(
         &db.pool,
         &prepared,
         options,
         &crate::db::audit::Actor::cli(),
     )
-    .await?
-    {
+    .await;
+    progress.finish();
+    match outcome? {
         Outcome::Imported {
             import_id,
             rows_imported,
@@ -470,6 +477,31 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
         Outcome::Rejected => unreachable!("rejected files are handled above"),
     }
     Ok(())
+}
+
+/// A spinner with elapsed time on standard error while a long step runs — only on a terminal,
+/// so scripts and logs get clean output.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn start(message: String) -> Progress {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message(message);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn print_preview(prepared: &import::Prepared) {

@@ -8,6 +8,7 @@ mod cli;
 mod cli_accounts;
 mod dashboard;
 mod data_settings;
+mod demo;
 mod embedded;
 mod health;
 mod import_employees;
