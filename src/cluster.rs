@@ -113,27 +113,39 @@ impl EmbeddedCluster {
             check_reachable(&data_dir, user)?;
         }
 
+        check_socket_path(&data_dir)?;
         let startup = lock(&data_dir.join("startup.lock"), FlockArg::LockExclusive)?;
         let users_lock = lock(&data_dir.join("users.lock"), FlockArg::LockShared)?;
-        let cluster = EmbeddedCluster {
+        let mut cluster = EmbeddedCluster {
             data_dir,
             bindir,
             owner,
             users_lock: Some(users_lock),
         };
-        cluster.prepare_directories()?;
-        if !cluster.pgdata().join("PG_VERSION").exists() {
-            cluster.initdb()?;
-        }
-        cluster.write_settings()?;
-        if !cluster.is_running()? {
-            tracing::info!(data_dir = %cluster.data_dir.display(), "starting embedded PostgreSQL");
-            cluster.pg_ctl_start()?;
-        } else {
-            tracing::info!("attaching to the embedded PostgreSQL already running");
+        if let Err(err) = cluster.bring_up() {
+            // Not started: leave without the stop logic of Drop, which would wait for the
+            // startup lock this function still holds.
+            cluster.users_lock = None;
+            return Err(err);
         }
         drop(startup);
         Ok(cluster)
+    }
+
+    /// Create the cluster if needed and start it unless another attune process already has.
+    fn bring_up(&self) -> Result<()> {
+        self.prepare_directories()?;
+        if !self.pgdata().join("PG_VERSION").exists() {
+            self.initdb()?;
+        }
+        self.write_settings()?;
+        if !self.is_running()? {
+            tracing::info!(data_dir = %self.data_dir.display(), "starting embedded PostgreSQL");
+            self.pg_ctl_start()?;
+        } else {
+            tracing::info!("attaching to the embedded PostgreSQL already running");
+        }
+        Ok(())
     }
 
     /// Connection options for the cluster's `postgres` maintenance database.
@@ -350,6 +362,24 @@ fn lock(path: &Path, how: FlockArg) -> Result<Flock<File>> {
         what: format!("cannot lock {}", path.display()),
         source,
     })
+}
+
+/// The Unix socket path (`<data-dir>/run/.s.PGSQL.5432`) must fit the operating system's limit
+/// of 107 bytes.
+fn check_socket_path(data_dir: &Path) -> Result<()> {
+    let socket = data_dir.join("run").join(".s.PGSQL.5432");
+    let length = socket.as_os_str().len();
+    if length > 107 {
+        return Err(ClusterError::Tool {
+            what: "checking the data directory".into(),
+            output: format!(
+                "the path {} is {length} bytes long, more than the 107 a Unix socket path may \
+                 have; choose a shorter --data-dir",
+                socket.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// PostgreSQL refuses to run as root: pick the unprivileged user it runs as then.

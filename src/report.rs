@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::PgConnection;
 
@@ -68,6 +68,28 @@ pub enum ReportError {
     Database(#[from] sqlx::Error),
 }
 
+/// The figures computed from pulse surveys, which privacy may hide.
+const SURVEY_FIGURES: [&str; 2] = ["empathy_favorability", "enps"];
+
+/// The responses behind a survey figure.
+fn responses(facts: &Facts, figure: &str) -> i64 {
+    if figure == "enps" {
+        facts.pulse.enps_answers
+    } else {
+        facts.pulse.responses
+    }
+}
+
+/// Add `figure` to a scope's hidden figures; whether it was new.
+fn hide(figures: &mut Vec<&'static str>, figure: &'static str) -> bool {
+    if figures.contains(&figure) {
+        false
+    } else {
+        figures.push(figure);
+        true
+    }
+}
+
 /// How many quarters resilience looks back over.
 const RESILIENCE_QUARTERS: u32 = 8;
 
@@ -107,7 +129,7 @@ pub async fn build_many(
         parents: &parents,
         hidden: HashMap::new(),
     };
-    let scorer = scorer.with_hiding();
+    let scorer = scorer.with_hiding(chrono::Local::now().date_naive());
     Ok(periods
         .iter()
         .map(|period| scorer.report(*period, team_name.as_deref()))
@@ -136,6 +158,16 @@ fn periods_needed(period: Period) -> Vec<Period> {
     // Thirteen quarters: resilience of the period and its comparisons, and outcome links.
     needed.extend(end_quarter(period).trailing(13));
     needed.extend(end_quarter(period.year_earlier()).trailing(RESILIENCE_QUARTERS as usize));
+    // Privacy weighs each year against its quarters, so both come along.
+    let years: Vec<i32> = needed
+        .iter()
+        .filter(|p| p.granularity() != Granularity::Month)
+        .map(|p| p.start().year())
+        .collect();
+    for year in years {
+        needed.extend(Period::year(year));
+        needed.extend((1..=4).filter_map(|q| Period::quarter(year, q)));
+    }
     needed
 }
 
@@ -162,16 +194,50 @@ struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    /// Decide what privacy hides in every period: each scope's own small groups, then the
-    /// next-smallest team wherever exactly one team of a group is hidden.
-    fn with_hiding(mut self) -> Scorer<'a> {
+    /// Decide what privacy hides in every period:
+    /// 1. each scope's own small groups (below the minimum group size);
+    /// 2. every survey figure of a month, and of a period that has not ended yet: months could be
+    ///    subtracted from their quarter, and a period still filling up would reveal each new
+    ///    response as it arrives;
+    /// 3. then, until nothing changes, the subtraction rule over each group of teams in a period
+    ///    (the organization's teams, the teams under one parent) and over each scope's quarters
+    ///    within a year.
+    fn with_hiding(mut self, today: NaiveDate) -> Scorer<'a> {
         let min = self.settings.min_group_size;
         for (period, pf) in self.facts {
+            let unreported = period.granularity() == Granularity::Month || period.end() >= today;
+            let own = |facts: &Facts| {
+                if unreported {
+                    SURVEY_FIGURES.to_vec()
+                } else {
+                    scoring::base_suppression(facts, min)
+                }
+            };
             let mut hidden: HashMap<Option<String>, Vec<&'static str>> = HashMap::new();
-            hidden.insert(None, scoring::base_suppression(&pf.org, min));
+            hidden.insert(None, own(&pf.org));
             for (name, facts) in &pf.teams {
-                hidden.insert(Some(name.clone()), scoring::base_suppression(facts, min));
+                hidden.insert(Some(name.clone()), own(facts));
             }
+            self.hidden.insert(*period, hidden);
+        }
+        for _ in 0..10 {
+            let changed = self.hide_across_teams() | self.hide_across_quarters();
+            if !changed {
+                break;
+            }
+        }
+        self
+    }
+
+    /// The subtraction rule over teams: the organization (or a parent) minus the shown teams.
+    fn hide_across_teams(&mut self) -> bool {
+        let min = self.settings.min_group_size;
+        let mut changed = false;
+        for (period, pf) in self.facts {
+            let hidden = self
+                .hidden
+                .get_mut(period)
+                .expect("decided for every period");
             let mut groups: BTreeMap<Option<&String>, Vec<&String>> = BTreeMap::new();
             for name in pf.teams.keys() {
                 groups.entry(None).or_default().push(name);
@@ -179,34 +245,73 @@ impl<'a> Scorer<'a> {
                     groups.entry(Some(parent)).or_default().push(name);
                 }
             }
-            for figure in ["empathy_favorability", "enps"] {
+            for figure in SURVEY_FIGURES {
                 for members in groups.values() {
                     let candidates: Vec<SuppressionCandidate> = members
                         .iter()
-                        .map(|name| {
-                            let facts = &pf.teams[*name];
-                            SuppressionCandidate {
-                                team: (*name).clone(),
-                                responses: if figure == "enps" {
-                                    facts.pulse.enps_answers
-                                } else {
-                                    facts.pulse.responses
-                                },
-                                suppressed: hidden[&Some((*name).clone())].contains(&figure),
-                            }
+                        .map(|name| SuppressionCandidate {
+                            team: (*name).clone(),
+                            responses: responses(&pf.teams[*name], figure),
+                            suppressed: hidden[&Some((*name).clone())].contains(&figure),
                         })
                         .collect();
                     for extra in scoring::complementary_suppression(&candidates, min) {
-                        let figures = hidden.entry(Some(extra)).or_default();
-                        if !figures.contains(&figure) {
-                            figures.push(figure);
-                        }
+                        changed |= hide(hidden.entry(Some(extra)).or_default(), figure);
                     }
                 }
             }
-            self.hidden.insert(*period, hidden);
         }
-        self
+        changed
+    }
+
+    /// The subtraction rule over time: a year minus its shown quarters, for every scope.
+    fn hide_across_quarters(&mut self) -> bool {
+        let min = self.settings.min_group_size;
+        let mut changed = false;
+        let years: Vec<Period> = self
+            .facts
+            .keys()
+            .filter(|p| p.granularity() == Granularity::Year)
+            .copied()
+            .collect();
+        for year in years {
+            let quarters = Period::quarter(year.start().year(), 4)
+                .expect("a real year has a fourth quarter")
+                .trailing(4);
+            if quarters.iter().any(|q| !self.facts.contains_key(q)) {
+                continue;
+            }
+            let mut scopes: Vec<Option<String>> = vec![None];
+            scopes.extend(self.facts[&year].teams.keys().cloned().map(Some));
+            for scope in scopes {
+                for figure in SURVEY_FIGURES {
+                    if self.hidden_of(year, scope.as_deref()).contains(&figure) {
+                        continue;
+                    }
+                    let candidates: Vec<SuppressionCandidate> = quarters
+                        .iter()
+                        .map(|q| SuppressionCandidate {
+                            team: q.to_string(),
+                            responses: self
+                                .facts_of(*q, scope.as_deref())
+                                .map_or(0, |f| responses(f, figure)),
+                            suppressed: self.hidden_of(*q, scope.as_deref()).contains(&figure),
+                        })
+                        .collect();
+                    for extra in scoring::complementary_suppression(&candidates, min) {
+                        let quarter: Period = extra.parse().expect("a quarter label");
+                        let figures = self
+                            .hidden
+                            .get_mut(&quarter)
+                            .expect("decided for every period")
+                            .entry(scope.clone())
+                            .or_default();
+                        changed |= hide(figures, figure);
+                    }
+                }
+            }
+        }
+        changed
     }
 
     fn facts_of(&self, period: Period, team: Option<&str>) -> Option<&'a Facts> {

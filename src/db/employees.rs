@@ -150,7 +150,7 @@ pub async fn erase(
     external_id: &str,
     new_external_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    let erased: Option<i64> = sqlx::query_scalar(
         "with target as (
              select employee_id, external_id from employee where external_id = btrim($1)
          ), managed as (
@@ -166,6 +166,26 @@ pub async fn erase(
     )
     .bind(external_id)
     .bind(new_external_id)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(employee_id) = erased {
+        // The states kept for undoing imports must not bring the person back: scrub them too.
+        sqlx::query(
+            "update employee_change set previous = previous
+                 || jsonb_build_object('external_id', $2::text, 'full_name', null, 'email', null,
+                                       'annual_salary', null, 'termination_reason', null,
+                                       'job_title', null)
+             where employee_id = $1 and previous is not null",
+        )
+        .bind(employee_id)
+        .bind(new_external_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("update employee_change set previous = previous || jsonb_build_object('manager_external_id', $2::text) where previous ->> 'manager_external_id' = $1")
+            .bind(external_id.trim())
+            .bind(new_external_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(erased)
 }

@@ -119,7 +119,8 @@ async fn roster(
              coalesce(sum(e.annual_salary) filter (where s.left_in_period), 0)::float8,
              count(e.employee_id) filter (where s.left_in_period and e.annual_salary is null),
              coalesce(sum(weekdays_between(greatest(e.hire_date, p.start_date),
-                 least(coalesce(e.termination_date, p.end_date), p.end_date))), 0)::int8
+                 least(coalesce(e.termination_date, p.end_date), p.end_date)))
+                 filter (where e.employee_id is not null), 0)::int8
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
          cross join team t
          left join employee e on e.team_id = t.team_id

@@ -18,6 +18,38 @@ pub struct Recent {
     pub oldest_expires_in: i64,
 }
 
+/// Count a sign-in attempt as failed before its password is checked, and return its id with the
+/// failures in the window, this one included. Recording first and counting after is what makes
+/// the limit hold when attempts arrive together: of attempts racing each other, the n-th to be
+/// recorded sees at least n failures, so no more than the limit ever reach the password check.
+/// A successful attempt is forgotten with the account's other failures (`clear`); one refused
+/// without a check is taken back (`withdraw`).
+pub async fn begin(
+    conn: &mut PgConnection,
+    email: &str,
+    client_addr: &str,
+) -> Result<(i64, Recent), sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "insert into login_failure (email, client_addr) values (lower(btrim($1)), $2)
+         returning login_failure_id",
+    )
+    .bind(email)
+    .bind(client_addr)
+    .fetch_one(&mut *conn)
+    .await?;
+    let recent = recent(conn, email, client_addr).await?;
+    Ok((id, recent))
+}
+
+/// Take back an attempt recorded by `begin` that was refused without checking its password.
+pub async fn withdraw(conn: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from login_failure where login_failure_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Record a failed sign-in.
 pub async fn record(
     conn: &mut PgConnection,

@@ -19,7 +19,8 @@ pub struct Params {
 
 /// The report of a period (by default the latest complete quarter). A manager sees the
 /// organization and only their own teams; asking for another team is a 404, exactly as for a
-/// team that does not exist.
+/// team that does not exist. A manager's salary-based figures are null and listed in
+/// `suppressed` (see `web::redact`).
 pub async fn metrics(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -47,6 +48,6 @@ pub async fn metrics(
     };
     let mut conn = state.pool.acquire().await?;
     let mut report = report::build(&mut conn, period, team.as_deref()).await?;
-    user.retain_visible(&mut report.teams);
+    user.redact(&mut report);
     Ok(Json(report))
 }

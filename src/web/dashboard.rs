@@ -81,10 +81,8 @@ pub async fn show(
     let periods = period.trailing(TREND_LENGTH);
     let mut reports = report::build_many(&mut conn, &periods, None).await?;
     let has_data = reports.last().is_some_and(|r| !r.teams.is_empty());
-    // A manager sees the organization and their own teams only.
-    for report in &mut reports {
-        user.retain_visible(&mut report.teams);
-    }
+    // A manager sees the organization and their own teams only, and no salary-based figure.
+    user.redact_all(&mut reports);
     let mut page = page(period, &reports);
     page.nav = user.nav();
     page.has_data = has_data;

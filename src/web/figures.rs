@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::redact;
 use crate::report::{Comparison, Scope};
 use crate::scoring::{Advanced, Direction, Fundamentals, Intermediate, MetricInfo, Unit};
 
@@ -68,10 +69,20 @@ impl Figures {
         self.suppressed.contains(&key)
     }
 
-    /// The metric as shown: its value, "not enough responses", or "–".
+    /// Why a withheld figure is not shown: "withheld: salary-based" for a manager's money
+    /// figures computed from salaries, else "not enough responses".
+    pub fn withheld_because(key: &str) -> &'static str {
+        if redact::is_salary_based(key) {
+            redact::WITHHELD_SALARY_BASED
+        } else {
+            NOT_ENOUGH_RESPONSES
+        }
+    }
+
+    /// The metric as shown: its value, why it is withheld, or "–".
     pub fn show(&self, metric: &MetricInfo, currency: &str) -> String {
         if self.is_suppressed(metric.key) {
-            NOT_ENOUGH_RESPONSES.to_string()
+            Figures::withheld_because(metric.key).to_string()
         } else {
             value(metric.unit, self.get(metric.key), currency)
         }

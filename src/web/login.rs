@@ -1,5 +1,6 @@
 //! Signing in and out. The sign-in form is protected against CSRF by a double-submit cookie
-//! (there is no session yet); failed attempts are throttled per account and per client address.
+//! (there is no session yet); failed attempts are throttled per account and per client address,
+//! and only a few passwords are checked at a time.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use super::auth::{
     self, CSRF_FIELD, CurrentUser, LOGIN_CSRF_COOKIE, Nav, SESSION_COOKIE, VerifiedForm,
@@ -27,6 +29,11 @@ const REFUSE_AFTER: i64 = 10;
 const SLOWDOWN: Duration = Duration::from_secs(1);
 /// How long the sign-in form stays usable.
 const LOGIN_CSRF_MAX_AGE: u64 = 60 * 60;
+/// How many passwords are checked at once (each argon2id check takes 19 MiB and tens of
+/// milliseconds of CPU): anyone may send sign-in requests, so they must not be able to make
+/// the server check without bound. Further attempts wait their turn.
+const CONCURRENT_VERIFICATIONS: usize = 4;
+static VERIFICATIONS: Semaphore = Semaphore::const_new(CONCURRENT_VERIFICATIONS);
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -110,18 +117,29 @@ pub async fn submit(
     let client_addr = auth::client_addr(&parts, &state.config);
 
     let mut conn = state.pool.acquire().await?;
-    let recent = db::login_failures::recent(&mut conn, &email, &client_addr).await?;
-    if recent.failures >= REFUSE_AFTER {
+    // The attempt counts as a failure from the start (this one included in `recent`), so that
+    // attempts sent together cannot all pass the limit before any of them is recorded.
+    let (attempt, recent) = db::login_failures::begin(&mut conn, &email, &client_addr).await?;
+    if recent.failures > REFUSE_AFTER {
+        db::login_failures::withdraw(&mut conn, attempt).await?;
         return Err(AppError::TooManyRequests {
             retry_after_secs: recent.oldest_expires_in.max(1) as u64,
         });
     }
     let credentials = db::users::credentials(&mut conn, &email).await?;
     let user_id = credentials.as_ref().map(|(id, _)| *id);
-    let verified = password::verify(form.password, credentials.map(|(_, hash)| hash)).await;
+    // No connection is held while waiting for the hash, nor more than a few hashes at once.
+    drop(conn);
+    let verified = {
+        let _permit = VERIFICATIONS
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        password::verify(form.password, credentials.map(|(_, hash)| hash)).await
+    };
+    let mut conn = state.pool.acquire().await?;
 
     let Some(user_id) = user_id.filter(|_| verified) else {
-        db::login_failures::record(&mut conn, &email, &client_addr).await?;
         let actor = Actor {
             user_id: None,
             name: email.clone(),
@@ -135,7 +153,7 @@ pub async fn submit(
         )
         .await?;
         drop(conn);
-        if recent.failures + 1 >= SLOW_AFTER {
+        if recent.failures >= SLOW_AFTER {
             tokio::time::sleep(SLOWDOWN).await;
         }
         let page = LoginPage {

@@ -20,6 +20,7 @@ pub mod login;
 mod openapi;
 mod organization;
 mod periods;
+pub mod redact;
 pub mod settings;
 pub mod summary;
 mod team;
@@ -156,6 +157,20 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
         .layer(middleware::from_fn(api_errors_as_json))
+        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(max_upload))
+        .layer(RequestBodyLimitLayer::new(max_upload))
+        // Uploads larger than the limit are answered 413 with a message that says the limit.
+        .layer(middleware::from_fn_with_state(
+            max_upload,
+            explain_payload_too_large,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(60),
+        ))
+        // The headers come outside every layer that can answer by itself (the 413 of the body
+        // limit, the 503 of the timeout), so that they are on every response.
         // Pages show personal data: no cache may keep them (static assets set their own).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -177,18 +192,6 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
-        ))
-        .layer(CompressionLayer::new())
-        .layer(DefaultBodyLimit::max(max_upload))
-        .layer(RequestBodyLimitLayer::new(max_upload))
-        // Uploads larger than the limit are answered 413 with a message that says the limit.
-        .layer(middleware::from_fn_with_state(
-            max_upload,
-            explain_payload_too_large,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
 }

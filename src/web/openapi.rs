@@ -22,6 +22,16 @@ pub fn document() -> Value {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     });
     let mut components = serde_json::Map::from_iter(schemas);
+    // Salary-based figures are null for managers (see `web::redact`).
+    for key in super::redact::SALARY_BASED {
+        if let Some(property) = components
+            .get_mut("Intermediate")
+            .and_then(|schema| schema.pointer_mut(&format!("/properties/{key}")))
+            .and_then(Value::as_object_mut)
+        {
+            property.insert("nullable".into(), Value::Bool(true));
+        }
+    }
     components.insert(
         "Error".into(),
         json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}),
@@ -124,6 +134,10 @@ mod tests {
         let fundamentals = &schemas["Fundamentals"]["properties"];
         assert!(fundamentals["voluntary_turnover_rate"].is_object());
         assert!(fundamentals["empathy_favorability"].is_object());
+        // Withheld from managers, so null for them.
+        let intermediate = &schemas["Intermediate"]["properties"];
+        assert_eq!(intermediate["turnover_cost"]["nullable"], true);
+        assert_eq!(intermediate["absence_cost"]["nullable"], true);
         // Every $ref points at a described schema.
         let text = doc.to_string();
         for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -94,7 +94,8 @@ pub async fn show(
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
     let mut conn = state.pool.acquire().await?;
-    let report = crate::report::build(&mut conn, period, None).await?;
+    let mut report = crate::report::build(&mut conn, period, None).await?;
+    user.redact(&mut report);
     let currency = crate::db::settings::currency(&mut conn).await?;
     let metrics: Vec<&'static MetricInfo> = COLUMNS
         .iter()

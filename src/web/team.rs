@@ -22,6 +22,7 @@ use super::auth::{CurrentUser, Nav, TeamScope};
 use super::charts::{self, BarChart, LineChart};
 use super::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
 use super::periods::{self, ChoiceGroup};
+use super::redact::{WITHHELD_SALARY_BASED, is_salary_based};
 use super::{AppError, AppState};
 use crate::db;
 use crate::period::{Granularity, Period};
@@ -152,6 +153,8 @@ pub struct TeamPage {
     pub tables: Vec<MetricTable>,
     pub min_group_size: i64,
     pub currency: String,
+    /// Salary-based figures are withheld from this user (a manager).
+    pub salary_withheld: bool,
 }
 
 /// `GET /teams/{name}`
@@ -178,7 +181,8 @@ pub async fn render(
     today: NaiveDate,
 ) -> Result<TeamPage, AppError> {
     let periods = period.trailing(TREND_LENGTH);
-    let reports = report::build_many(&mut *conn, &periods, Some(&team.name)).await?;
+    let mut reports = report::build_many(&mut *conn, &periods, Some(&team.name)).await?;
+    user.redact_all(&mut reports);
     let currency = db::settings::currency(&mut *conn).await?;
     let settings = db::settings::scoring(&mut *conn).await?;
     let teams = switcher(&mut *conn, user, &team.name, period).await?;
@@ -242,6 +246,7 @@ pub async fn render(
         ],
         min_group_size: current.min_group_size,
         currency,
+        salary_withheld: !user.sees_salary_figures(),
     })
 }
 
@@ -410,7 +415,7 @@ fn change(
     if now.is_suppressed(metric.key) || before.is_suppressed(metric.key) {
         return Change {
             against,
-            delta: "not comparable: not enough responses".to_string(),
+            delta: format!("not comparable: {}", Figures::withheld_because(metric.key)),
             class: Verdict::Unknown.class(),
             verdict: "",
         };
@@ -480,7 +485,12 @@ fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How {
         ),
         None => no_headcount.clone(),
     };
-    let computation = if scope.suppressed.contains(&metric.key) {
+    let computation = if scope.suppressed.contains(&metric.key) && is_salary_based(metric.key) {
+        format!(
+            "Not shown: {WITHHELD_SALARY_BASED}. This figure is computed from the salaries of \
+             the few people behind it, so it could give them away; HR and executives see it."
+        )
+    } else if scope.suppressed.contains(&metric.key) {
         format!(
             "Not shown: {NOT_ENOUGH_RESPONSES}. Survey figures need at least {} responses \
              (and a small team can also be hidden so that it cannot be worked out from the \
@@ -583,17 +593,12 @@ fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How {
                 format!("No leavers in {span}, so there is nothing to cost.")
             }
             "turnover_cost" => {
+                // Never the sum of salaries: with one leaver it is their salary.
                 let priced = f.separations - i.turnover_cost_unpriced;
-                let salaries = if context.turnover_cost_factor > 0.0 {
-                    i.turnover_cost / context.turnover_cost_factor
-                } else {
-                    0.0
-                };
                 format!(
-                    "Turnover cost factor {} × {} in annual salaries of the {} with a salary on \
+                    "Turnover cost factor {} × the annual salaries of the {} with a salary on \
                      record, {span}.{}",
                     figures::number(context.turnover_cost_factor, 2),
-                    figures::money(salaries, context.currency),
                     count(priced, "leaver", "leavers"),
                     if i.turnover_cost_unpriced > 0 {
                         format!(

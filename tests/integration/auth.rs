@@ -459,3 +459,54 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
         .unwrap();
     assert_eq!(addr, "198.51.100.7");
 }
+
+#[tokio::test]
+async fn wrong_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", Role::Hr, &[]).await;
+    // Twenty browsers, each with its own sign-in form, then every attempt at the same moment.
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let browser = app.browser();
+        let form = browser.page("/login", 200).await;
+        let token = attr(&form, "#login-form input[name=csrf_token]", "value");
+        let url = browser.url("/login");
+        let client = browser.client.clone();
+        attempts.spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("email", "ann@example.com"),
+                    ("password", "wrong password, sorry"),
+                ])
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses = attempts.join_all().await;
+
+    // A 401 is an attempt whose password was checked; a 429 was refused before any check.
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    assert!(
+        (1..=10).contains(&checked),
+        "at most 10 passwords checked, not {checked}: {statuses:?}"
+    );
+    let failures_audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'login.failed'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(failures_audited, checked as i64);
+    // The limit holds afterwards too, even with the right password.
+    let browser = app.browser();
+    assert_eq!(
+        browser.sign_in("ann@example.com", PASSWORD).await.status(),
+        if checked == 10 { 429 } else { 303 }
+    );
+}

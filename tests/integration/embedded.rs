@@ -156,3 +156,55 @@ fn without_postgresql_binaries_the_error_says_how_to_get_them() {
     assert!(stderr.contains("brew install"), "{stderr}");
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
 }
+
+/// A failed start reports its reason and exits: it must never wait on its own lock.
+#[test]
+fn a_cluster_that_cannot_start_is_reported_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let migrate = attune_command()
+        .args(["--data-dir", data_dir.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(migrate.status.code(), Some(0));
+    // A cluster of a PostgreSQL version these binaries cannot run.
+    std::fs::write(data_dir.join("postgres/PG_VERSION"), "9\n").unwrap();
+
+    let mut child = attune_command()
+        .args(["--data-dir", data_dir.to_str().unwrap(), "migrate"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("attune hung after PostgreSQL failed to start");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("starting PostgreSQL failed"), "{stderr}");
+    assert!(!postmaster_running(&data_dir));
+}
+
+#[test]
+fn a_data_directory_too_deep_for_a_socket_path_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("a".repeat(60)).join("b".repeat(60));
+
+    let output = attune_command()
+        .args(["--data-dir", deep.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("choose a shorter --data-dir"), "{stderr}");
+}

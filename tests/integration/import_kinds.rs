@@ -501,3 +501,52 @@ async fn killing_the_importer_mid_transaction_leaves_no_trace() {
     .unwrap();
     assert_eq!(traces, (0, 0, 0));
 }
+
+#[tokio::test]
+async fn undoing_an_import_never_brings_an_erased_person_back() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, "employee_id,team,hire_date,full_name,email,annual_salary\nE1,Alpha,2020-01-01,Ann Example,ann@example.com,50000\n").await;
+    let update = prepare(&app, Kind::Employees, b"employee_id,team,hire_date,full_name,email,annual_salary\nE1,Beta,2020-01-01,Ann Example,ann@example.com,55000\n")
+        .await
+        .unwrap();
+    let Outcome::Imported { import_id, .. } =
+        import::commit(&app.pool, &update, Options::default(), &Actor::cli())
+            .await
+            .unwrap()
+    else {
+        panic!()
+    };
+    let erase = app.cli(&["employee", "erase", "E1"]);
+    assert_eq!(
+        erase.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&erase.stderr)
+    );
+
+    import::undo(&app.pool, import_id, &Actor::cli())
+        .await
+        .unwrap();
+
+    let row: (String, Option<String>, Option<String>, Option<f64>, String) = sqlx::query_as(
+        "select e.external_id, e.full_name, e.email, e.annual_salary::float8, t.name
+         from employee e join team t using (team_id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(row.0.starts_with("erased-"), "{row:?}");
+    assert_eq!(
+        (row.1, row.2, row.3),
+        (None, None, None),
+        "nothing personal comes back"
+    );
+    assert_eq!(row.4, "Alpha", "the rest of the undo still happened");
+    let traces: i64 = sqlx::query_scalar(
+        "select count(*) from employee_change where previous::text like '%Ann%'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(traces, 0);
+}

@@ -254,3 +254,31 @@ async fn a_team_filter_keeps_the_org_and_only_that_team() {
         matches!(unknown, Err(attune::report::ReportError::UnknownTeam(name)) if name == "Gamma")
     );
 }
+
+#[tokio::test]
+async fn a_team_nobody_belongs_to_any_more_has_no_scheduled_days() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    // Everyone of Beta moves to Alpha: Beta stays, empty.
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nB1,Alpha,2021-03-01\nB2,Alpha,2022-01-01\nB3,Alpha,2025-04-01\nB4,Alpha,2023-01-01\n",
+    )
+    .await;
+    let mut conn = app.pool.acquire().await.unwrap();
+
+    let r = attune::report::build(&mut conn, "2025-Q1".parse().unwrap(), None)
+        .await
+        .unwrap();
+
+    let beta = &r.teams["Beta"].fundamentals;
+    assert_eq!(beta.scheduled_days, 0.0);
+    assert_eq!(beta.absenteeism_rate, None);
+    assert_eq!(beta.headcount_start, 0);
+    let teams_total: f64 = r
+        .teams
+        .values()
+        .map(|t| t.fundamentals.scheduled_days)
+        .sum();
+    assert_eq!(r.org.fundamentals.scheduled_days, teams_total);
+}

@@ -390,3 +390,52 @@ async fn outcome_links_need_eight_team_quarters() {
     assert!(links[0]["correlation"].is_null());
     assert!(links[0]["note"].as_str().unwrap().contains("not proof"));
 }
+
+#[tokio::test]
+async fn no_survey_figure_can_be_recovered_from_overlapping_periods() {
+    let app = company().await;
+    // Two more Alpha responses in 2025-Q2: hidden in Q2, but the year 2025 (8 responses) minus
+    // Q1 (6, shown) would give them away — so Q1 is hidden as well.
+    app.import(
+        Kind::Pulse,
+        "submitted_at,team,heard,supported,valued,enps\n2025-04-02,Alpha,1,1,1,0\n2025-05-03,Alpha,2,2,2,1\n",
+    )
+    .await;
+
+    let year = report(&app, "2025").await;
+    let q1 = report(&app, "2025-Q1").await;
+    let january = report(&app, "2025-01").await;
+
+    check(
+        &year["teams"]["Alpha"],
+        "fundamentals",
+        &[
+            ("pulse_responses", Some(8.0)),
+            ("empathy_favorability", Some(1000.0 / 22.0)),
+        ],
+    );
+    check(
+        &q1["teams"]["Alpha"],
+        "fundamentals",
+        &[
+            ("pulse_responses", Some(6.0)),
+            ("empathy_favorability", None),
+        ],
+    );
+    assert!(
+        q1["teams"]["Alpha"]["suppressed"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("empathy_favorability"))
+    );
+    // Months are never reported for surveys: they could be subtracted from their quarter.
+    check(
+        &january["org"],
+        "fundamentals",
+        &[
+            ("pulse_responses", Some(5.0)),
+            ("empathy_favorability", None),
+        ],
+    );
+    check(&january["org"], "advanced", &[("enps", None)]);
+}

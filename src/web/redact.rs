@@ -1,0 +1,119 @@
+//! What a user may see of a report, applied in one place to every `report::Report` the web
+//! layer builds (pages and API alike), right after it is built.
+//!
+//! - Teams the user may not see are dropped (the organization stays).
+//! - For a manager, the figures computed from salaries are withheld: a turnover cost divided
+//!   by the cost factor, or an absence cost over the absence days, gives away the salary of the
+//!   one or two people behind it, and the drill-down names them. The value becomes null in JSON
+//!   (it is set to NaN, which serde_json writes as `null`) and its key is listed in the scope's
+//!   (and each comparison's) `suppressed`, so pages show "withheld: salary-based" and never
+//!   compute with it. HR and executives keep the money figures.
+
+use super::auth::CurrentUser;
+use crate::accounts::Role;
+use crate::report::{Comparison, Report, Scope};
+use crate::scoring::Intermediate;
+
+/// The metrics computed from individual salaries.
+pub const SALARY_BASED: [&str; 2] = ["turnover_cost", "absence_cost"];
+
+/// What a page shows instead of a salary-based figure withheld from a manager.
+pub const WITHHELD_SALARY_BASED: &str = "withheld: salary-based";
+
+/// Whether `key` is one of the metrics computed from salaries.
+pub fn is_salary_based(key: &str) -> bool {
+    SALARY_BASED.contains(&key)
+}
+
+impl CurrentUser {
+    /// Whether this user may see figures computed from salaries (HR and executives).
+    pub fn sees_salary_figures(&self) -> bool {
+        self.role != Role::Manager
+    }
+
+    /// Make a freshly built report fit for this user: only the teams they may see, and for a
+    /// manager no salary-based figure anywhere (organization, teams, comparisons).
+    pub fn redact(&self, report: &mut Report) {
+        self.retain_visible(&mut report.teams);
+        if self.sees_salary_figures() {
+            return;
+        }
+        withhold_salary_figures(&mut report.org);
+        for scope in report.teams.values_mut() {
+            withhold_salary_figures(scope);
+        }
+    }
+
+    /// `redact` for each of several reports.
+    pub fn redact_all(&self, reports: &mut [Report]) {
+        for report in reports {
+            self.redact(report);
+        }
+    }
+}
+
+fn withhold_salary_figures(scope: &mut Scope) {
+    withhold(&mut scope.intermediate, &mut scope.suppressed);
+    for comparison in [&mut scope.previous, &mut scope.year_earlier] {
+        let Comparison {
+            intermediate,
+            suppressed,
+            ..
+        } = comparison;
+        withhold(intermediate, suppressed);
+    }
+}
+
+fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<&'static str>) {
+    // NaN is written as `null` by serde_json, and is no amount anyone could compute back from.
+    intermediate.turnover_cost = f64::NAN;
+    intermediate.absence_cost = f64::NAN;
+    for key in SALARY_BASED {
+        if !suppressed.contains(&key) {
+            suppressed.push(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::{self, Facts, Hidden, Settings};
+
+    fn intermediate() -> Intermediate {
+        let facts = Facts {
+            separation_salaries: 60_000.0,
+            absence_cost: 461.5,
+            ..Facts::default()
+        };
+        let settings = Settings::default();
+        let ctx = scoring::Context {
+            settings: &settings,
+            periods_per_year: 4.0,
+        };
+        scoring::score(&facts, None, &[], ctx, &Hidden::default()).intermediate
+    }
+
+    #[test]
+    fn withheld_salary_figures_are_null_in_json_and_listed_as_suppressed() {
+        let mut i = intermediate();
+        let mut suppressed = vec!["enps"];
+        withhold(&mut i, &mut suppressed);
+        withhold(&mut i, &mut suppressed);
+        let json = serde_json::to_value(&i).unwrap();
+        assert!(json["turnover_cost"].is_null());
+        assert!(json["absence_cost"].is_null());
+        assert_eq!(suppressed, ["enps", "turnover_cost", "absence_cost"]);
+        let text = serde_json::to_string(&i).unwrap();
+        assert!(text.contains("\"turnover_cost\":null"), "{text}");
+        assert!(!text.contains("12600") && !text.contains("461"), "{text}");
+    }
+
+    #[test]
+    fn only_the_salary_based_metrics_are_money_from_salaries() {
+        for key in SALARY_BASED {
+            assert_eq!(scoring::info(key).unwrap().unit, scoring::Unit::Money);
+        }
+        assert!(!is_salary_based("revenue_per_employee"));
+    }
+}
