@@ -93,9 +93,11 @@ create table customer_activity (
     import_id            bigint references import (import_id) on delete cascade,
     created_at           timestamptz not null default now(),
     updated_at           timestamptz not null default now(),
-    constraint customer_activity_period check (period_end >= period_start),
-    constraint customer_activity_natural_key unique (customer_id, period_start, period_end)
+    constraint customer_activity_period check (period_end >= period_start)
 );
+-- One row per customer, period and team (a customer served by two teams has two rows).
+create unique index customer_activity_natural_key
+    on customer_activity (customer_id, period_start, period_end, coalesce(team_id, 0));
 
 -- Any other team KPI (output_units, review_rating, ideas_submitted …); team null = whole org.
 create table measure (

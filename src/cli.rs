@@ -209,12 +209,47 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    // `serve` and `demo` shut down gracefully on their own. Other commands are cut short by
+    // Ctrl-C or SIGTERM: dropping their work closes the database, and so stops an embedded
+    // PostgreSQL they started. (Not while a terminal prompt is open: the terminal's own Ctrl-C
+    // must end it, or the prompt would keep the terminal without echo.)
+    let interruptible = !serving && !prompts_on_terminal(&cli.command);
+    let result = runtime.block_on(async {
+        if interruptible {
+            tokio::select! {
+                result = dispatch(cli) => result,
+                () = shutdown_signal() => Err(Failure {
+                    code: 130,
+                    error: anyhow::anyhow!("interrupted; nothing more was done"),
+                }),
+            }
+        } else {
+            dispatch(cli).await
+        }
+    });
+    // An interrupted command may leave the embedded PostgreSQL starting or stopping on a
+    // blocking thread: let that finish, so that no server is left behind.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(60));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {
             eprintln!("error: {error:#}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// Whether the command may ask something on the terminal (a password, a confirmation).
+fn prompts_on_terminal(command: &Command) -> bool {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    match command {
+        Command::User(accounts::UserCommand::Add(args)) => !args.generate_password,
+        Command::User(accounts::UserCommand::SetPassword(_)) => true,
+        Command::Imports(ImportsCommand::Undo { yes, .. }) => !yes,
+        _ => false,
     }
 }
 
@@ -252,7 +287,17 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Demo(args) => {
             let db = Database::open(&location, 16).await?;
-            let summary = crate::demo::load(&db.pool).await;
+            println!("Loading the demo company…");
+            let summary = tokio::select! {
+                summary = crate::demo::load(&db.pool) => summary,
+                () = shutdown_signal() => {
+                    db.close().await?;
+                    return Err(Failure {
+                        code: 130,
+                        error: anyhow::anyhow!("interrupted while loading the demo company"),
+                    });
+                }
+            };
             let summary = match summary {
                 Ok(summary) => summary,
                 Err(err) => {
@@ -419,7 +464,7 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
             prepared.errors_total - prepared.errors.len()
         );
     }
-    let rejected = prepared.errors_total > 0 && !args.skip_invalid;
+    let rejected = (prepared.errors_total > 0 && !args.skip_invalid) || prepared.rows_valid == 0;
     if args.dry_run {
         return if rejected {
             Err(anyhow::anyhow!(
@@ -432,6 +477,13 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
             println!("Dry run: nothing was written.");
             Ok(())
         };
+    }
+    if rejected && args.skip_invalid {
+        return Err(anyhow::anyhow!(
+            "{file_name} was rejected: none of its {} rows is valid; nothing was imported.",
+            prepared.rows_total
+        )
+        .into());
     }
     if rejected {
         return Err(anyhow::anyhow!(

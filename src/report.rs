@@ -76,7 +76,7 @@ fn responses(facts: &Facts, figure: &str) -> i64 {
     if figure == "enps" {
         facts.pulse.enps_answers
     } else {
-        facts.pulse.responses
+        facts.pulse.empathy_respondents
     }
 }
 

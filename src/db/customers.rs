@@ -13,8 +13,8 @@ pub struct NewCustomerActivity {
     pub team: Option<String>,
 }
 
-/// Insert activity; rows of one file for the same customer and period are added up (an invoice
-/// export has a row per invoice); the same customer and period again is an update.
+/// Insert activity; rows of one file for the same customer, period and team are added up (an
+/// invoice export has a row per invoice); the same customer, period and team again is an update.
 pub async fn upsert(
     conn: &mut PgConnection,
     import_id: Option<i64>,
@@ -23,14 +23,14 @@ pub async fn upsert(
     let result = sqlx::query(
         "insert into customer_activity (customer_id, period_start, period_end, revenue, team_id, import_id)
          select g.customer_id, g.period_start, g.period_end, g.revenue::numeric(16, 2), t.team_id, $6
-         from (select customer_id, period_start, period_end, sum(revenue) as revenue, min(team) as team
+         from (select customer_id, period_start, period_end, lower(btrim(team)) as team,
+                      sum(revenue) as revenue
                from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[])
                     as x(customer_id, period_start, period_end, revenue, team)
-               group by customer_id, period_start, period_end) g
-         left join team t on lower(t.name) = lower(btrim(g.team))
-         on conflict on constraint customer_activity_natural_key do update set
-             revenue = excluded.revenue, team_id = excluded.team_id,
-             import_id = excluded.import_id, updated_at = now()",
+               group by customer_id, period_start, period_end, lower(btrim(team))) g
+         left join team t on lower(t.name) = g.team
+         on conflict (customer_id, period_start, period_end, coalesce(team_id, 0)) do update set
+             revenue = excluded.revenue, import_id = excluded.import_id, updated_at = now()",
     )
     .bind(rows.iter().map(|r| r.customer_id.clone()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.period_start).collect::<Vec<_>>())

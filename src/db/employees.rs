@@ -38,7 +38,9 @@ pub struct NewEmployee {
     pub email: Option<String>,
 }
 
-/// Insert or update employees by their employee id, in one statement. Their teams must exist
+/// Insert or update employees by their employee id, in one statement. A file without
+/// termination columns that gives a leaver a hire date after their termination date rehires
+/// them: the old termination is cleared. Their teams must exist
 /// (see `teams::ensure`). An existing employee's fields are updated only for the canonical
 /// columns in `present` (the file's columns): a file without a salary column keeps salaries.
 /// Returns how many rows were written.
@@ -80,10 +82,18 @@ pub async fn upsert(
          on conflict (external_id) do update set
              team_id = case when 'team' = any($15) then excluded.team_id else employee.team_id end,
              hire_date = case when 'hire_date' = any($15) then excluded.hire_date else employee.hire_date end,
-             termination_date = case when 'termination_date' = any($15) then excluded.termination_date else employee.termination_date end,
-             termination_type = case when 'termination_type' = any($15) then excluded.termination_type else employee.termination_type end,
-             termination_reason = case when 'termination_reason' = any($15) then excluded.termination_reason else employee.termination_reason end,
-             regretted = case when 'regretted' = any($15) then excluded.regretted else employee.regretted end,
+             termination_date = case when 'termination_date' = any($15) then excluded.termination_date
+                 when excluded.hire_date > employee.termination_date then null
+                 else employee.termination_date end,
+             termination_type = case when 'termination_type' = any($15) then excluded.termination_type
+                 when excluded.hire_date > employee.termination_date then null
+                 else employee.termination_type end,
+             termination_reason = case when 'termination_reason' = any($15) then excluded.termination_reason
+                 when excluded.hire_date > employee.termination_date then null
+                 else employee.termination_reason end,
+             regretted = case when 'regretted' = any($15) then excluded.regretted
+                 when excluded.hire_date > employee.termination_date then null
+                 else employee.regretted end,
              manager_external_id = case when 'manager_id' = any($15) then excluded.manager_external_id else employee.manager_external_id end,
              job_title = case when 'job_title' = any($15) then excluded.job_title else employee.job_title end,
              job_level = case when 'job_level' = any($15) then excluded.job_level else employee.job_level end,

@@ -263,10 +263,12 @@ async fn pulse(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64);
+    type Row = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              count(*),
+             count(*) filter (where r.heard is not null or r.supported is not null
+                                    or r.valued is not null),
              (count(*) filter (where r.heard >= 4) + count(*) filter (where r.supported >= 4)
                  + count(*) filter (where r.valued >= 4)),
              count(r.heard) + count(r.supported) + count(r.valued),
@@ -282,14 +284,25 @@ async fn pulse(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, responses, favorable, answers, enps_answers, promoters, detractors) in
-        rows
+    for (
+        idx,
+        is_org,
+        name,
+        responses,
+        respondents,
+        favorable,
+        answers,
+        enps_answers,
+        promoters,
+        detractors,
+    ) in rows
     {
         let Some(scope) = team(is_org, name) else {
             continue;
         };
         let f = out[(idx - 1) as usize].scope(scope);
         f.pulse.responses = responses;
+        f.pulse.empathy_respondents = respondents;
         f.pulse.favorable_answers = favorable;
         f.pulse.answers = answers;
         f.pulse.enps_answers = enps_answers;

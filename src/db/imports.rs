@@ -19,7 +19,9 @@ pub struct Import {
     pub created_at: DateTime<Utc>,
 }
 
-/// The succeeded import of exactly this content, if there is one.
+/// The complete import of exactly this content, if there is one. An import that skipped
+/// invalid rows does not count: the same file may import more rows later (once the roster has
+/// the employees they name, say).
 pub async fn find_succeeded(
     conn: &mut PgConnection,
     kind: &str,
@@ -29,6 +31,7 @@ pub async fn find_succeeded(
         "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
                 rows_rejected, created_by, created_at
          from import where kind = $1 and content_hash = $2 and status = 'succeeded'
+               and rows_rejected = 0
          order by import_id desc limit 1",
     )
     .bind(kind)

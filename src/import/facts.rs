@@ -403,12 +403,17 @@ pub(super) fn absence(cells: &mut Cells<'_>, state: &mut RowState) -> Option<Rec
     {
         cells.row_error(format!("end_date {end} is before start_date {start}"));
     }
-    let days = cells.number("days");
+    let days = cells.number("days").map(|d| (d * 100.0).round() / 100.0);
     if let Some(d) = days
-        && d <= 0.0
+        && !(0.01..=1000.0).contains(&d)
     {
         let value = cells.text("days").unwrap_or_default().to_string();
-        cells.error("days", Some(&value), "must be more than 0".into());
+        let message = if d <= 0.0 {
+            "must be more than 0"
+        } else {
+            "must be from 0.01 to 1,000"
+        };
+        cells.error("days", Some(&value), message.into());
     }
     let absence_type = cells.text("type").unwrap_or("unplanned").to_string();
     if let (Some(id), Some(start), Some(end)) = (&employee_id, start_date, end_date) {

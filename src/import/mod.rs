@@ -274,6 +274,12 @@ pub enum FileError {
     },
 }
 
+/// The largest number a cell may hold (money is stored with two decimals in 14 digits).
+const MAX_NUMBER: f64 = 1e12;
+
+/// The longest text a cell may hold.
+const MAX_CELL_CHARS: usize = 1000;
+
 /// At most this many row errors are listed; the total is always given.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -429,7 +435,7 @@ pub fn prepare(
         });
     }
     let orders = date_orders(kind, &table, &mapping, options.date_order)?;
-    let decimal_comma = table.delimiter != b',';
+    let decimal_commas = decimal_separators(kind, &table, &mapping);
 
     let mut errors = Vec::new();
     let mut records = Vec::new();
@@ -439,11 +445,13 @@ pub fn prepare(
             row,
             mapping: &mapping,
             orders: &orders,
-            decimal_comma,
+            decimal_commas: &decimal_commas,
             known,
             errors: Vec::new(),
         };
-        if let Some(record) = kind.reads_row(&mut cells, &mut state) {
+        if cells.cells_storable()
+            && let Some(record) = kind.reads_row(&mut cells, &mut state)
+        {
             records.push(record);
         }
         errors.extend(cells.errors);
@@ -544,7 +552,7 @@ pub async fn commit(
             import_id: previous.import_id,
         });
     }
-    if prepared.errors_total > 0 && !options.skip_invalid {
+    if (prepared.errors_total > 0 && !options.skip_invalid) || prepared.rows_valid == 0 {
         return Ok(Outcome::Rejected);
     }
     let import_id = db::imports::start(
@@ -680,7 +688,8 @@ pub(crate) struct Cells<'a> {
     row: &'a Row,
     mapping: &'a Mapping,
     orders: &'a [(&'static str, DateOrder)],
-    decimal_comma: bool,
+    /// Per number column: whether its decimal separator is a comma.
+    decimal_commas: &'a [(&'static str, bool)],
     known: &'a Known,
     errors: Vec<RowError>,
 }
@@ -766,11 +775,47 @@ impl Cells<'_> {
     /// separator is a comma in files whose delimiter is not a comma.
     fn number(&mut self, column: &str) -> Option<f64> {
         let value = self.text(column)?.to_string();
-        let parsed = parse_amount(&value, self.decimal_comma);
-        if parsed.is_none() {
-            self.error(column, Some(&value), "not a number".into());
+        let decimal_comma = self
+            .decimal_commas
+            .iter()
+            .find(|(c, _)| *c == column)
+            .is_some_and(|(_, comma)| *comma);
+        let parsed = parse_amount(&value, decimal_comma).filter(|v| v.is_finite());
+        match parsed {
+            None => self.error(column, Some(&value), "not a number".into()),
+            Some(v) if v.abs() >= MAX_NUMBER => self.error(
+                column,
+                Some(&value),
+                "is too large (at most 999,999,999,999)".into(),
+            ),
+            Some(_) => return parsed,
         }
-        parsed
+        None
+    }
+
+    /// Every mapped cell can be stored: no control characters (a NUL cannot be stored at all)
+    /// and no more than [`MAX_CELL_CHARS`] characters. Records the errors; false if any.
+    fn cells_storable(&mut self) -> bool {
+        let mut storable = true;
+        for (column, index, _) in &self.mapping.columns {
+            let value = self.row.get(*index);
+            let problem = if value
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            {
+                Some("contains a control character (such as NUL) that cannot be stored".to_string())
+            } else if value.chars().count() > MAX_CELL_CHARS {
+                Some(format!("is longer than {MAX_CELL_CHARS} characters"))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                let shown: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
+                self.error(column, Some(&shown), message);
+                storable = false;
+            }
+        }
+        storable
     }
 
     /// A number that cannot be negative (a salary).
@@ -868,6 +913,65 @@ impl Cells<'_> {
     }
 }
 
+/// Decide, per number column, whether "1.234" and "1,5" use a decimal comma: from the values
+/// whose separator can only be a decimal one (one separator not followed by exactly three
+/// digits, or the last of two different ones), else from the delimiter (a file separated by
+/// commas cannot use decimal commas without quoting; semicolon and tab files usually do).
+fn decimal_separators(kind: Kind, table: &Table, mapping: &Mapping) -> Vec<(&'static str, bool)> {
+    let columns: &[&'static str] = match kind {
+        Kind::Employees => &["annual_salary"],
+        Kind::Absences => &["days"],
+        Kind::Customers => &["revenue"],
+        Kind::Measures => &["value"],
+        _ => &[],
+    };
+    let default_comma = table.delimiter != b',';
+    columns
+        .iter()
+        .filter_map(|column| Some((*column, mapping.index(column)?)))
+        .map(|(column, index)| {
+            let (mut comma, mut point) = (false, false);
+            for row in &table.rows {
+                match decimal_evidence(row.get(index)) {
+                    Some(true) => comma = true,
+                    Some(false) => point = true,
+                    None => {}
+                }
+            }
+            let decided = match (comma, point) {
+                (true, false) => true,
+                (false, true) => false,
+                _ => default_comma,
+            };
+            (column, decided)
+        })
+        .collect()
+}
+
+/// Some(true) when a value can only have a decimal comma, Some(false) only a decimal point,
+/// None when it does not tell ("1,234", "12").
+fn decimal_evidence(value: &str) -> Option<bool> {
+    let separators: Vec<(usize, char)> = value
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '.' | ','))
+        .collect();
+    let (last_at, last) = *separators.last()?;
+    let digits_after = value[last_at + 1..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .count();
+    let kinds = separators.iter().filter(|(_, c)| *c != last).count();
+    if kinds > 0 {
+        // "1.234,5" or "1,234.5": the last separator is the decimal one.
+        return Some(last == ',');
+    }
+    if separators.len() > 1 {
+        // "1,234,567" or "1.234.567": repeated, so thousands separators.
+        return Some(last == '.');
+    }
+    (digits_after != 3).then_some(last == ',')
+}
+
 fn parse_amount(value: &str, decimal_comma: bool) -> Option<f64> {
     let digits: String = value
         .chars()
@@ -893,6 +997,19 @@ fn parse_amount(value: &str, decimal_comma: bool) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::parse_amount;
+
+    #[test]
+    fn a_value_tells_its_decimal_separator_when_it_can() {
+        use super::decimal_evidence;
+        assert_eq!(decimal_evidence("1,5"), Some(true));
+        assert_eq!(decimal_evidence("62506.50"), Some(false));
+        assert_eq!(decimal_evidence("1.234,56"), Some(true));
+        assert_eq!(decimal_evidence("$1,234.56"), Some(false));
+        assert_eq!(decimal_evidence("1,234,567"), Some(false));
+        assert_eq!(decimal_evidence("1.234.567"), Some(true));
+        assert_eq!(decimal_evidence("1,234"), None);
+        assert_eq!(decimal_evidence("48000"), None);
+    }
 
     #[test]
     fn amounts_drop_currency_and_thousands_separators() {

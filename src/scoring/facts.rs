@@ -39,6 +39,8 @@ pub struct Facts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PulseFacts {
     pub responses: i64,
+    /// Responses that answered at least one of heard, supported and valued.
+    pub empathy_respondents: i64,
     /// Answers of 4 or 5 to heard, supported and valued.
     pub favorable_answers: i64,
     /// All answers to heard, supported and valued.

@@ -171,6 +171,7 @@ mod tests {
             csat_positive: 34,
             pulse: crate::scoring::PulseFacts {
                 responses: 6,
+                empathy_respondents: 6,
                 favorable_answers: 12,
                 answers: 18,
                 ..Default::default()
@@ -199,6 +200,24 @@ mod tests {
         let (f, suppressed) = scored(&facts);
         assert_eq!(f.empathy_favorability, None);
         assert_eq!(f.pulse_responses, 4);
+        assert_eq!(suppressed, ["empathy_favorability"]);
+    }
+
+    #[test]
+    fn favorability_is_hidden_when_too_few_responses_answered_the_empathy_items() {
+        // Six responses, but only four answered heard/supported/valued: the rest only eNPS.
+        let facts = Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses: 6,
+                empathy_respondents: 4,
+                favorable_answers: 10,
+                answers: 12,
+                ..Default::default()
+            },
+            ..Facts::default()
+        };
+        let (f, suppressed) = scored(&facts);
+        assert_eq!(f.empathy_favorability, None);
         assert_eq!(suppressed, ["empathy_favorability"]);
     }
 

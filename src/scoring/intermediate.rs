@@ -8,11 +8,13 @@ use super::{Facts, Fundamentals, Settings, rate, ratio};
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Intermediate {
     /// turnover_cost_factor × Σ annual_salary of the period's leavers who have one.
-    pub turnover_cost: f64,
+    /// Always a number from scoring; None only where a reader may not see salary-based figures.
+    pub turnover_cost: Option<f64>,
     /// Leavers without a salary, so not in turnover_cost.
     pub turnover_cost_unpriced: i64,
     /// Σ absence_days × annual_salary / 260 over absent people with a salary.
-    pub absence_cost: f64,
+    /// None only where a reader may not see salary-based figures.
+    pub absence_cost: Option<f64>,
     /// Unplanned absence days of people without a salary (not in absence_cost).
     pub absence_cost_unpriced_days: f64,
     /// 100 × regretted leavers / headcount_avg.
@@ -53,9 +55,9 @@ pub fn intermediate(
         facts.customers.active_previous as f64,
     );
     Intermediate {
-        turnover_cost: settings.turnover_cost_factor * facts.separation_salaries,
+        turnover_cost: Some(settings.turnover_cost_factor * facts.separation_salaries),
         turnover_cost_unpriced: facts.separations_unpriced,
-        absence_cost: facts.absence_cost,
+        absence_cost: Some(facts.absence_cost),
         absence_cost_unpriced_days: facts.absence_days_unpriced,
         regretted_turnover_rate: rate(facts.regretted_separations as f64, f.headcount_avg),
         first_year_turnover: rate(
@@ -130,7 +132,10 @@ mod tests {
             &fundamentals(&facts.roster),
             &Settings::default(),
         );
-        assert!((i.turnover_cost - 50_400.0).abs() < 1e-9, "0.21 × 240,000");
+        assert!(
+            (i.turnover_cost.unwrap() - 50_400.0).abs() < 1e-9,
+            "0.21 × 240,000"
+        );
         assert_eq!(i.turnover_cost_unpriced, 1);
         assert_eq!(i.regretted_turnover_rate, Some(4.0));
         assert_eq!(i.first_year_turnover, Some(20.0));
@@ -153,7 +158,7 @@ mod tests {
             ..Settings::default()
         };
         let i = intermediate(&facts, None, &fundamentals(&facts.roster), &settings);
-        assert_eq!(i.turnover_cost, 120_000.0);
+        assert_eq!(i.turnover_cost, Some(120_000.0));
     }
 
     #[test]
@@ -170,6 +175,6 @@ mod tests {
         assert_eq!(i.productivity, None);
         assert_eq!(i.review_rating, None);
         assert_eq!(i.first_year_turnover, None);
-        assert_eq!(i.turnover_cost, 0.0);
+        assert_eq!(i.turnover_cost, Some(0.0));
     }
 }

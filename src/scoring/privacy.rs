@@ -8,10 +8,13 @@
 use super::Facts;
 
 /// The survey figures a scope's own response counts hide: empathy_favorability below the
-/// minimum group size of pulse responses, enps below it in eNPS answers.
+/// minimum group size of pulse responses (or of responses answering an empathy item), enps
+/// below it in eNPS answers.
 pub fn base_suppression(facts: &Facts, min_group_size: i64) -> Vec<&'static str> {
     let mut hidden = Vec::new();
-    if facts.pulse.responses < min_group_size {
+    // Counted both ways: the period's responses (the documented rule) and those that answered
+    // an empathy item (so that eNPS-only responses never make one person's answers visible).
+    if facts.pulse.responses < min_group_size || facts.pulse.empathy_respondents < min_group_size {
         hidden.push("empathy_favorability");
     }
     if facts.pulse.enps_answers < min_group_size {

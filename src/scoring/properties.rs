@@ -46,6 +46,7 @@ fn facts() -> impl Strategy<Value = Facts> {
                     csat_positive: (csat as f64 * csat_share) as i64,
                     pulse: PulseFacts {
                         responses: pulse,
+                        empathy_respondents: pulse,
                         favorable_answers: (answers as f64 * fav_share) as i64,
                         answers,
                         enps_answers,

@@ -469,14 +469,17 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
             f.empathy_favorability,
             &scope.suppressed,
         ),
-        turnover_cost: format::money(scope.intermediate.turnover_cost, currency),
+        turnover_cost: format::money(
+            scope.intermediate.turnover_cost.unwrap_or_default(),
+            currency,
+        ),
     }
 }
 
 fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
     let i = &org.intermediate;
     let leavers = org.fundamentals.separations;
-    let total = format::money(i.turnover_cost, currency);
+    let total = format::money(i.turnover_cost.unwrap_or_default(), currency);
     let people = |n: i64| if n == 1 { "person" } else { "people" };
     let sentence = if leavers == 0 {
         format!("Nobody left in {period}, so turnover cost nothing.")
@@ -486,17 +489,23 @@ fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
              ({factor} × their annual salaries; {} in {}).",
             format::whole(leavers as f64),
             people(leavers),
-            format::money(org.previous.intermediate.turnover_cost, currency),
+            format::money(
+                org.previous.intermediate.turnover_cost.unwrap_or_default(),
+                currency
+            ),
             org.previous.period,
         )
     };
     let unpriced = i.turnover_cost_unpriced;
     Cost {
         total,
-        raw: i.turnover_cost,
+        raw: i.turnover_cost.unwrap_or_default(),
         leavers,
         unpriced,
-        previous: format::money(org.previous.intermediate.turnover_cost, currency),
+        previous: format::money(
+            org.previous.intermediate.turnover_cost.unwrap_or_default(),
+            currency,
+        ),
         factor: format!("{factor}"),
         sentence,
         unpriced_sentence: (unpriced > 0).then(|| {

@@ -4,8 +4,8 @@
 //! - Teams the user may not see are dropped (the organization stays).
 //! - For a manager, the figures computed from salaries are withheld: a turnover cost divided
 //!   by the cost factor, or an absence cost over the absence days, gives away the salary of the
-//!   one or two people behind it, and the drill-down names them. The value becomes null in JSON
-//!   (it is set to NaN, which serde_json writes as `null`) and its key is listed in the scope's
+//!   one or two people behind it, and the drill-down names them. The value becomes None (null
+//!   in JSON) and its key is listed in the scope's
 //!   (and each comparison's) `suppressed`, so pages show "withheld: salary-based" and never
 //!   compute with it. HR and executives keep the money figures.
 
@@ -65,9 +65,8 @@ fn withhold_salary_figures(scope: &mut Scope) {
 }
 
 fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<&'static str>) {
-    // NaN is written as `null` by serde_json, and is no amount anyone could compute back from.
-    intermediate.turnover_cost = f64::NAN;
-    intermediate.absence_cost = f64::NAN;
+    intermediate.turnover_cost = None;
+    intermediate.absence_cost = None;
     for key in SALARY_BASED {
         if !suppressed.contains(&key) {
             suppressed.push(key);

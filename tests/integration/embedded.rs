@@ -208,3 +208,49 @@ fn a_data_directory_too_deep_for_a_socket_path_is_explained() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("choose a shorter --data-dir"), "{stderr}");
 }
+
+#[test]
+fn an_interrupted_command_stops_the_postgresql_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let roster = dir.path().join("big.csv");
+    let mut csv = String::from("employee_id,team,hire_date\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("E{i},Team {},2020-01-01\n", i % 30));
+    }
+    std::fs::write(&roster, csv).unwrap();
+    let mut import = attune_command()
+        .args([
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "import",
+            "employees",
+            roster.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !postmaster_running(&data_dir) {
+        assert!(
+            import.try_wait().unwrap().is_none(),
+            "the import ended before it could be interrupted"
+        );
+        assert!(Instant::now() < deadline, "PostgreSQL never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(import.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let status = import.wait().unwrap();
+
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(import.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!postmaster_running(&data_dir), "no PostgreSQL left behind");
+}

@@ -550,3 +550,154 @@ async fn undoing_an_import_never_brings_an_erased_person_back() {
     .unwrap();
     assert_eq!(traces, 0);
 }
+
+#[tokio::test]
+async fn each_number_column_finds_its_own_decimal_separator() {
+    let app = with_roster().await;
+    // Tab separated with decimal points (Excel "Unicode text" in an English locale).
+    let tsv = prepare(
+        &app,
+        Kind::Absences,
+        b"employee_id\tstart_date\tdays\nE1\t2025-01-06\t1.5\nE2\t2025-01-07\t2\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(tsv.errors, []);
+    assert!(
+        tsv.sample[0].contains(&("days", "1.5".to_string())),
+        "{:?}",
+        tsv.sample[0]
+    );
+    // Semicolon separated with decimal commas.
+    let semicolons = prepare(
+        &app,
+        Kind::Absences,
+        b"employee_id;start_date;days\nE1;2025-01-06;1,5\n",
+    )
+    .await
+    .unwrap();
+    assert!(
+        semicolons.sample[0].contains(&("days", "1.5".to_string())),
+        "{:?}",
+        semicolons.sample[0]
+    );
+    // A salary with a decimal point in a semicolon file, and thousands separators.
+    let salaries = prepare(&app, Kind::Employees, b"employee_id;team;hire_date;annual_salary\nE1;Alpha;2020-01-01;62506.50\nE2;Alpha;2020-01-01;\"48,000.25\"\n")
+        .await
+        .unwrap();
+    assert!(
+        salaries.sample[0].contains(&("annual_salary", "62506.50".to_string())),
+        "{:?}",
+        salaries.sample[0]
+    );
+    assert!(
+        salaries.sample[1].contains(&("annual_salary", "48000.25".to_string())),
+        "{:?}",
+        salaries.sample[1]
+    );
+}
+
+#[tokio::test]
+async fn rows_skipped_once_can_be_imported_later_from_the_same_file() {
+    let app = with_roster().await;
+    let file = b"employee_id,start_date\nE1,2025-01-06\nE3,2025-01-07\n";
+    let options = Options {
+        skip_invalid: true,
+        ..Options::default()
+    };
+    let first = import::prepare(
+        Kind::Absences,
+        "a.csv",
+        file,
+        options,
+        &Known::load(&app.pool, Kind::Absences).await.unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        import::commit(&app.pool, &first, options, &Actor::cli())
+            .await
+            .unwrap(),
+        Outcome::Imported {
+            rows_imported: 1,
+            rows_skipped: 1,
+            ..
+        }
+    ));
+    // E3 joins the roster; the same absences file now imports completely.
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nE3,Alpha,2024-01-01\n",
+    )
+    .await;
+    let second = prepare(&app, Kind::Absences, file).await.unwrap();
+
+    let outcome = import::commit(&app.pool, &second, Options::default(), &Actor::cli())
+        .await
+        .unwrap();
+
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Imported {
+                rows_imported: 2,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(count(&app, "absence").await, 2);
+}
+
+#[tokio::test]
+async fn skip_invalid_with_no_valid_row_imports_nothing() {
+    let app = with_roster().await;
+    let output = app.cli_with_file(
+        &["import", "absences", "--skip-invalid"],
+        "bad.csv",
+        b"employee_id,start_date\nE9,2025-01-06\n",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("none of its 1 rows is valid"));
+    let imports: i64 = sqlx::query_scalar("select count(*) from import where kind = 'absences'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(imports, 0);
+}
+
+#[tokio::test]
+async fn cells_that_cannot_be_stored_are_row_errors() {
+    let app = with_roster().await;
+    let long = "x".repeat(1001);
+    let csv = format!(
+        "responded_at,team,score,comment\n2025-01-06,Alpha,4,a\u{0}b\n2025-01-06,Alpha,4,{long}\n"
+    );
+    let errors = errors(&app, Kind::Csat, &csv).await;
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 2, comment \"ab\": contains a control character"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with("line 3, comment \"xxxx"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[1].ends_with("is longer than 1000 characters"),
+        "{}",
+        errors[1]
+    );
+    assert_eq!(
+        errors_of_salary(&app).await,
+        [
+            "line 2, annual_salary \"1e15\": not a number",
+            "line 3, annual_salary \"2000000000000\": is too large (at most 999,999,999,999)"
+        ]
+    );
+}
+
+async fn errors_of_salary(app: &TestApp) -> Vec<String> {
+    errors(app, Kind::Employees, "employee_id,team,hire_date,annual_salary\nE1,Alpha,2020-01-01,1e15\nE2,Alpha,2020-01-01,2000000000000\n").await
+}

@@ -189,8 +189,49 @@ async fn an_upload_over_the_limit_gets_413_with_the_limit_named() {
     let response = upload(&hr, "employees", "big.csv", &big).await;
 
     assert_eq!(response.status(), 413);
+    // Answered by the body limit, before any handler: still with every security header.
+    let headers = response.headers().clone();
+    assert_eq!(
+        headers["content-security-policy"],
+        attune::web::CONTENT_SECURITY_POLICY
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["cache-control"], "no-store");
     let html = scraper::Html::parse_document(&response.text().await.unwrap());
     assert!(text(&html, ".error-message").contains("larger than the limit of 1 MiB"));
+
+    // The same through the API, behind secure cookies: JSON, with the headers and HSTS.
+    let config = WebConfig {
+        max_upload_bytes: 1024 * 1024,
+        secure_cookies: true,
+        ..WebConfig::default()
+    };
+    let app = TestApp::spawn_with(config).await;
+    let token = api_token(&app, "hr-bot@example.com", Role::Hr).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/employees"))
+        .bearer_auth(&token)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let headers = response.headers();
+    assert_eq!(
+        headers["content-security-policy"],
+        attune::web::CONTENT_SECURITY_POLICY
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["strict-transport-security"],
+        attune::web::STRICT_TRANSPORT_SECURITY
+    );
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

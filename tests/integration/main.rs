@@ -15,6 +15,7 @@ mod import_employees;
 mod import_kinds;
 mod import_web;
 mod report_figures;
+mod salary_privacy;
 mod scoring_company;
 mod summary;
 mod support;

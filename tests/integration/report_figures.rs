@@ -282,3 +282,31 @@ async fn a_team_nobody_belongs_to_any_more_has_no_scheduled_days() {
         .sum();
     assert_eq!(r.org.fundamentals.scheduled_days, teams_total);
 }
+
+#[tokio::test]
+async fn an_active_employees_export_rehires_a_former_leaver() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+
+    // A4 left on 2025-02-15; the active-employee export has no termination columns.
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nA4,Alpha,2025-06-01\n",
+    )
+    .await;
+
+    let row: (chrono::NaiveDate, Option<chrono::NaiveDate>, Option<String>) = sqlx::query_as(
+        "select hire_date, termination_date, termination_type from employee where external_id = 'A4'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            None,
+            None
+        )
+    );
+}

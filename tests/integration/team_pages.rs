@@ -215,7 +215,7 @@ async fn the_tiers_below_show_this_period_the_previous_and_a_year_earlier_in_the
     assert_eq!(text(&html, &format!("{cost} td.year-earlier")), "$0");
     assert_eq!(
         text(&html, &format!("{cost} .computation")),
-        "Turnover cost factor 0.21 × $60,000 in annual salaries of the 1 leaver with a salary on \
+        "Turnover cost factor 0.21 × the annual salaries of the 1 leaver with a salary on \
          record, 1 Jan – 31 Mar 2025."
     );
     let enps = r#"#advanced tr[data-metric="enps"]"#;

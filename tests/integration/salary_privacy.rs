@@ -1,0 +1,179 @@
+//! Money figures computed from salaries (turnover and absence cost) are withheld from managers
+//! everywhere they see a report — their team page (which is also their `/`), the drill-down and
+//! the API — because with one or two people behind a figure, it gives their salaries away. HR
+//! and executives keep seeing them, and nobody sees a sum of salaries in "how calculated".
+
+use attune::accounts::Role;
+use attune::import::Kind;
+use serde_json::Value;
+
+use crate::support::{TestApp, text};
+
+/// 2025-Q1: Ben (60,000) leaves Alpha, the only leaver: 0.21 × 60,000 = 12,600. Ann (52,000)
+/// is absent two days: 2 × 52,000 ÷ 260 = 400. 2024-Q4: Cara (55,000) leaves: 11,550.
+const ROSTER: &str = "\
+employee_id,full_name,job_title,team,hire_date,termination_date,termination_type,annual_salary
+A1,Ann Archer,Engineer,Alpha,2020-01-01,,,52000
+A2,Ben Brook,Analyst,Alpha,2020-01-01,2025-02-14,voluntary,60000
+A3,Cara Cole,Designer,Alpha,2020-01-01,2024-11-30,voluntary,55000
+A4,Dan Dale,Engineer,Alpha,2020-01-01,,,50000
+B1,Yan Young,Clerk,Beta,2021-01-01,,,40000
+B2,Xia Xu,Clerk,Beta,2021-01-01,,,40000
+";
+
+const ABSENCES: &str = "\
+employee_id,start_date,end_date,days,type
+A1,2025-01-06,2025-01-07,,Sick
+";
+
+/// Amounts that would give a salary away, as pages and JSON would write them.
+const REVEALING: [&str; 8] = [
+    "12,600", "12600", "11,550", "11550", "60,000", "60000", "$400", "400.0",
+];
+
+const WITHHELD: &str = "withheld: salary-based";
+
+async fn company() -> TestApp {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    app.import(Kind::Absences, ABSENCES).await;
+    app.create_user("alpha@example.com", Role::Manager, &["Alpha"])
+        .await;
+    app.create_user("exec@example.com", Role::Executive, &[])
+        .await;
+    app
+}
+
+fn assert_reveals_no_salary(body: &str, what: &str) {
+    for amount in REVEALING {
+        assert!(!body.contains(amount), "{what} shows {amount}");
+    }
+}
+
+#[tokio::test]
+async fn a_manager_sees_no_salary_based_figure_on_any_page() {
+    let app = company().await;
+    let manager = app.login("alpha@example.com").await;
+
+    for path in ["/?period=2025-Q1", "/teams/Alpha?period=2025-Q1"] {
+        let response = manager.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let body = response.text().await.unwrap();
+        assert_reveals_no_salary(&body, path);
+        let html = scraper::Html::parse_document(&body);
+        for key in ["turnover_cost", "absence_cost"] {
+            let row = format!(r#"#intermediate tr[data-metric="{key}"]"#);
+            for cell in ["td.value .shown", "td.previous", "td.year-earlier"] {
+                assert_eq!(
+                    text(&html, &format!("{row} {cell}")),
+                    WITHHELD,
+                    "{path} {key} {cell}"
+                );
+            }
+            let computation = text(&html, &format!("{row} .computation"));
+            assert!(computation.contains(WITHHELD), "{computation}");
+        }
+        // Figures not computed from salaries stay.
+        assert_eq!(
+            text(
+                &html,
+                r#"#intermediate tr[data-metric="turnover_cost_unpriced"] td.value .shown"#
+            ),
+            "0"
+        );
+    }
+
+    // The drill-down names the leaver, and nothing there prices them.
+    let body = manager
+        .get("/teams/Alpha/people?period=2025-Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("Ben Brook"));
+    assert_reveals_no_salary(&body, "the drill-down");
+    assert!(!body.contains('$'), "the drill-down shows money");
+}
+
+#[tokio::test]
+async fn the_api_gives_a_manager_null_salary_figures_listed_as_suppressed() {
+    let app = company().await;
+    let manager = app.login("alpha@example.com").await;
+
+    for path in [
+        "/api/v1/metrics?period=2025-Q1",
+        "/api/v1/metrics?period=2025-Q1&team=alpha",
+    ] {
+        let response = manager.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let body = response.text().await.unwrap();
+        assert_reveals_no_salary(&body, path);
+        let report: Value = serde_json::from_str(&body).unwrap();
+        for (name, scope) in [
+            ("org", &report["org"]),
+            ("Alpha", &report["teams"]["Alpha"]),
+        ] {
+            for part in [scope, &scope["previous"], &scope["year_earlier"]] {
+                for key in ["turnover_cost", "absence_cost"] {
+                    assert!(
+                        part["intermediate"][key].is_null(),
+                        "{path} {name} {key}: {}",
+                        part["intermediate"][key]
+                    );
+                    assert!(
+                        part["suppressed"]
+                            .as_array()
+                            .unwrap()
+                            .contains(&Value::from(key)),
+                        "{path} {name}: {key} is listed as suppressed"
+                    );
+                }
+                assert_eq!(part["intermediate"]["turnover_cost_unpriced"], 0);
+            }
+        }
+        assert_eq!(report["teams"].as_object().unwrap().len(), 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hr_and_executives_keep_the_money_figures_without_the_salary_sum() {
+    let app = company().await;
+    let hr = app.login_hr().await;
+    let exec = app.login("exec@example.com").await;
+
+    for browser in [&hr, &exec] {
+        let report: Value = browser
+            .get("/api/v1/metrics?period=2025-Q1")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let alpha = &report["teams"]["Alpha"];
+        assert_eq!(alpha["intermediate"]["turnover_cost"], 12_600.0);
+        assert_eq!(alpha["previous"]["intermediate"]["turnover_cost"], 11_550.0);
+        assert_eq!(alpha["intermediate"]["absence_cost"], 400.0);
+        let suppressed = alpha["suppressed"].as_array().unwrap();
+        assert!(!suppressed.contains(&Value::from("turnover_cost")));
+        assert!(!suppressed.contains(&Value::from("absence_cost")));
+
+        let html = browser.page("/teams/Alpha?period=2025-Q1", 200).await;
+        let cost = r#"#intermediate tr[data-metric="turnover_cost"]"#;
+        assert_eq!(text(&html, &format!("{cost} td.value .shown")), "$12,600");
+        assert_eq!(text(&html, &format!("{cost} td.previous")), "$11,550");
+        assert_eq!(
+            text(&html, &format!("{cost} .computation")),
+            "Turnover cost factor 0.21 × the annual salaries of the 1 leaver with a salary on \
+             record, 1 Jan – 31 Mar 2025."
+        );
+        let absence = r#"#intermediate tr[data-metric="absence_cost"]"#;
+        assert_eq!(text(&html, &format!("{absence} td.value .shown")), "$400");
+        // The sum of the leavers' salaries is printed nowhere, even to them.
+        let body = browser
+            .get("/teams/Alpha?period=2025-Q1")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("60,000") && !body.contains("55,000"));
+    }
+}
