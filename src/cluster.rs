@@ -17,12 +17,14 @@
 //! the cluster half stopped.
 //!
 //! PostgreSQL refuses to run as root, so when attune runs as root the cluster runs as the
-//! unprivileged system user `postgres` (or `nobody` where there is none).
+//! unprivileged system user `postgres` (or a dedicated `attune` system user where there is none).
+//! The cluster is created with password authentication: the superuser password is in
+//! `<data-dir>/superuser.password`, readable only by the user running attune.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -93,6 +95,9 @@ pub struct EmbeddedCluster {
     bindir: PathBuf,
     owner: Option<User>,
     users_lock: Option<Flock<File>>,
+    /// The superuser's password (clusters are created with password authentication, so that
+    /// other processes of the cluster's system user cannot simply connect).
+    password: Option<String>,
 }
 
 impl EmbeddedCluster {
@@ -121,6 +126,7 @@ impl EmbeddedCluster {
             bindir,
             owner,
             users_lock: Some(users_lock),
+            password: None,
         };
         if let Err(err) = cluster.bring_up() {
             // Not started: leave without the stop logic of Drop, which would wait for the
@@ -128,6 +134,7 @@ impl EmbeddedCluster {
             cluster.users_lock = None;
             return Err(err);
         }
+        cluster.password = cluster.read_password()?;
         drop(startup);
         Ok(cluster)
     }
@@ -150,10 +157,35 @@ impl EmbeddedCluster {
 
     /// Connection options for the cluster's `postgres` maintenance database.
     pub fn maintenance_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new()
+        let options = PgConnectOptions::new()
             .socket(self.run_dir())
             .username(DATABASE_NAME)
-            .database("postgres")
+            .database("postgres");
+        match &self.password {
+            Some(password) => options.password(password),
+            None => options,
+        }
+    }
+
+    /// The superuser's password, for tools that connect by URL.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// Only attune (the user running it) may read the password file.
+    fn password_file(&self) -> PathBuf {
+        self.data_dir.join("superuser.password")
+    }
+
+    /// The stored password; None for a cluster created before passwords were used.
+    fn read_password(&self) -> Result<Option<String>> {
+        let path = self.password_file();
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text =
+            fs::read_to_string(&path).map_err(io(format!("cannot read {}", path.display())))?;
+        Ok(Some(text.trim().to_string()))
     }
 
     /// Connection options for Attune's own database inside the cluster.
@@ -234,17 +266,39 @@ impl EmbeddedCluster {
 
     fn initdb(&self) -> Result<()> {
         tracing::info!(pgdata = %self.pgdata().display(), "creating the embedded PostgreSQL cluster");
+        // A random superuser password, readable by attune only; initdb reads it from a file the
+        // cluster user can read, removed right after.
+        let password: String = {
+            use rand::RngExt;
+            rand::rng()
+                .sample_iter(rand::distr::Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect()
+        };
+        let password_file = self.password_file();
+        write_private(&password_file, &password)?;
+        let initdb_file = self.run_dir().join("initdb.pw");
+        write_private(&initdb_file, &password)?;
+        self.give_to_owner(&initdb_file)?;
         let mut cmd = self.tool("initdb");
-        cmd.arg("-D").arg(self.pgdata()).args([
-            "-U",
-            DATABASE_NAME,
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-        ]);
-        run(cmd, "initdb (creating the PostgreSQL cluster)")?;
+        cmd.arg("-D")
+            .arg(self.pgdata())
+            .args([
+                "-U",
+                DATABASE_NAME,
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ])
+            .arg(format!("--pwfile={}", initdb_file.display()));
+        let created = run(cmd, "initdb (creating the PostgreSQL cluster)");
+        let _ = fs::remove_file(&initdb_file);
+        if let Err(err) = created {
+            let _ = fs::remove_file(&password_file);
+            return Err(err);
+        }
         let conf = self.pgdata().join("postgresql.conf");
         let mut file = OpenOptions::new()
             .append(true)
@@ -348,6 +402,19 @@ fn run(mut cmd: Command, what: &str) -> Result<Output> {
     }
 }
 
+/// Write a file only its owner may read.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io(format!("cannot write {}", path.display())))?;
+    file.write_all(text.as_bytes())
+        .map_err(io(format!("cannot write {}", path.display())))
+}
+
 fn open_lock_file(path: &Path) -> Result<File> {
     OpenOptions::new()
         .create(true)
@@ -382,20 +449,40 @@ fn check_socket_path(data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// PostgreSQL refuses to run as root: pick the unprivileged user it runs as then.
+/// PostgreSQL refuses to run as root: pick the unprivileged user it runs as then — the
+/// PostgreSQL system user, else a dedicated `attune` system user (created if missing). Never a
+/// shared account such as `nobody`, whose other processes could read the data files.
 fn cluster_owner() -> Result<Option<User>> {
     if !Uid::effective().is_root() {
         return Ok(None);
     }
-    for name in ["postgres", "nobody"] {
+    for name in ["postgres", "_postgres", "attune"] {
         if let Ok(Some(user)) = User::from_name(name) {
             return Ok(Some(user));
         }
     }
+    let created = Command::new("useradd")
+        .args([
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "attune",
+        ])
+        .output();
+    if let (Ok(output), Ok(Some(user))) = (created, User::from_name("attune")) {
+        tracing::info!(
+            "created the system user 'attune' for the embedded PostgreSQL ({})",
+            output.status
+        );
+        return Ok(Some(user));
+    }
     Err(ClusterError::Tool {
         what: "finding an unprivileged user for PostgreSQL".into(),
-        output: "attune runs as root and there is no 'postgres' or 'nobody' user; \
-                 create one (useradd --system postgres) or run attune as a normal user"
+        output: "attune runs as root and there is no 'postgres' or 'attune' system user, and \
+                 none could be created; create one (useradd --system attune) or run attune as a \
+                 normal user"
             .into(),
     })
 }

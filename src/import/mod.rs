@@ -674,13 +674,37 @@ async fn write_records(
             let present: Vec<&str> = prepared.columns.iter().map(|(c, _)| *c).collect();
             db::employees::upsert(conn, id, &list, &present).await
         }
-        Kind::Absences => db::absences::upsert(conn, id, &rows!(Absence)).await,
-        Kind::Promotions => db::promotions::upsert(conn, id, &rows!(Promotion)).await,
-        Kind::Csat => db::csat::upsert(conn, id, &rows!(Csat)).await,
-        Kind::Pulse => db::pulse::upsert(conn, id, &rows!(Pulse)).await,
+        Kind::Absences => all_written(
+            db::absences::upsert(conn, id, &rows!(Absence)).await,
+            prepared,
+        ),
+        Kind::Promotions => all_written(
+            db::promotions::upsert(conn, id, &rows!(Promotion)).await,
+            prepared,
+        ),
+        Kind::Csat => all_written(db::csat::upsert(conn, id, &rows!(Csat)).await, prepared),
+        Kind::Pulse => all_written(db::pulse::upsert(conn, id, &rows!(Pulse)).await, prepared),
         Kind::Customers => db::customers::upsert(conn, id, &rows!(Customer)).await,
-        Kind::Measures => db::measures::upsert(conn, id, &rows!(Measure)).await,
+        Kind::Measures => all_written(
+            db::measures::upsert(conn, id, &rows!(Measure)).await,
+            prepared,
+        ),
     }
+}
+
+/// Every valid row must have been written: a row whose employee or team disappeared between
+/// checking and writing (an undo or an erasure meanwhile) would otherwise be dropped silently.
+/// The error rolls the whole import back.
+fn all_written(written: Result<u64, sqlx::Error>, prepared: &Prepared) -> Result<u64, sqlx::Error> {
+    let written = written?;
+    if written != prepared.rows_valid as u64 {
+        return Err(sqlx::Error::Protocol(format!(
+            "the roster changed while {} was being imported ({written} of {} rows could be \
+             matched); nothing was imported, please try again",
+            prepared.file_name, prepared.rows_valid
+        )));
+    }
+    Ok(written)
 }
 
 /// One row's cells by canonical column, collecting the row's errors as they are read.

@@ -254,3 +254,50 @@ fn an_interrupted_command_stops_the_postgresql_it_started() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(!postmaster_running(&data_dir), "no PostgreSQL left behind");
 }
+
+#[tokio::test]
+async fn the_embedded_cluster_wants_its_password() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let port = free_port();
+    let mut server = attune_command()
+        .args([
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_ready(&mut server, port);
+    let options = sqlx::postgres::PgConnectOptions::new()
+        .socket(data_dir.join("run"))
+        .username("attune")
+        .database("attune");
+
+    let without = sqlx::PgConnection::connect_with(&options).await;
+    let password = std::fs::read_to_string(data_dir.join("superuser.password")).unwrap();
+    let with = sqlx::PgConnection::connect_with(&options.clone().password(password.trim())).await;
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    server.wait().unwrap();
+    assert!(
+        without.is_err(),
+        "a connection without the password is refused"
+    );
+    assert!(with.is_ok(), "{:?}", with.err());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(data_dir.join("superuser.password"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+}

@@ -59,6 +59,10 @@ static SERVER: LazyLock<Server> = LazyLock::new(|| {
         EmbeddedCluster::start(dir.path(), None).expect("the embedded test cluster starts");
     let admin = cluster.maintenance_options();
     let socket_dir = cluster.data_dir().join("run");
+    let credentials = match cluster.password() {
+        Some(password) => format!("attune:{password}"),
+        None => "attune".to_string(),
+    };
     *CLUSTER.lock().unwrap() = Some((cluster, dir));
     // SAFETY: registering a plain `extern "C" fn` with atexit has no preconditions.
     unsafe { libc::atexit(stop_at_exit) };
@@ -66,7 +70,7 @@ static SERVER: LazyLock<Server> = LazyLock::new(|| {
         admin,
         url_for: Box::new(move |db| {
             format!(
-                "postgres://attune@localhost/{db}?host={}",
+                "postgres://{credentials}@localhost/{db}?host={}",
                 socket_dir.display()
             )
         }),
