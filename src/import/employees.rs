@@ -8,22 +8,7 @@ use crate::db::employees::NewEmployee;
 
 /// The canonical columns and the names HRIS exports give them (normalized).
 pub const COLUMNS: &[Column] = &[
-    Column {
-        name: "employee_id",
-        required: true,
-        aliases: &[
-            "empid",
-            "employeenumber",
-            "employeeno",
-            "employee",
-            "workerid",
-            "associateid",
-            "personnelnumber",
-            "personid",
-            "staffid",
-            "id",
-        ],
-    },
+    super::facts::EMPLOYEE_ID,
     Column {
         name: "team",
         required: true,

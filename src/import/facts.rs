@@ -10,7 +10,8 @@ use crate::db::measures::NewMeasure;
 use crate::db::promotions::NewPromotion;
 use crate::db::pulse::NewPulseResponse;
 
-const EMPLOYEE_ID: Column = Column {
+/// The employee id column: named alike in every kind that refers to employees.
+pub const EMPLOYEE_ID: Column = Column {
     name: "employee_id",
     required: true,
     aliases: &[
@@ -26,7 +27,6 @@ const EMPLOYEE_ID: Column = Column {
         "id",
     ],
 };
-
 const TEAM_ALIASES: &[&str] = &["department", "departmentname", "teamname", "group", "dept"];
 
 pub const ABSENCE_COLUMNS: &[Column] = &[

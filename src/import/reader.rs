@@ -203,6 +203,14 @@ mod tests {
             decode(&utf16),
             (Cow::Owned("id;Zoë".to_string()), "UTF-16LE")
         );
+        let mut utf16_be = vec![0xFE, 0xFF];
+        for unit in "id;Zoë".encode_utf16() {
+            utf16_be.extend(unit.to_be_bytes());
+        }
+        assert_eq!(
+            decode(&utf16_be),
+            (Cow::Owned("id;Zoë".to_string()), "UTF-16BE")
+        );
         assert_eq!(decode(b"Zo\xEB").0, "Zoë");
         assert_eq!(decode(b"Zo\xEB").1, "Windows-1252");
         assert_eq!(decode(b"\xEF\xBB\xBFid").0, "id");
