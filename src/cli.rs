@@ -318,12 +318,14 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Import(args) => {
-            let bytes = std::fs::read(&args.file).map_err(|err| Failure {
+            // Opened now only to report an unreadable file as a usage error; it is read (in a
+            // streaming way, twice or three times) by the import itself.
+            std::fs::File::open(&args.file).map_err(|err| Failure {
                 code: 2,
                 error: anyhow::anyhow!("cannot read {}: {err}", args.file.display()),
             })?;
             let db = Database::open(&location, 2).await?;
-            let result = import_file(&db, &args, &bytes).await;
+            let result = import_file(&db, &args).await;
             db.close().await?;
             result
         }
@@ -435,7 +437,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(), Failure> {
+async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
+    let source: &std::path::Path = &args.file;
     let file_name = args.file.file_name().map_or_else(
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -449,7 +452,7 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
     };
     let progress = Progress::start(format!("Reading and checking {file_name}…"));
     let known = import::Known::load(&db.pool, args.kind).await?;
-    let prepared = import::prepare(args.kind, &file_name, bytes, options, &known);
+    let prepared = import::prepare(args.kind, &file_name, source, options, &known);
     progress.finish();
     let prepared = prepared.map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
     if args.dry_run {
@@ -499,9 +502,11 @@ async fn import_file(db: &Database, args: &ImportArgs, bytes: &[u8]) -> Result<(
         "Writing {} rows in one transaction…",
         prepared.rows_valid
     ));
-    let outcome = import::commit(
+    let outcome = import::commit_streaming(
         &db.pool,
         &prepared,
+        source,
+        &known,
         options,
         &crate::db::audit::Actor::cli(),
     )

@@ -15,7 +15,6 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::db;
@@ -30,7 +29,8 @@ use crate::db::pulse::NewPulseResponse;
 use crate::period::Period;
 use columns::{Column, Mapping};
 use dates::{DateOrder, Evidence};
-use reader::{Row, Table};
+use reader::Row;
+pub use reader::Source;
 
 /// The kinds of data Attune imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, schemars::JsonSchema)]
@@ -305,8 +305,43 @@ pub struct Prepared {
     pub errors_total: usize,
     /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
     pub notes: Vec<String>,
+    /// The valid rows, when the file is in memory; a file read from disk is read again, row by
+    /// row, when it is written (see [`commit_streaming`]).
     #[serde(skip)]
-    records: Vec<Record>,
+    records: Option<Vec<Record>>,
+    #[serde(skip)]
+    layout: Layout,
+}
+
+/// How a file is read, decided by a first pass over it: its encoding and delimiter, the column
+/// mapping, and the day/month order and decimal separator of its columns.
+#[derive(Debug, Clone)]
+struct Layout {
+    scan: reader::Scan,
+    mapping: Mapping,
+    orders: Vec<(&'static str, DateOrder)>,
+    decimal_commas: Vec<(&'static str, bool)>,
+    rows_total: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout {
+            scan: reader::Scan {
+                encoding: encoding_rs::UTF_8,
+                encoding_label: "UTF-8",
+                delimiter: b',',
+                content_hash: String::new(),
+            },
+            mapping: Mapping {
+                columns: Vec::new(),
+                ignored: Vec::new(),
+            },
+            orders: Vec::new(),
+            decimal_commas: Vec::new(),
+            rows_total: 0,
+        }
+    }
 }
 
 /// One valid row, of whichever kind.
@@ -398,20 +433,37 @@ pub enum Outcome {
     Rejected,
 }
 
-/// Read and validate a file; write nothing. `known` is what rows may refer to (see
-/// [`Known::load`]).
-pub fn prepare(
+/// The number columns of a kind (their decimal separator is decided per column).
+fn number_columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Employees => &["annual_salary"],
+        Kind::Absences => &["days"],
+        Kind::Customers => &["revenue"],
+        Kind::Measures => &["value"],
+        _ => &[],
+    }
+}
+
+/// What a date column's values say so far, and where each order first showed.
+#[derive(Debug, Default, Clone, Copy)]
+struct DateEvidence {
+    any: bool,
+    day_first_line: Option<u64>,
+    month_first_line: Option<u64>,
+}
+
+/// The first pass: scan the bytes, map the header, and gather what decides each column's date
+/// order and decimal separator. Nothing is kept per row.
+fn layout<S: Source + ?Sized>(
     kind: Kind,
-    file_name: &str,
-    bytes: &[u8],
+    source: &S,
     options: Options,
-    known: &Known,
-) -> Result<Prepared, FileError> {
-    let content_hash = hex::encode(Sha256::digest(bytes));
-    let table = reader::read(bytes)?;
+) -> Result<Layout, FileError> {
+    let scan = reader::scan(source)?;
+    let mut rows = reader::rows(source, &scan)?;
+    let headers = rows.headers.clone();
     let (forbidden, why) = kind.forbidden_columns();
-    if let Some(header) = table
-        .headers
+    if let Some(header) = headers
         .iter()
         .find(|h| forbidden.contains(&columns::normalize(h).as_str()))
     {
@@ -420,99 +472,206 @@ pub fn prepare(
             why,
         });
     }
-    let mapping = columns::map(kind.columns(), &table.headers).map_err(|missing| {
-        FileError::MissingColumns {
+    let mapping =
+        columns::map(kind.columns(), &headers).map_err(|missing| FileError::MissingColumns {
             missing,
-            found: table.headers.join(", "),
-        }
-    })?;
+            found: headers.join(", "),
+        })?;
     if matches!(kind, Kind::Customers | Kind::Measures)
         && mapping.index("date").is_none()
         && mapping.index("period").is_none()
     {
         return Err(FileError::MissingDateOrPeriod {
-            found: table.headers.join(", "),
+            found: headers.join(", "),
         });
     }
-    let orders = date_orders(kind, &table, &mapping, options.date_order)?;
-    let decimal_commas = decimal_separators(kind, &table, &mapping);
+    let date_columns: Vec<(&'static str, usize)> = kind
+        .date_columns()
+        .iter()
+        .filter_map(|c| Some((*c, mapping.index(c)?)))
+        .collect();
+    let number_columns: Vec<(&'static str, usize)> = number_columns(kind)
+        .iter()
+        .filter_map(|c| Some((*c, mapping.index(c)?)))
+        .collect();
+    let mut date_evidence = vec![DateEvidence::default(); date_columns.len()];
+    let mut decimal_evidence = vec![(false, false); number_columns.len()];
+    let mut rows_total = 0;
+    for row in rows.by_ref() {
+        let row = row?;
+        rows_total += 1;
+        for ((_, index), seen) in date_columns.iter().zip(date_evidence.iter_mut()) {
+            match dates::evidence([row.get(*index)]) {
+                Evidence::NotNeeded => {}
+                Evidence::Decided(DateOrder::DayFirst) => {
+                    seen.any = true;
+                    seen.day_first_line.get_or_insert(row.line);
+                }
+                Evidence::Decided(DateOrder::MonthFirst) => {
+                    seen.any = true;
+                    seen.month_first_line.get_or_insert(row.line);
+                }
+                Evidence::Ambiguous | Evidence::Conflicting => seen.any = true,
+            }
+        }
+        for ((_, index), (comma, point)) in number_columns.iter().zip(decimal_evidence.iter_mut()) {
+            match decimal_evidence_of(row.get(*index)) {
+                Some(true) => *comma = true,
+                Some(false) => *point = true,
+                None => {}
+            }
+        }
+    }
+    if rows_total == 0 {
+        return Err(reader::ReadError::NoRows.into());
+    }
+    let orders = date_orders(&date_columns, &date_evidence, options.date_order)?;
+    let default_comma = scan.delimiter != b',';
+    let decimal_commas = number_columns
+        .iter()
+        .zip(&decimal_evidence)
+        .map(|((column, _), evidence)| {
+            let comma = match *evidence {
+                (true, false) => true,
+                (false, true) => false,
+                _ => default_comma,
+            };
+            (*column, comma)
+        })
+        .collect();
+    Ok(Layout {
+        scan,
+        mapping,
+        orders,
+        decimal_commas,
+        rows_total,
+    })
+}
 
-    let mut errors = Vec::new();
-    let mut records = Vec::new();
-    let mut state = RowState::default();
-    for row in &table.rows {
+/// Checks rows one at a time against a layout, remembering what later rows are compared with
+/// (ids already seen) and the notes for the preview.
+struct Checker<'a> {
+    kind: Kind,
+    layout: &'a Layout,
+    known: &'a Known,
+    state: RowState,
+}
+
+impl<'a> Checker<'a> {
+    fn new(kind: Kind, layout: &'a Layout, known: &'a Known) -> Checker<'a> {
+        Checker {
+            kind,
+            layout,
+            known,
+            state: RowState::default(),
+        }
+    }
+
+    /// The row as it will be stored, or its errors.
+    fn check(&mut self, row: &Row) -> (Option<Record>, Vec<RowError>) {
         let mut cells = Cells {
             row,
-            mapping: &mapping,
-            orders: &orders,
-            decimal_commas: &decimal_commas,
-            known,
+            mapping: &self.layout.mapping,
+            orders: &self.layout.orders,
+            decimal_commas: &self.layout.decimal_commas,
+            known: self.known,
             errors: Vec::new(),
         };
-        if cells.cells_storable()
-            && let Some(record) = kind.reads_row(&mut cells, &mut state)
-        {
-            records.push(record);
-        }
-        errors.extend(cells.errors);
+        let record = if cells.cells_storable() {
+            self.kind.reads_row(&mut cells, &mut self.state)
+        } else {
+            None
+        };
+        (record, cells.errors)
     }
-    let errors_total = errors.len();
-    errors.truncate(MAX_LISTED_ERRORS);
+}
+
+/// Read and validate a file; write nothing. `known` is what rows may refer to (see
+/// [`Known::load`]). The file is read row by row (twice: once to decide how to read its
+/// columns, once to check them); only a file already in memory keeps its rows for [`commit`].
+pub fn prepare<S: Source + ?Sized>(
+    kind: Kind,
+    file_name: &str,
+    source: &S,
+    options: Options,
+    known: &Known,
+) -> Result<Prepared, FileError> {
+    let layout = layout(kind, source, options)?;
+    let keep = source.in_memory();
+    let mut checker = Checker::new(kind, &layout, known);
+    let (mut records, mut sample, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rows_valid, mut errors_total) = (0, 0);
+    for row in reader::rows(source, &layout.scan)? {
+        let (record, row_errors) = checker.check(&row?);
+        errors_total += row_errors.len();
+        let room = MAX_LISTED_ERRORS.saturating_sub(errors.len());
+        errors.extend(row_errors.into_iter().take(room));
+        if let Some(record) = record {
+            rows_valid += 1;
+            if sample.len() < 10 {
+                sample.push(record.preview());
+            }
+            if keep {
+                records.push(record);
+            }
+        }
+    }
+    let notes = std::mem::take(&mut checker.state.notes)
+        .into_iter()
+        .collect();
     Ok(Prepared {
         kind,
         file_name: file_name.to_string(),
-        content_hash,
-        encoding: table.encoding,
-        delimiter: reader::delimiter_name(table.delimiter),
-        columns: mapping
+        content_hash: layout.scan.content_hash.clone(),
+        encoding: layout.scan.encoding_label,
+        delimiter: reader::delimiter_name(layout.scan.delimiter),
+        columns: layout
+            .mapping
             .columns
             .iter()
             .map(|(c, _, h)| (*c, h.clone()))
             .collect(),
-        ignored_columns: mapping.ignored.clone(),
-        date_orders: orders.iter().map(|(c, o)| (*c, o.label())).collect(),
-        rows_total: table.rows.len(),
-        rows_valid: records.len(),
-        sample: records.iter().take(10).map(Record::preview).collect(),
+        ignored_columns: layout.mapping.ignored.clone(),
+        date_orders: layout.orders.iter().map(|(c, o)| (*c, o.label())).collect(),
+        rows_total: layout.rows_total,
+        rows_valid,
+        sample,
         errors,
         errors_total,
-        notes: state.notes.into_iter().collect(),
-        records,
+        notes,
+        records: keep.then_some(records),
+        layout,
     })
 }
 
 /// Decide the day/month order of each date column: from its own values, else from the other
 /// date columns of the same file (one export writes one date form), else from `choice`.
 fn date_orders(
-    kind: Kind,
-    table: &Table,
-    mapping: &Mapping,
+    columns: &[(&'static str, usize)],
+    evidence: &[DateEvidence],
     choice: Option<DateOrder>,
 ) -> Result<Vec<(&'static str, DateOrder)>, FileError> {
     let mut decided = Vec::new();
     let mut ambiguous = Vec::new();
-    for &column in kind.date_columns() {
-        let Some(index) = mapping.index(column) else {
-            continue;
+    for ((column, _), seen) in columns.iter().zip(evidence) {
+        let column = *column;
+        let found = match (seen.any, seen.day_first_line, seen.month_first_line) {
+            (false, _, _) => Evidence::NotNeeded,
+            (true, Some(_), Some(_)) => Evidence::Conflicting,
+            (true, Some(_), None) => Evidence::Decided(DateOrder::DayFirst),
+            (true, None, Some(_)) => Evidence::Decided(DateOrder::MonthFirst),
+            (true, None, None) => Evidence::Ambiguous,
         };
-        let values = table.rows.iter().map(|row| row.get(index));
-        match (choice, dates::evidence(values)) {
+        match (choice, found) {
             (_, Evidence::NotNeeded) => {}
             (Some(order), _) => decided.push((column, order)),
             (None, Evidence::Decided(order)) => decided.push((column, order)),
             (None, Evidence::Ambiguous) => ambiguous.push(column),
             (None, Evidence::Conflicting) => {
-                let line_where = |wanted: DateOrder| {
-                    table
-                        .rows
-                        .iter()
-                        .find(|row| dates::evidence([row.get(index)]) == Evidence::Decided(wanted))
-                        .map_or(0, |row| row.line)
-                };
                 return Err(FileError::MixedDates {
                     column: column.to_string(),
-                    day_first_line: line_where(DateOrder::DayFirst),
-                    month_first_line: line_where(DateOrder::MonthFirst),
+                    day_first_line: seen.day_first_line.unwrap_or(0),
+                    month_first_line: seen.month_first_line.unwrap_or(0),
                 });
             }
         }
@@ -532,14 +691,91 @@ fn date_orders(
     Ok(decided)
 }
 
-/// Write a prepared file in one transaction. A file with invalid rows is written only with
-/// `skip_invalid`; the same content twice is written once.
+/// Write a prepared file that is in memory, in one transaction. A file with invalid rows is
+/// written only with `skip_invalid`; the same content twice is written once.
 pub async fn commit(
     pool: &PgPool,
     prepared: &Prepared,
     options: Options,
     actor: &Actor,
 ) -> Result<Outcome, sqlx::Error> {
+    let Some(records) = &prepared.records else {
+        return Err(sqlx::Error::Protocol(
+            "a file read from disk is written with commit_streaming".into(),
+        ));
+    };
+    let (mut tx, import_id) = match begin(pool, prepared, options, actor).await? {
+        Ok(started) => started,
+        Err(outcome) => return Ok(outcome),
+    };
+    let rows_written = write_batch(&mut tx, import_id, prepared, records).await?;
+    finish(tx, prepared, import_id, rows_written, actor).await
+}
+
+/// How many rows a streamed file writes per statement.
+const BATCH_ROWS: usize = 5_000;
+
+/// Write a prepared file from its source, reading it again row by row and writing it in
+/// batches — all in one transaction, so memory stays bounded whatever the file size and a
+/// failure (or a killed process) leaves nothing behind. `known` must be what `prepare` used.
+pub async fn commit_streaming<S: Source + ?Sized>(
+    pool: &PgPool,
+    prepared: &Prepared,
+    source: &S,
+    known: &Known,
+    options: Options,
+    actor: &Actor,
+) -> Result<Outcome, sqlx::Error> {
+    if let Some(records) = &prepared.records {
+        let (mut tx, import_id) = match begin(pool, prepared, options, actor).await? {
+            Ok(started) => started,
+            Err(outcome) => return Ok(outcome),
+        };
+        let rows_written = write_batch(&mut tx, import_id, prepared, records).await?;
+        return finish(tx, prepared, import_id, rows_written, actor).await;
+    }
+    let (mut tx, import_id) = match begin(pool, prepared, options, actor).await? {
+        Ok(started) => started,
+        Err(outcome) => return Ok(outcome),
+    };
+    let reread = |e: reader::ReadError| {
+        sqlx::Error::Protocol(format!(
+            "{} changed while it was imported: {e}",
+            prepared.file_name
+        ))
+    };
+    let mut checker = Checker::new(prepared.kind, &prepared.layout, known);
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut rows_written = 0;
+    let mut rows_valid = 0;
+    for row in reader::rows(source, &prepared.layout.scan).map_err(reread)? {
+        if let (Some(record), _) = checker.check(&row.map_err(reread)?) {
+            batch.push(record);
+            rows_valid += 1;
+        }
+        if batch.len() == BATCH_ROWS {
+            rows_written += write_batch(&mut tx, import_id, prepared, &batch).await?;
+            batch.clear();
+        }
+    }
+    rows_written += write_batch(&mut tx, import_id, prepared, &batch).await?;
+    if rows_valid != prepared.rows_valid {
+        return Err(sqlx::Error::Protocol(format!(
+            "{} changed while it was imported; nothing was imported",
+            prepared.file_name
+        )));
+    }
+    finish(tx, prepared, import_id, rows_written, actor).await
+}
+
+/// Open the import's transaction: one import at a time, the same content only once, and only a
+/// file that may be written. `Err(outcome)` when nothing is to be written.
+async fn begin(
+    pool: &PgPool,
+    prepared: &Prepared,
+    options: Options,
+    actor: &Actor,
+) -> Result<Result<(sqlx::Transaction<'static, sqlx::Postgres>, i64), Outcome>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // One import at a time: two identical files arriving together must not both be written.
     sqlx::query("select pg_advisory_xact_lock(7261)")
@@ -548,12 +784,12 @@ pub async fn commit(
     if let Some(previous) =
         db::imports::find_succeeded(&mut tx, prepared.kind.name(), &prepared.content_hash).await?
     {
-        return Ok(Outcome::AlreadyImported {
+        return Ok(Err(Outcome::AlreadyImported {
             import_id: previous.import_id,
-        });
+        }));
     }
     if (prepared.errors_total > 0 && !options.skip_invalid) || prepared.rows_valid == 0 {
-        return Ok(Outcome::Rejected);
+        return Ok(Err(Outcome::Rejected));
     }
     let import_id = db::imports::start(
         &mut tx,
@@ -563,7 +799,17 @@ pub async fn commit(
         &actor.name,
     )
     .await?;
-    let rows_written = write_records(&mut tx, import_id, prepared).await?;
+    Ok(Ok((tx, import_id)))
+}
+
+/// Audit the import, record its counts and commit.
+async fn finish(
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    prepared: &Prepared,
+    import_id: i64,
+    rows_written: u64,
+    actor: &Actor,
+) -> Result<Outcome, sqlx::Error> {
     db::audit::record(
         &mut tx,
         actor,
@@ -647,16 +893,19 @@ pub async fn undo(
     Ok(import)
 }
 
-/// Write a prepared file's rows, all of one kind.
-async fn write_records(
+/// Write rows of a prepared file (all of its kind) in one statement.
+async fn write_batch(
     conn: &mut sqlx::PgConnection,
     import_id: i64,
     prepared: &Prepared,
+    records: &[Record],
 ) -> Result<u64, sqlx::Error> {
+    if records.is_empty() {
+        return Ok(0);
+    }
     macro_rules! rows {
         ($variant:ident) => {
-            prepared
-                .records
+            records
                 .iter()
                 .filter_map(|r| match r {
                     Record::$variant(row) => Some(row.clone()),
@@ -666,6 +915,7 @@ async fn write_records(
         };
     }
     let id = Some(import_id);
+    let expected = records.len();
     match prepared.kind {
         Kind::Employees => {
             let list = rows!(Employee);
@@ -676,17 +926,28 @@ async fn write_records(
         }
         Kind::Absences => all_written(
             db::absences::upsert(conn, id, &rows!(Absence)).await,
+            expected,
             prepared,
         ),
         Kind::Promotions => all_written(
             db::promotions::upsert(conn, id, &rows!(Promotion)).await,
+            expected,
             prepared,
         ),
-        Kind::Csat => all_written(db::csat::upsert(conn, id, &rows!(Csat)).await, prepared),
-        Kind::Pulse => all_written(db::pulse::upsert(conn, id, &rows!(Pulse)).await, prepared),
+        Kind::Csat => all_written(
+            db::csat::upsert(conn, id, &rows!(Csat)).await,
+            expected,
+            prepared,
+        ),
+        Kind::Pulse => all_written(
+            db::pulse::upsert(conn, id, &rows!(Pulse)).await,
+            expected,
+            prepared,
+        ),
         Kind::Customers => db::customers::upsert(conn, id, &rows!(Customer)).await,
         Kind::Measures => all_written(
             db::measures::upsert(conn, id, &rows!(Measure)).await,
+            expected,
             prepared,
         ),
     }
@@ -695,13 +956,17 @@ async fn write_records(
 /// Every valid row must have been written: a row whose employee or team disappeared between
 /// checking and writing (an undo or an erasure meanwhile) would otherwise be dropped silently.
 /// The error rolls the whole import back.
-fn all_written(written: Result<u64, sqlx::Error>, prepared: &Prepared) -> Result<u64, sqlx::Error> {
+fn all_written(
+    written: Result<u64, sqlx::Error>,
+    expected: usize,
+    prepared: &Prepared,
+) -> Result<u64, sqlx::Error> {
     let written = written?;
-    if written != prepared.rows_valid as u64 {
+    if written != expected as u64 {
         return Err(sqlx::Error::Protocol(format!(
-            "the roster changed while {} was being imported ({written} of {} rows could be \
-             matched); nothing was imported, please try again",
-            prepared.file_name, prepared.rows_valid
+            "the roster changed while {} was being imported ({written} of {expected} rows \
+             could be matched); nothing was imported, please try again",
+            prepared.file_name
         )));
     }
     Ok(written)
@@ -937,44 +1202,9 @@ impl Cells<'_> {
     }
 }
 
-/// Decide, per number column, whether "1.234" and "1,5" use a decimal comma: from the values
-/// whose separator can only be a decimal one (one separator not followed by exactly three
-/// digits, or the last of two different ones), else from the delimiter (a file separated by
-/// commas cannot use decimal commas without quoting; semicolon and tab files usually do).
-fn decimal_separators(kind: Kind, table: &Table, mapping: &Mapping) -> Vec<(&'static str, bool)> {
-    let columns: &[&'static str] = match kind {
-        Kind::Employees => &["annual_salary"],
-        Kind::Absences => &["days"],
-        Kind::Customers => &["revenue"],
-        Kind::Measures => &["value"],
-        _ => &[],
-    };
-    let default_comma = table.delimiter != b',';
-    columns
-        .iter()
-        .filter_map(|column| Some((*column, mapping.index(column)?)))
-        .map(|(column, index)| {
-            let (mut comma, mut point) = (false, false);
-            for row in &table.rows {
-                match decimal_evidence(row.get(index)) {
-                    Some(true) => comma = true,
-                    Some(false) => point = true,
-                    None => {}
-                }
-            }
-            let decided = match (comma, point) {
-                (true, false) => true,
-                (false, true) => false,
-                _ => default_comma,
-            };
-            (column, decided)
-        })
-        .collect()
-}
-
 /// Some(true) when a value can only have a decimal comma, Some(false) only a decimal point,
 /// None when it does not tell ("1,234", "12").
-fn decimal_evidence(value: &str) -> Option<bool> {
+fn decimal_evidence_of(value: &str) -> Option<bool> {
     let separators: Vec<(usize, char)> = value
         .char_indices()
         .filter(|(_, c)| matches!(c, '.' | ','))
@@ -1023,8 +1253,52 @@ mod tests {
     use super::parse_amount;
 
     #[test]
+    fn a_file_on_disk_is_checked_without_keeping_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.csv");
+        std::fs::write(
+            &path,
+            "employee_id,team,hire_date\nE1,A,2020-01-01\nE2,A,2020-13-01\n",
+        )
+        .unwrap();
+        let known = super::Known::default();
+        let options = super::Options::default();
+        let prepared = super::prepare(
+            super::Kind::Employees,
+            "roster.csv",
+            path.as_path(),
+            options,
+            &known,
+        )
+        .unwrap();
+        assert!(
+            prepared.records.is_none(),
+            "rows are read again when written, not kept"
+        );
+        assert_eq!(
+            (
+                prepared.rows_total,
+                prepared.rows_valid,
+                prepared.errors_total
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(prepared.sample.len(), 1);
+        let in_memory = super::prepare(
+            super::Kind::Employees,
+            "roster.csv",
+            &std::fs::read(&path).unwrap(),
+            options,
+            &known,
+        )
+        .unwrap();
+        assert_eq!(in_memory.records.as_ref().map(Vec::len), Some(1));
+        assert_eq!(in_memory.content_hash, prepared.content_hash);
+    }
+
+    #[test]
     fn a_value_tells_its_decimal_separator_when_it_can() {
-        use super::decimal_evidence;
+        use super::decimal_evidence_of as decimal_evidence;
         assert_eq!(decimal_evidence("1,5"), Some(true));
         assert_eq!(decimal_evidence("62506.50"), Some(false));
         assert_eq!(decimal_evidence("1.234,56"), Some(true));

@@ -2,6 +2,10 @@
 //! splitting it into trimmed fields with their line numbers.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::rc::Rc;
 
 use encoding_rs::{Encoding, WINDOWS_1252};
 
@@ -85,80 +89,241 @@ pub fn detect_delimiter(text: &str) -> u8 {
         .map_or(b',', |(delimiter, _)| *delimiter)
 }
 
-/// Decode and parse a whole file.
-pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
-    let (text, encoding) = decode(bytes);
-    if text.trim().is_empty() {
-        return Err(ReadError::Empty);
+/// A file to import, which can be read more than once: scanned first, then read row by row,
+/// so that memory stays bounded whatever its size.
+pub trait Source {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>>;
+
+    /// Whether the content is already in memory (then its rows may be kept too).
+    fn in_memory(&self) -> bool;
+}
+
+impl Source for [u8] {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self))
     }
-    let delimiter = detect_delimiter(&text);
+
+    fn in_memory(&self) -> bool {
+        true
+    }
+}
+
+impl Source for Vec<u8> {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.as_slice()))
+    }
+
+    fn in_memory(&self) -> bool {
+        true
+    }
+}
+
+impl<const N: usize> Source for [u8; N] {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(&self[..]))
+    }
+
+    fn in_memory(&self) -> bool {
+        true
+    }
+}
+
+impl Source for std::path::Path {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            std::fs::File::open(self)?,
+        )))
+    }
+
+    fn in_memory(&self) -> bool {
+        false
+    }
+}
+
+/// What a first pass over the raw bytes tells: the encoding, the delimiter and the content hash.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub encoding: &'static Encoding,
+    pub encoding_label: &'static str,
+    pub delimiter: u8,
+    pub content_hash: String,
+}
+
+/// Read the raw bytes once: hash them, detect the encoding (a BOM, else UTF-8 if every byte
+/// sequence is valid, else Windows-1252) and the delimiter of the header line.
+pub fn scan<S: Source + ?Sized>(source: &S) -> Result<Scan, ReadError> {
+    use sha2::{Digest, Sha256};
+    let mut input = source.open().map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut first = Vec::new();
+    let mut utf8 = encoding_rs::UTF_8.new_decoder_without_bom_handling();
+    let mut valid_utf8 = true;
+    let mut scratch = String::new();
+    loop {
+        let n = input.read(&mut buffer).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        if first.len() < (1 << 16) {
+            let take = n.min((1 << 16) - first.len());
+            first.extend_from_slice(&buffer[..take]);
+        }
+        if valid_utf8 {
+            scratch.clear();
+            scratch.reserve(n * 3 + 16);
+            let (result, _) =
+                utf8.decode_to_string_without_replacement(&buffer[..n], &mut scratch, false);
+            valid_utf8 = !matches!(result, encoding_rs::DecoderResult::Malformed(_, _));
+        }
+    }
+    if valid_utf8 {
+        scratch.clear();
+        scratch.reserve(16);
+        let (result, _) = utf8.decode_to_string_without_replacement(&[], &mut scratch, true);
+        valid_utf8 = !matches!(result, encoding_rs::DecoderResult::Malformed(_, _));
+    }
+    let (encoding, encoding_label) = match Encoding::for_bom(&first) {
+        Some((e, _)) if e == encoding_rs::UTF_8 => (e, "UTF-8 (with BOM)"),
+        Some((e, _)) if e == encoding_rs::UTF_16LE => (e, "UTF-16LE"),
+        Some((e, _)) => (e, "UTF-16BE"),
+        None if valid_utf8 => (encoding_rs::UTF_8, "UTF-8"),
+        None => (WINDOWS_1252, "Windows-1252"),
+    };
+    let (head, _) = decode(&first);
+    Ok(Scan {
+        encoding,
+        encoding_label,
+        delimiter: detect_delimiter(&head),
+        content_hash: hex::encode(hasher.finalize()),
+    })
+}
+
+fn unreadable(err: std::io::Error) -> ReadError {
+    ReadError::Malformed {
+        line: 0,
+        message: format!("cannot be read ({err})"),
+    }
+}
+
+/// Newline offsets of the decoded text as the CSV reader pulls it, to number lines the way a
+/// text editor does (csv's own count is one short after CRLF line ends).
+struct LineTracking<R> {
+    inner: R,
+    offset: u64,
+    newlines: Rc<RefCell<VecDeque<u64>>>,
+}
+
+impl<R: Read> Read for LineTracking<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut newlines = self.newlines.borrow_mut();
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if *byte == b'\n' {
+                newlines.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// The rows of a scanned file, one at a time, with their line numbers.
+pub struct Rows<'a> {
+    reader: csv::Reader<LineTracking<Box<dyn Read + 'a>>>,
+    newlines: Rc<RefCell<VecDeque<u64>>>,
+    line: u64,
+    record: csv::StringRecord,
+    pub headers: Vec<String>,
+}
+
+/// Open the file again and read its header.
+pub fn rows<'a, S: Source + ?Sized>(source: &'a S, scan: &Scan) -> Result<Rows<'a>, ReadError> {
+    let raw = source.open().map_err(unreadable)?;
+    let decoded: Box<dyn Read + 'a> = Box::new(
+        encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(Some(scan.encoding))
+            .bom_override(true)
+            .build(raw),
+    );
+    let newlines = Rc::new(RefCell::new(VecDeque::new()));
+    let tracking = LineTracking {
+        inner: decoded,
+        offset: 0,
+        newlines: Rc::clone(&newlines),
+    };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(scan.delimiter)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(tracking);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| malformed(&e, 1))?
         .iter()
         .map(str::to_string)
         .collect();
-    let mut rows = Vec::new();
-    let mut lines = LineCounter::new(text.as_bytes());
-    for record in reader.records() {
-        let record = record.map_err(|e| malformed(&e, 0))?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
-        rows.push(Row {
-            line,
-            fields: record.iter().map(str::to_string).collect(),
-        });
+    if headers.iter().all(String::is_empty) {
+        return Err(ReadError::Empty);
     }
+    Ok(Rows {
+        reader,
+        newlines,
+        line: 1,
+        record: csv::StringRecord::new(),
+        headers,
+    })
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Row, ReadError>;
+
+    /// The next row that is not blank.
+    fn next(&mut self) -> Option<Result<Row, ReadError>> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Err(e) => return Some(Err(malformed(&e, self.line + 1))),
+                Ok(false) => return None,
+                Ok(true) => {}
+            }
+            // A record's reported start may sit on the end of the line before it: newlines at
+            // or before it belong to earlier lines.
+            let start = self.record.position().map_or(0, |p| p.byte());
+            {
+                let mut newlines = self.newlines.borrow_mut();
+                while newlines.front().is_some_and(|at| *at <= start) {
+                    newlines.pop_front();
+                    self.line += 1;
+                }
+            }
+            if self.record.iter().all(str::is_empty) {
+                continue;
+            }
+            return Some(Ok(Row {
+                line: self.line,
+                fields: self.record.iter().map(str::to_string).collect(),
+            }));
+        }
+    }
+}
+
+/// Decode and parse a whole file in memory (for tests and small files).
+pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
+    let scan = scan(bytes)?;
+    let rows = rows(bytes, &scan)?;
+    let headers = rows.headers.clone();
+    let rows: Vec<Row> = rows.collect::<Result<_, _>>()?;
     if rows.is_empty() {
         return Err(ReadError::NoRows);
     }
     Ok(Table {
-        encoding,
-        delimiter,
+        encoding: scan.encoding_label,
+        delimiter: scan.delimiter,
         headers,
         rows,
     })
-}
-
-/// Line numbers from byte offsets. (csv's own line count is one short after CRLF line ends.)
-struct LineCounter<'a> {
-    text: &'a [u8],
-    position: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        LineCounter {
-            text,
-            position: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record starting at `byte` (offsets only grow). A record's reported start
-    /// may sit on the end of the previous line; it begins after it.
-    fn line_at(&mut self, mut byte: usize) -> u64 {
-        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
-            byte += 1;
-        }
-        let end = byte.min(self.text.len());
-        if end > self.position {
-            self.line += self.text[self.position..end]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.position = end;
-        }
-        self.line
-    }
 }
 
 fn malformed(err: &csv::Error, fallback_line: u64) -> ReadError {

@@ -496,7 +496,7 @@ pub async fn api(
         .file_name
         .unwrap_or_else(|| format!("{}.csv", kind.name()));
     let known = Known::load(&state.pool, kind).await?;
-    let prepared = import::prepare(kind, &file_name, &body, options, &known)
+    let prepared = import::prepare(kind, &file_name, &body[..], options, &known)
         .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
     let (status, code, import_id) = if params.dry_run.unwrap_or(false) {
         ("dry_run", StatusCode::OK, None)

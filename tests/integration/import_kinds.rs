@@ -701,3 +701,41 @@ async fn cells_that_cannot_be_stored_are_row_errors() {
 async fn errors_of_salary(app: &TestApp) -> Vec<String> {
     errors(app, Kind::Employees, "employee_id,team,hire_date,annual_salary\nE1,Alpha,2020-01-01,1e15\nE2,Alpha,2020-01-01,2000000000000\n").await
 }
+
+#[tokio::test]
+async fn a_large_file_streams_through_in_batches_with_exact_line_numbers() {
+    let app = TestApp::spawn().await;
+    let mut csv = String::from("employee_id,team,hire_date\r\n");
+    for i in 0..12_000 {
+        csv.push_str(&format!("E{i},Team {},2020-01-01\r\n", i % 12));
+    }
+    let mut broken = csv.clone();
+    broken.push_str("E-last,Team 1,2020-13-01\r\n");
+
+    let rejected = app.cli_with_file(&["import", "employees"], "broken.csv", broken.as_bytes());
+    assert_eq!(rejected.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&rejected.stderr);
+    assert!(
+        stderr.contains("line 12002, hire_date \"2020-13-01\": not a date"),
+        "{stderr}"
+    );
+    assert_eq!(
+        count(&app, "employee").await,
+        0,
+        "nothing of a rejected file is written"
+    );
+
+    let imported = app.cli_with_file(&["import", "employees"], "big.csv", csv.as_bytes());
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert_eq!(count(&app, "employee").await, 12_000);
+    let recorded: (i32, i32) = sqlx::query_as("select rows_total, rows_accepted from import")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(recorded, (12_000, 12_000));
+}
