@@ -726,13 +726,8 @@ pub async fn commit_streaming<S: Source + ?Sized>(
     options: Options,
     actor: &Actor,
 ) -> Result<Outcome, sqlx::Error> {
-    if let Some(records) = &prepared.records {
-        let (mut tx, import_id) = match begin(pool, prepared, options, actor).await? {
-            Ok(started) => started,
-            Err(outcome) => return Ok(outcome),
-        };
-        let rows_written = write_batch(&mut tx, import_id, prepared, records).await?;
-        return finish(tx, prepared, import_id, rows_written, actor).await;
+    if prepared.records.is_some() {
+        return commit(pool, prepared, options, actor).await;
     }
     let (mut tx, import_id) = match begin(pool, prepared, options, actor).await? {
         Ok(started) => started,

@@ -9,15 +9,6 @@ use std::rc::Rc;
 
 use encoding_rs::{Encoding, WINDOWS_1252};
 
-/// A decoded, parsed file: its header and its non-blank rows.
-#[derive(Debug, Clone)]
-pub struct Table {
-    pub encoding: &'static str,
-    pub delimiter: u8,
-    pub headers: Vec<String>,
-    pub rows: Vec<Row>,
-}
-
 /// One data row and the line it starts on, counted as a spreadsheet shows it (header = line 1).
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -309,23 +300,6 @@ impl Iterator for Rows<'_> {
     }
 }
 
-/// Decode and parse a whole file in memory (for tests and small files).
-pub fn read(bytes: &[u8]) -> Result<Table, ReadError> {
-    let scan = scan(bytes)?;
-    let rows = rows(bytes, &scan)?;
-    let headers = rows.headers.clone();
-    let rows: Vec<Row> = rows.collect::<Result<_, _>>()?;
-    if rows.is_empty() {
-        return Err(ReadError::NoRows);
-    }
-    Ok(Table {
-        encoding: scan.encoding_label,
-        delimiter: scan.delimiter,
-        headers,
-        rows,
-    })
-}
-
 fn malformed(err: &csv::Error, fallback_line: u64) -> ReadError {
     let line = err.position().map_or(fallback_line, |p| p.line());
     ReadError::Malformed {
@@ -349,6 +323,12 @@ pub fn delimiter_name(delimiter: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rows of a file in memory, as `prepare` reads them.
+    fn read(bytes: &[u8]) -> Result<Vec<Row>, ReadError> {
+        let scan = scan(bytes)?;
+        rows(bytes, &scan)?.collect()
+    }
 
     #[test]
     fn the_delimiter_is_the_most_frequent_one_outside_quotes() {
@@ -388,11 +368,11 @@ mod tests {
             b"id,name\n1,\"two\nlines\"\n\n,\n3, x \n",
         ] {
             let table = read(text).unwrap();
-            let lines: Vec<u64> = table.rows.iter().map(|r| r.line).collect();
+            let lines: Vec<u64> = table.iter().map(|r| r.line).collect();
             assert_eq!(lines, [2, 6]);
         }
         let table = read(b"id,name\r\n1,\"two\nlines\"\r\n\r\n,\r\n3, x \r\n").unwrap();
-        assert_eq!(table.rows[0].get(1), "two\nlines");
-        assert_eq!(table.rows[1].get(1), "x");
+        assert_eq!(table[0].get(1), "two\nlines");
+        assert_eq!(table[1].get(1), "x");
     }
 }
