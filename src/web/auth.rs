@@ -194,6 +194,10 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// A form with nothing to say but its CSRF token (a confirmation button).
+#[derive(Debug, serde::Deserialize)]
+pub struct EmptyForm {}
+
 /// A submitted form whose CSRF token matched the session's: only then is it parsed and handed
 /// to the handler, so a forged request changes nothing (403).
 pub struct VerifiedForm<T> {

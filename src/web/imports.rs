@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::auth::{CurrentUser, Nav, VerifiedForm};
+use super::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
 use super::{AppError, AppState};
 use crate::accounts::{Role, secret};
 use crate::db;
@@ -348,14 +348,11 @@ pub fn spreadsheet_safe(value: &str) -> String {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Confirm {}
-
 /// `POST /admin/imports/uploads/{id}/commit`: import the previewed file.
 pub async fn commit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+    VerifiedForm { user, .. }: VerifiedForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
     let (upload, kind, options) = load_upload(&state, id).await?;
@@ -389,7 +386,7 @@ pub async fn commit(
 pub async fn discard(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+    VerifiedForm { user, .. }: VerifiedForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
@@ -437,7 +434,7 @@ pub async fn confirm_undo(
 pub async fn undo(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    VerifiedForm { user, .. }: VerifiedForm<Confirm>,
+    VerifiedForm { user, .. }: VerifiedForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
     match import::undo(&state.pool, id, &user.actor()).await {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::{CurrentUser, Nav};
 use super::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
-use super::periods::{self, ChoiceGroup};
+use super::periods::{self, PeriodPicker};
 use super::{AppError, AppState, team};
 use crate::accounts::Role;
 use crate::scoring::{self, Direction, MetricInfo, Unit};
@@ -64,12 +64,9 @@ pub struct HeatRow {
 #[template(path = "organization.html")]
 pub struct OrganizationPage {
     pub nav: Nav,
-    pub picker_action: String,
+    pub picker: PeriodPicker,
     pub period: String,
     pub span: String,
-    pub previous_period: String,
-    pub next_period: String,
-    pub period_groups: Vec<ChoiceGroup>,
     pub columns: Vec<Column>,
     pub rows: Vec<HeatRow>,
     pub org: Vec<String>,
@@ -119,12 +116,9 @@ pub async fn show(
         .collect();
     Ok(OrganizationPage {
         nav: user.nav(),
-        picker_action: "/organization".to_string(),
+        picker: PeriodPicker::new("/organization".to_string(), period, today),
         period: period.to_string(),
         span: figures::span(report.start, report.end),
-        previous_period: period.previous().to_string(),
-        next_period: period.next().to_string(),
-        period_groups: periods::choices(period, today),
         columns: metrics
             .iter()
             .map(|m| Column {

@@ -17,6 +17,28 @@ pub fn chosen(param: Option<&str>, today: NaiveDate) -> Result<Period, AppError>
     }
 }
 
+/// The period picker of a page: where it sends its choice, the neighbouring periods and the
+/// options (templates/partials/period_picker.html draws it).
+#[derive(Debug, Clone)]
+pub struct PeriodPicker {
+    pub action: String,
+    pub previous: String,
+    pub next: String,
+    pub groups: Vec<ChoiceGroup>,
+}
+
+impl PeriodPicker {
+    /// The picker of the page at `action`, showing `period`.
+    pub fn new(action: String, period: Period, today: NaiveDate) -> PeriodPicker {
+        PeriodPicker {
+            action,
+            previous: period.previous().to_string(),
+            next: period.next().to_string(),
+            groups: choices(period, today),
+        }
+    }
+}
+
 /// One option of the picker.
 #[derive(Debug, Clone)]
 pub struct Choice {

@@ -21,7 +21,7 @@ use sqlx::PgConnection;
 use super::auth::{CurrentUser, Nav, TeamScope};
 use super::charts::{self, BarChart, LineChart};
 use super::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
-use super::periods::{self, ChoiceGroup};
+use super::periods::{self, PeriodPicker};
 use super::redact::{WITHHELD_SALARY_BASED, is_salary_based};
 use super::{AppError, AppState};
 use crate::db;
@@ -133,18 +133,15 @@ pub struct MetricTable {
 pub struct TeamPage {
     pub nav: Nav,
     pub team: String,
-    /// Where the period picker sends its choice (the team's page).
-    pub picker_action: String,
     pub people_href: String,
     /// Shown when the user may open more than one team.
     pub teams: Vec<TeamLink>,
     pub period: String,
     pub span: String,
     pub unit: &'static str,
-    pub previous_period: String,
-    pub next_period: String,
     pub year_earlier_period: String,
-    pub period_groups: Vec<ChoiceGroup>,
+    /// Sends its choice to the team's page.
+    pub picker: PeriodPicker,
     /// Nobody was employed in the team during the period: say what to import.
     pub empty: bool,
     pub what_changed: Vec<String>,
@@ -204,15 +201,12 @@ pub async fn render(
         nav: user.nav(),
         team: team.name.clone(),
         people_href: format!("{team_href}/people?period={period}"),
-        picker_action: team_href,
+        picker: PeriodPicker::new(team_href, period, today),
         teams,
         period: period.to_string(),
         span: figures::span(current.start, current.end),
         unit: periods::unit(period),
-        previous_period: period.previous().to_string(),
-        next_period: period.next().to_string(),
         year_earlier_period: period.year_earlier().to_string(),
-        period_groups: periods::choices(period, today),
         empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
         what_changed: what_changed(&context, scope),
         tiles: TILES
@@ -802,13 +796,9 @@ pub struct PeoplePage {
     pub nav: Nav,
     pub team: String,
     pub team_href: String,
-    /// Where the period picker sends its choice.
-    pub picker_action: String,
+    pub picker: PeriodPicker,
     pub period: String,
     pub span: String,
-    pub previous_period: String,
-    pub next_period: String,
-    pub period_groups: Vec<ChoiceGroup>,
     pub leavers: Vec<PersonRow>,
     pub promotions: Vec<PromotionRow>,
     pub months: Vec<MonthRow>,
@@ -856,14 +846,11 @@ pub async fn people(
     let team_href = team_path(&team.name);
     Ok(PeoplePage {
         nav: user.nav(),
-        picker_action: format!("{team_href}/people"),
+        picker: PeriodPicker::new(format!("{team_href}/people"), period, today),
         team_href,
         team: team.name,
         period: period.to_string(),
         span: figures::span(start, end),
-        previous_period: period.previous().to_string(),
-        next_period: period.next().to_string(),
-        period_groups: periods::choices(period, today),
         leavers: leavers
             .into_iter()
             .map(|l| PersonRow {

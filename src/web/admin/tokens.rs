@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::accounts::Role;
 use crate::db;
-use crate::web::auth::{CurrentUser, Nav, VerifiedForm};
+use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
 use crate::web::login::see_other;
 use crate::web::{AppError, AppState};
 
@@ -104,9 +104,6 @@ pub async fn create(
     drop(conn);
     Ok(page(&state, &user, Some(token)).await?.into_response())
 }
-
-#[derive(Debug, Deserialize)]
-pub struct EmptyForm {}
 
 /// `POST /admin/tokens/{id}/revoke`
 pub async fn revoke(

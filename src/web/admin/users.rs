@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::accounts::password::{self, NewPassword};
 use crate::accounts::{Email, Role};
 use crate::db::{self, users::User};
-use crate::web::auth::{self, CurrentUser, Nav, VerifiedForm};
+use crate::web::auth::{self, CurrentUser, EmptyForm, Nav, VerifiedForm};
 use crate::web::login::see_other;
 use crate::web::{AppError, AppState};
 
@@ -289,9 +289,6 @@ pub async fn set_password(
         None => Ok(see_other(&format!("/admin/users/{user_id}"))),
     }
 }
-
-#[derive(Debug, Deserialize)]
-pub struct EmptyForm {}
 
 /// `POST /admin/users/{id}/disable`: ends the user's sessions and stops their tokens.
 pub async fn disable(
