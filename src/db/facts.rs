@@ -58,22 +58,6 @@ pub async fn collect(
     Ok(result)
 }
 
-/// Roster facts only, for every team and each period (the cheap query behind trend charts).
-pub async fn roster_only(
-    conn: &mut PgConnection,
-    periods: &[Period],
-) -> Result<Vec<PeriodFacts>, sqlx::Error> {
-    let bounds = Bounds {
-        starts: periods.iter().map(Period::start).collect(),
-        ends: periods.iter().map(Period::end).collect(),
-        previous_starts: Vec::new(),
-        previous_ends: Vec::new(),
-    };
-    let mut result = vec![PeriodFacts::default(); periods.len()];
-    roster(conn, &bounds, &mut result).await?;
-    Ok(result)
-}
-
 /// A row's team: None for the organization's grouping set.
 fn team(is_org: bool, name: Option<String>) -> Option<Option<String>> {
     match (is_org, name) {
