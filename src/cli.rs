@@ -698,7 +698,7 @@ async fn print_summary_html(db: &Database, args: &ReportArgs) -> Result<(), Fail
     let summary = crate::summary::build(&mut conn, args.period)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let html = web::summary::standalone_html(&summary)
+    let html = web::pages::summary::standalone_html(&summary)
         .map_err(|e| anyhow::anyhow!("the summary could not be written: {e}"))?;
     crate::db::audit::record(
         &mut conn,

@@ -75,7 +75,8 @@ impl Period {
         self.next().start - chrono::Days::new(1)
     }
 
-    fn months(&self) -> u32 {
+    /// How many months long the period is.
+    fn length_in_months(&self) -> u32 {
         match self.granularity {
             Granularity::Year => 12,
             Granularity::Quarter => 3,
@@ -86,7 +87,7 @@ impl Period {
     /// The period of the same length just before this one.
     pub fn previous(&self) -> Period {
         Period {
-            start: self.start - Months::new(self.months()),
+            start: self.start - Months::new(self.length_in_months()),
             ..*self
         }
     }
@@ -94,7 +95,7 @@ impl Period {
     /// The period of the same length just after this one.
     pub fn next(&self) -> Period {
         Period {
-            start: self.start + Months::new(self.months()),
+            start: self.start + Months::new(self.length_in_months()),
             ..*self
         }
     }
@@ -117,6 +118,17 @@ impl Period {
         }
         periods.reverse();
         periods
+    }
+
+    /// The months of the period, oldest first.
+    pub fn months(&self) -> Vec<Period> {
+        let first = Period {
+            granularity: Granularity::Month,
+            start: self.start,
+        };
+        std::iter::successors(Some(first), |m| Some(m.next()))
+            .take(self.length_in_months() as usize)
+            .collect()
     }
 
     /// Whether `day` lies inside the period.
@@ -252,5 +264,19 @@ mod tests {
         let q: Period = "2025-Q2".parse().unwrap();
         let labels: Vec<String> = q.trailing(3).iter().map(ToString::to_string).collect();
         assert_eq!(labels, ["2024-Q4", "2025-Q1", "2025-Q2"]);
+    }
+
+    #[test]
+    fn a_year_has_twelve_months_and_a_quarter_three() {
+        let year: Period = "2025".parse().unwrap();
+        let months: Vec<String> = year.months().iter().map(Period::to_string).collect();
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], "2025-01");
+        assert_eq!(months[11], "2025-12");
+        let quarter: Period = "2025-Q2".parse().unwrap();
+        let months: Vec<String> = quarter.months().iter().map(Period::to_string).collect();
+        assert_eq!(months, ["2025-04", "2025-05", "2025-06"]);
+        let month: Period = "2024-02".parse().unwrap();
+        assert_eq!(month.months(), [month]);
     }
 }

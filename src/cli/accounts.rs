@@ -382,8 +382,12 @@ pub async fn employee(db: &Database, command: EmployeeCommand) -> Result<(), Fai
     let mut conn = db.pool.acquire().await?;
     match command {
         EmployeeCommand::Erase(args) => {
-            match crate::web::settings::erase_employee(&mut conn, &Actor::cli(), &args.employee_id)
-                .await?
+            match crate::web::admin::settings::erase_employee(
+                &mut conn,
+                &Actor::cli(),
+                &args.employee_id,
+            )
+            .await?
             {
                 Some(new_id) => println!(
                     "Erased employee {}: personal fields removed, now known as {new_id}.",

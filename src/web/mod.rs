@@ -1,4 +1,7 @@
-//! The web layer: the router, shared state, and one module per page or endpoint.
+//! The web layer: the router, shared state and middleware. The pages people read are in
+//! `pages/`, HR's administration pages in `admin/`, the JSON API in `api/`; the modules at this
+//! level are the infrastructure they share (sign-in and CSRF, errors, redaction, periods,
+//! static files, health probes).
 //!
 //! Handlers orchestrate: they read the request, ask `report`/`db` for data, and hand fully
 //! computed view structs to askama templates. The web tier keeps no state of its own between
@@ -7,23 +10,14 @@
 pub mod admin;
 pub mod api;
 mod assets;
-pub mod audit;
 pub mod auth;
 mod charts;
-mod dashboard;
-mod data;
 mod error;
 mod figures;
 mod health;
-mod imports;
-pub mod login;
-mod openapi;
-mod organization;
+pub mod pages;
 mod periods;
 pub mod redact;
-pub mod settings;
-pub mod summary;
-mod team;
 
 use std::time::Duration;
 
@@ -42,6 +36,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{AppError, ErrorMessage};
+
+use admin::{audit, data, imports, settings};
+use pages::{dashboard, login, organization, summary, team};
 
 use crate::db::sessions::Timeouts;
 
@@ -104,7 +101,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(dashboard::show))
         .route("/teams/{name}", get(team::show))
-        .route("/teams/{name}/people", get(team::people))
+        .route("/teams/{name}/people", get(team::people::show))
         .route("/organization", get(organization::show))
         .route("/admin/data", get(data::show))
         .route("/summary", get(summary::show))
@@ -112,7 +109,7 @@ pub fn app(state: AppState) -> Router {
         .route("/summary.csv", get(summary::csv))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/api/v1/metrics", get(api::metrics))
+        .route("/api/v1/metrics", get(api::metrics::metrics))
         .route(
             "/admin/users",
             get(admin::users::list).post(admin::users::create),
@@ -145,8 +142,8 @@ pub fn app(state: AppState) -> Router {
             "/admin/imports/{id}/undo",
             get(imports::confirm_undo).post(imports::undo),
         )
-        .route("/api/v1/imports/{kind}", post(imports::api))
-        .route("/api/openapi.json", get(openapi::show))
+        .route("/api/v1/imports/{kind}", post(api::imports::api))
+        .route("/api/openapi.json", get(api::openapi::show))
         .route("/admin/audit", get(audit::show))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/settings/figures", post(settings::save_figures))

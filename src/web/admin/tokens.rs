@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::accounts::Role;
 use crate::db;
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
-use crate::web::login::see_other;
+use crate::web::pages::login::see_other;
 use crate::web::{AppError, AppState};
 
 /// A token as the list shows it.

@@ -12,7 +12,7 @@ use crate::accounts::password::{self, NewPassword};
 use crate::accounts::{Email, Role};
 use crate::db::{self, users::User};
 use crate::web::auth::{self, CurrentUser, EmptyForm, Nav, VerifiedForm};
-use crate::web::login::see_other;
+use crate::web::pages::login::see_other;
 use crate::web::{AppError, AppState};
 
 /// A user as the list shows them.

@@ -10,12 +10,12 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 
-use super::auth::{CurrentUser, Nav};
-use super::figures;
-use super::{AppError, AppState};
 use crate::accounts::Role;
 use crate::db;
 use crate::period::Period;
+use crate::web::auth::{CurrentUser, Nav};
+use crate::web::figures;
+use crate::web::{AppError, AppState};
 
 /// How many months the coverage table shows, up to the current one.
 const MONTHS: usize = 12;

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{CurrentUser, Nav, VerifiedForm};
-use super::login::see_other;
-use super::{AppError, AppState};
 use crate::accounts::{Role, secret};
 use crate::db::{self, settings};
+use crate::web::auth::{CurrentUser, Nav, VerifiedForm};
+use crate::web::pages::login::see_other;
+use crate::web::{AppError, AppState};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/settings.html")]
@@ -181,7 +181,7 @@ pub async fn save_figures(
     let (factor, weights, currency, work_week) = match parse_figures(&form) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let error = super::admin::users::capitalize(&e);
+            let error = super::users::capitalize(&e);
             let page = settings_page(&mut conn, &user, None, form, Some(error)).await?;
             return Ok((StatusCode::BAD_REQUEST, page).into_response());
         }
@@ -241,7 +241,7 @@ pub async fn save(
     let VerifiedForm { user, form } = submitted;
     user.require(Role::Hr)?;
     let value = settings::parse_min_group_size(&form.min_group_size)
-        .map_err(|e| AppError::BadRequest(super::admin::users::capitalize(&e)))?;
+        .map_err(|e| AppError::BadRequest(super::users::capitalize(&e)))?;
     let mut conn = state.pool.acquire().await?;
     let before = settings::min_group_size(&mut conn).await?;
     settings::set_i64(&mut conn, settings::MIN_GROUP_SIZE, value).await?;

@@ -8,12 +8,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use super::auth::{CurrentUser, Nav};
-use super::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
-use super::periods::{self, PeriodPicker};
-use super::{AppError, AppState, team};
 use crate::accounts::Role;
 use crate::scoring::{self, Direction, MetricInfo, Unit};
+use crate::web::auth::{CurrentUser, Nav};
+use crate::web::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
+use crate::web::pages::team;
+use crate::web::periods::{self, PeriodPicker};
+use crate::web::{AppError, AppState};
 
 /// The columns of the heatmap, in this order.
 const COLUMNS: [&str; 8] = [

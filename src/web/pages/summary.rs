@@ -12,16 +12,16 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::auth::{CurrentUser, Nav};
-use super::{AppError, AppState};
 use crate::accounts::Role;
 use crate::db;
 use crate::period::Period;
 use crate::report::ReportError;
 use crate::summary::{self, Summary, SummaryError};
+use crate::web::auth::{CurrentUser, Nav};
+use crate::web::{AppError, AppState};
 
 /// The stylesheet, inlined into the one-file HTML.
-const STYLESHEET: &str = include_str!("../../static/app.css");
+const STYLESHEET: &str = include_str!("../../../static/app.css");
 
 #[derive(Debug, Deserialize)]
 pub struct Params {

@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
-use super::auth::{
-    self, CSRF_FIELD, CurrentUser, LOGIN_CSRF_COOKIE, Nav, SESSION_COOKIE, VerifiedForm,
-};
-use super::{AppError, AppState};
 use crate::accounts::{password, secret};
 use crate::db::{self, audit::Actor};
+use crate::web::auth::{
+    self, CSRF_FIELD, CurrentUser, LOGIN_CSRF_COOKIE, Nav, SESSION_COOKIE, VerifiedForm,
+};
+use crate::web::{AppError, AppState};
 
 /// After this many recent failures, each further failure is answered slowly.
 const SLOW_AFTER: i64 = 5;

@@ -7,12 +7,13 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::auth::{CurrentUser, Nav, TeamScope};
-use super::charts::{self, BarChart, Sparkline};
-use super::{AppError, AppState, team};
 use crate::accounts::Role;
 use crate::period::{Granularity, Period};
 use crate::report::{self, Report, Scope};
+use crate::web::auth::{CurrentUser, Nav, TeamScope};
+use crate::web::charts::{self, BarChart, Sparkline};
+use crate::web::pages::team;
+use crate::web::{AppError, AppState};
 
 /// How many periods the trend shows.
 const TREND_LENGTH: usize = 8;

@@ -5,10 +5,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use super::auth::{CurrentUser, Nav};
-use super::{AppError, AppState};
 use crate::accounts::Role;
 use crate::db;
+use crate::web::auth::{CurrentUser, Nav};
+use crate::web::{AppError, AppState};
 
 /// Events per page.
 const PAGE_SIZE: i64 = 50;

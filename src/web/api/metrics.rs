@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use super::auth::CurrentUser;
-use super::{AppError, AppState};
 use crate::period::Period;
 use crate::report::{self, Report};
+use crate::web::auth::CurrentUser;
+use crate::web::{AppError, AppState};
 
 #[derive(Debug, Deserialize)]
 pub struct Params {

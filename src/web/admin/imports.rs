@@ -1,4 +1,4 @@
-//! Imports in the web UI (HR) and the JSON API.
+//! Imports in the web UI (HR); the JSON API's import is in `web::api::imports`.
 //!
 //! The page flow is upload → preview → confirm: the uploaded file is kept in PostgreSQL
 //! (`import_upload`), so the preview and the confirmation may be served by different instances.
@@ -6,17 +6,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
-use super::{AppError, AppState};
 use crate::accounts::{Role, secret};
 use crate::db;
 use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
+use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
+use crate::web::{AppError, AppState};
 
 /// One row of the import history.
 pub struct HistoryRow {
@@ -181,7 +180,7 @@ pub async fn upload(
     Ok(Redirect::to(&format!("/admin/imports/uploads/{id}")).into_response())
 }
 
-fn parse_date_format(text: &str) -> Result<Option<DateOrder>, AppError> {
+pub(crate) fn parse_date_format(text: &str) -> Result<Option<DateOrder>, AppError> {
     match text.trim() {
         "" | "auto" => Ok(None),
         "dmy" => Ok(Some(DateOrder::DayFirst)),
@@ -443,75 +442,6 @@ pub async fn undo(
         Err(import::UndoError::Database(e)) => Err(e.into()),
         Err(other) => Err(AppError::Conflict(other.to_string())),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ApiParams {
-    dry_run: Option<bool>,
-    skip_invalid: Option<bool>,
-    date_format: Option<String>,
-    file_name: Option<String>,
-}
-
-/// The JSON answer of `POST /api/v1/imports/{kind}`: the outcome and the preview's fields.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct ApiResult {
-    /// imported, already_imported, dry_run or rejected.
-    pub status: &'static str,
-    pub import_id: Option<i64>,
-    #[serde(flatten)]
-    pub preview: Prepared,
-}
-
-/// `POST /api/v1/imports/{kind}`: the CSV is the body. HR tokens (or an HR session with the
-/// `X-CSRF-Token` header).
-pub async fn api(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(kind): Path<String>,
-    Query(params): Query<ApiParams>,
-    headers: axum::http::HeaderMap,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    if let Some(expected) = &user.csrf_token {
-        // A browser session: cookies ride along on any request, so demand the CSRF token.
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !secret::equal(sent, expected) {
-            return Err(AppError::csrf());
-        }
-    }
-    user.require(Role::Hr)?;
-    let kind = Kind::from_name(&kind).ok_or(AppError::NotFound)?;
-    let options = Options {
-        skip_invalid: params.skip_invalid.unwrap_or(false),
-        date_order: parse_date_format(params.date_format.as_deref().unwrap_or(""))?,
-    };
-    let file_name = params
-        .file_name
-        .unwrap_or_else(|| format!("{}.csv", kind.name()));
-    let known = Known::load(&state.pool, kind).await?;
-    let prepared = import::prepare(kind, &file_name, &body[..], options, &known)
-        .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
-    let (status, code, import_id) = if params.dry_run.unwrap_or(false) {
-        ("dry_run", StatusCode::OK, None)
-    } else {
-        match import::commit(&state.pool, &prepared, options, &user.actor()).await? {
-            Outcome::Imported { import_id, .. } => ("imported", StatusCode::OK, Some(import_id)),
-            Outcome::AlreadyImported { import_id } => {
-                ("already_imported", StatusCode::OK, Some(import_id))
-            }
-            Outcome::Rejected => ("rejected", StatusCode::UNPROCESSABLE_ENTITY, None),
-        }
-    };
-    let result = ApiResult {
-        status,
-        import_id,
-        preview: prepared,
-    };
-    Ok((code, axum::Json(result)).into_response())
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
 //! `GET /api/openapi.json`: the OpenAPI description of the JSON API. The schemas are generated
-//! from the Rust types the API serializes (`report::Report`, `web::imports::ApiResult`), so the
+//! from the Rust types the API serializes (`report::Report`, `web::api::imports::ApiResult`), so the
 //! description cannot drift from the answers.
 
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use super::AppError;
-use super::auth::CurrentUser;
-use super::imports::ApiResult;
 use crate::report::Report;
+use crate::web::AppError;
+use crate::web::api::imports::ApiResult;
+use crate::web::auth::CurrentUser;
 
 /// The OpenAPI 3.0 document.
 pub fn document() -> Value {
@@ -23,7 +23,7 @@ pub fn document() -> Value {
     });
     let mut components = serde_json::Map::from_iter(schemas);
     // Salary-based figures are null for managers (see `web::redact`).
-    for key in super::redact::SALARY_BASED {
+    for key in crate::web::redact::SALARY_BASED {
         if let Some(property) = components
             .get_mut("Intermediate")
             .and_then(|schema| schema.pointer_mut(&format!("/properties/{key}")))

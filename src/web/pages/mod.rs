@@ -1,0 +1,8 @@
+//! The pages people read: the dashboard, a team and its people, the organization's heatmap,
+//! the executive summary, and signing in.
+
+pub mod dashboard;
+pub mod login;
+pub mod organization;
+pub mod summary;
+pub mod team;

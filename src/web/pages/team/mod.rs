@@ -1,0 +1,441 @@
+//! The team page ("My team", a manager's landing page) at `/teams/{name}`; its drill-down at
+//! `/teams/{name}/people` is in `people.rs`, the words that explain each number in `explain.rs`.
+//!
+//! The team page shows the fundamentals of one team as tiles — the value, its change against
+//! the previous period and the same period a year earlier (good or bad by the catalogue's
+//! direction, in words and symbols), the organization's figure, an eight-period trend — then
+//! the intermediate and advanced tiers as tables, and a short "what changed" paragraph. Every
+//! number opens its "how calculated" explanation.
+//!
+//! A manager may open only the teams in their visible set; any other name is a 404, exactly as
+//! for a team that does not exist. HR and executives may open every team.
+
+pub mod explain;
+pub mod people;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use crate::db;
+use crate::period::Period;
+use crate::report::{self, Report, Scope};
+use crate::scoring::{self, MetricInfo, Tier, Unit};
+use crate::web::auth::{CurrentUser, Nav, TeamScope};
+use crate::web::charts::{self, LineChart};
+use crate::web::figures::{self, Figures, Verdict};
+use crate::web::periods::{self, PeriodPicker};
+use crate::web::{AppError, AppState};
+use explain::{Context, How, how, what_changed};
+
+/// How many periods the trends show.
+const TREND_LENGTH: usize = 8;
+
+/// The fundamentals shown as tiles, in this order; the other fundamentals are the counts
+/// behind them, listed in a table.
+const TILES: [&str; 9] = [
+    "headcount_end",
+    "separations",
+    "turnover_rate",
+    "voluntary_turnover_rate",
+    "involuntary_turnover_rate",
+    "absenteeism_rate",
+    "promotion_rate",
+    "csat",
+    "empathy_favorability",
+];
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    period: Option<String>,
+}
+
+/// A team in the switcher.
+pub struct TeamLink {
+    pub name: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// A change against a comparison period.
+pub struct Change {
+    /// "vs 2024-Q4".
+    pub against: String,
+    /// "▼ −4.9 pts", "no change", or why there is none.
+    pub delta: String,
+    pub class: &'static str,
+    /// "better", "worse", "similar" or "".
+    pub verdict: &'static str,
+}
+
+/// One period of a tile's trend, for its data table.
+pub struct TrendPoint {
+    pub period: String,
+    pub team: String,
+    pub org: String,
+}
+
+/// A fundamental as a tile.
+pub struct Tile {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub suppressed: bool,
+    pub changes: Vec<Change>,
+    pub org: String,
+    pub how: How,
+    pub chart: LineChart,
+    /// The chart's text alternative.
+    pub chart_description: String,
+    pub trend: Vec<TrendPoint>,
+}
+
+/// A metric as a table row: this period, the previous one and a year earlier.
+pub struct MetricRow {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub suppressed: bool,
+    pub previous: String,
+    pub year_earlier: String,
+    pub how: How,
+}
+
+/// A table of metrics under a heading.
+pub struct MetricTable {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub note: &'static str,
+    pub rows: Vec<MetricRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "team.html")]
+pub struct TeamPage {
+    pub nav: Nav,
+    pub team: String,
+    pub people_href: String,
+    /// Shown when the user may open more than one team.
+    pub teams: Vec<TeamLink>,
+    pub period: String,
+    pub span: String,
+    pub unit: &'static str,
+    pub year_earlier_period: String,
+    /// Sends its choice to the team's page.
+    pub picker: PeriodPicker,
+    /// Nobody was employed in the team during the period: say what to import.
+    pub empty: bool,
+    pub what_changed: Vec<String>,
+    pub tiles: Vec<Tile>,
+    /// The counts behind the tiles, then the intermediate and advanced tiers.
+    pub tables: Vec<MetricTable>,
+    pub min_group_size: i64,
+    pub currency: String,
+    /// Salary-based figures are withheld from this user (a manager).
+    pub salary_withheld: bool,
+}
+
+/// `GET /teams/{name}`
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<TeamPage, AppError> {
+    // The team first: a team the user may not see is a 404 whatever else is asked.
+    let mut conn = state.pool.acquire().await?;
+    let team = visible_team(&mut conn, &user, &name).await?;
+    let today = chrono::Local::now().date_naive();
+    let period = periods::chosen(params.period.as_deref(), today)?;
+    render(&mut conn, &user, &team, period, today).await
+}
+
+/// The team page of `team` (already checked visible) for `period`: also the manager's `/`.
+pub async fn render(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    team: &db::teams::Team,
+    period: Period,
+    today: NaiveDate,
+) -> Result<TeamPage, AppError> {
+    let periods = period.trailing(TREND_LENGTH);
+    let mut reports = report::build_many(&mut *conn, &periods, Some(&team.name)).await?;
+    user.redact_all(&mut reports);
+    let currency = db::settings::currency(&mut *conn).await?;
+    let settings = db::settings::scoring(&mut *conn).await?;
+    let teams = switcher(&mut *conn, user, &team.name, period).await?;
+    let current = reports
+        .last()
+        .expect("the trend includes the period itself");
+    let scope = current.teams.get(&team.name).ok_or(AppError::NotFound)?;
+    let context = Context {
+        period,
+        start: current.start,
+        end: current.end,
+        currency: &currency,
+        min_group_size: current.min_group_size,
+        turnover_cost_factor: settings.turnover_cost_factor,
+    };
+    let f = &scope.fundamentals;
+    let team_href = team_path(&team.name);
+    Ok(TeamPage {
+        nav: user.nav(),
+        team: team.name.clone(),
+        people_href: format!("{team_href}/people?period={period}"),
+        picker: PeriodPicker::new(team_href, period, today),
+        teams,
+        period: period.to_string(),
+        span: figures::span(current.start, current.end),
+        unit: periods::unit(period),
+        year_earlier_period: period.year_earlier().to_string(),
+        empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
+        what_changed: what_changed(&context, scope),
+        tiles: TILES
+            .iter()
+            .filter_map(|key| scoring::info(key))
+            .map(|metric| tile(&context, metric, &team.name, &reports))
+            .collect(),
+        tables: vec![
+            MetricTable {
+                id: "counts",
+                title: "The counts behind these figures",
+                note: "Headcounts, days and responses that the rates above are computed from.",
+                rows: rows(&context, scope, |m| {
+                    m.tier == Tier::Fundamentals && !TILES.contains(&m.key)
+                }),
+            },
+            MetricTable {
+                id: "intermediate",
+                title: "Intermediate: costs, customers and productivity",
+                note: "What turnover and absence cost, and how customers and output fared. \
+                       Money is in the organization's currency.",
+                rows: rows(&context, scope, |m| m.tier == Tier::Intermediate),
+            },
+            MetricTable {
+                id: "advanced",
+                title: "Advanced: advocacy, resilience, impact and the empathy index",
+                note: "Longer-term signals. eNPS is a survey figure, withheld below the \
+                       minimum group size.",
+                rows: rows(&context, scope, |m| m.tier == Tier::Advanced),
+            },
+        ],
+        min_group_size: current.min_group_size,
+        currency,
+        salary_withheld: !user.sees_salary_figures(),
+    })
+}
+
+/// The team named `wanted` if this user may see it; 404 otherwise, as for no such team.
+pub async fn visible_team(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    wanted: &str,
+) -> Result<db::teams::Team, AppError> {
+    let name = user.visible_team(wanted).ok_or(AppError::NotFound)?;
+    db::teams::find(conn, &name)
+        .await?
+        .filter(|team| user.can_see_team(&team.name))
+        .ok_or(AppError::NotFound)
+}
+
+/// The first team a manager may see (their landing page), if any.
+pub async fn first_visible_team(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+) -> Result<Option<db::teams::Team>, AppError> {
+    let TeamScope::Only(names) = &user.teams else {
+        return Ok(None);
+    };
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    match sorted.first() {
+        Some(name) => Ok(db::teams::find(conn, name).await?),
+        None => Ok(None),
+    }
+}
+
+/// The path of a team's page.
+pub fn team_path(name: &str) -> String {
+    format!("/teams/{}", figures::path_segment(name))
+}
+
+/// The teams this user may switch between (none when there is only one).
+async fn switcher(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    current: &str,
+    period: Period,
+) -> Result<Vec<TeamLink>, AppError> {
+    let mut names: Vec<String> = match &user.teams {
+        TeamScope::All => db::teams::list(conn)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect(),
+        TeamScope::Only(names) => names.iter().cloned().collect(),
+    };
+    names.sort_by_key(|n| n.to_lowercase());
+    if names.len() < 2 {
+        return Ok(Vec::new());
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| TeamLink {
+            href: format!("{}?period={period}", team_path(&name)),
+            current: name == current,
+            name,
+        })
+        .collect())
+}
+
+fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) -> Tile {
+    let current = reports
+        .last()
+        .expect("the trend includes the period itself");
+    let scope = &current.teams[team];
+    let now = Figures::of_scope(scope);
+    let org = Figures::of_scope(&current.org);
+    let comparisons = [
+        (&scope.previous, "vs"),
+        (&scope.year_earlier, "vs a year earlier,"),
+    ];
+    let changes = comparisons
+        .into_iter()
+        .map(|(comparison, words)| {
+            let before = Figures::of_comparison(comparison);
+            change(
+                metric,
+                &now,
+                &before,
+                format!("{words} {}", comparison.period),
+                context.currency,
+            )
+        })
+        .collect();
+    let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
+    let series = |pick: &dyn Fn(&Report) -> Option<&Scope>| -> Vec<Option<f64>> {
+        reports
+            .iter()
+            .map(|r| {
+                pick(r).and_then(|s| {
+                    let f = Figures::of_scope(s);
+                    (!f.is_suppressed(metric.key))
+                        .then(|| f.get(metric.key))
+                        .flatten()
+                })
+            })
+            .collect()
+    };
+    let team_series = series(&|r| r.teams.get(team));
+    let org_series = series(&|r| Some(&r.org));
+    let shown = |scope: Option<&Scope>| {
+        scope.map_or("–".to_string(), |s| {
+            Figures::of_scope(s).show(metric, context.currency)
+        })
+    };
+    let trend: Vec<TrendPoint> = reports
+        .iter()
+        .map(|r| TrendPoint {
+            period: r.period.to_string(),
+            team: shown(r.teams.get(team)),
+            org: shown(Some(&r.org)),
+        })
+        .collect();
+    let suffix = if metric.unit == Unit::Percent {
+        " %"
+    } else {
+        ""
+    };
+    let chart_description = format!(
+        "{} of {team} and of the organization over the last {TREND_LENGTH} {}s: {}",
+        metric.label,
+        periods::unit(context.period),
+        trend
+            .iter()
+            .map(|p| format!("{} {} (organization {})", p.period, p.team, p.org))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    Tile {
+        key: metric.key,
+        label: metric.label,
+        value: now.show(metric, context.currency),
+        suppressed: now.is_suppressed(metric.key),
+        changes,
+        org: org.show(metric, context.currency),
+        how: how(context, metric, scope),
+        chart: charts::line_chart(&team_series, &org_series, &labels, suffix),
+        chart_description,
+        trend,
+    }
+}
+
+fn change(
+    metric: &MetricInfo,
+    now: &Figures,
+    before: &Figures,
+    against: String,
+    currency: &str,
+) -> Change {
+    if now.is_suppressed(metric.key) || before.is_suppressed(metric.key) {
+        return Change {
+            against,
+            delta: format!("not comparable: {}", Figures::withheld_because(metric.key)),
+            class: Verdict::Unknown.class(),
+            verdict: "",
+        };
+    }
+    let (b, a) = (before.get(metric.key), now.get(metric.key));
+    let verdict = figures::judge(metric.direction, b, a, figures::precision(metric.unit));
+    let delta = match (b, a) {
+        (Some(b), Some(a)) => figures::delta(metric.unit, b, a, currency),
+        _ => "no figure to compare".to_string(),
+    };
+    Change {
+        against,
+        delta,
+        class: verdict.class(),
+        verdict: if verdict == Verdict::Same {
+            ""
+        } else {
+            verdict.word()
+        },
+    }
+}
+
+/// Table rows for the catalogue's metrics that `pick` selects.
+fn rows(context: &Context, scope: &Scope, pick: impl Fn(&MetricInfo) -> bool) -> Vec<MetricRow> {
+    let now = Figures::of_scope(scope);
+    let previous = Figures::of_comparison(&scope.previous);
+    let year_earlier = Figures::of_comparison(&scope.year_earlier);
+    scoring::catalogue()
+        .iter()
+        .filter(|m| pick(m))
+        .map(|metric| MetricRow {
+            key: metric.key,
+            label: metric.label,
+            value: now.show(metric, context.currency),
+            suppressed: now.is_suppressed(metric.key),
+            previous: previous.show(metric, context.currency),
+            year_earlier: year_earlier.show(metric, context.currency),
+            how: how(context, metric, scope),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directions_come_from_the_catalogue() {
+        use crate::scoring::Direction;
+        assert_eq!(
+            scoring::info("voluntary_turnover_rate").unwrap().direction,
+            Direction::LowerIsBetter
+        );
+    }
+}
