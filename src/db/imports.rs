@@ -1,8 +1,68 @@
 //! The import record: one row per file imported, with its content hash, so that the same file
 //! imported twice is recognised.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+
+/// The advisory lock that imports and undos take for their transaction, so that they happen one
+/// at a time (two copies of one file arriving together must not both be written). Its value
+/// only needs to differ from any other advisory lock taken on the database.
+const IMPORT_LOCK: i64 = 7261;
+
+/// Wait for the import lock; it is held until the transaction ends.
+pub async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(IMPORT_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Where an import stands (the `import_status_known` constraint lists the same four).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStatus {
+    /// Being written: visible to nobody until its transaction commits.
+    Running,
+    Succeeded,
+    Failed,
+    Undone,
+}
+
+impl ImportStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportStatus::Running => "running",
+            ImportStatus::Succeeded => "succeeded",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Undone => "undone",
+        }
+    }
+}
+
+impl TryFrom<String> for ImportStatus {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<ImportStatus, String> {
+        [
+            ImportStatus::Running,
+            ImportStatus::Succeeded,
+            ImportStatus::Failed,
+            ImportStatus::Undone,
+        ]
+        .into_iter()
+        .find(|status| status.name() == name)
+        .ok_or_else(|| format!("unknown import status \"{name}\""))
+    }
+}
+
+impl fmt::Display for ImportStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, so that the CLI's table can align it.
+        f.pad(self.name())
+    }
+}
 
 /// One import as listed in the history.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,12 +71,22 @@ pub struct Import {
     pub kind: String,
     pub file_name: String,
     pub content_hash: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ImportStatus,
     pub rows_total: i32,
     pub rows_accepted: i32,
     pub rows_rejected: i32,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The columns of an [`Import`], for every query that reads one.
+macro_rules! select_import {
+    () => {
+        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
+                rows_rejected, created_by, created_at
+         from import "
+    };
 }
 
 /// The complete import of exactly this content, if there is one. An import that skipped
@@ -27,13 +97,12 @@ pub async fn find_succeeded(
     kind: &str,
     content_hash: &str,
 ) -> Result<Option<Import>, sqlx::Error> {
-    sqlx::query_as(
-        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
-                rows_rejected, created_by, created_at
-         from import where kind = $1 and content_hash = $2 and status = 'succeeded'
+    sqlx::query_as(concat!(
+        select_import!(),
+        "where kind = $1 and content_hash = $2 and status = 'succeeded'
                and rows_rejected = 0
-         order by import_id desc limit 1",
-    )
+         order by import_id desc limit 1"
+    ))
     .bind(kind)
     .bind(content_hash)
     .fetch_optional(conn)
@@ -82,14 +151,21 @@ pub async fn finish(
 
 /// The newest imports first.
 pub async fn list(conn: &mut PgConnection, limit: i64) -> Result<Vec<Import>, sqlx::Error> {
-    sqlx::query_as(
-        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
-                rows_rejected, created_by, created_at
-         from import order by import_id desc limit $1",
-    )
+    sqlx::query_as(concat!(
+        select_import!(),
+        "order by import_id desc limit $1"
+    ))
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// One import.
+pub async fn find(conn: &mut PgConnection, import_id: i64) -> Result<Option<Import>, sqlx::Error> {
+    sqlx::query_as(concat!(select_import!(), "where import_id = $1"))
+        .bind(import_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// One import, locked for update (for undo).
@@ -97,14 +173,10 @@ pub async fn find_for_update(
     conn: &mut PgConnection,
     import_id: i64,
 ) -> Result<Option<Import>, sqlx::Error> {
-    sqlx::query_as(
-        "select import_id, kind, file_name, content_hash, status, rows_total, rows_accepted,
-                rows_rejected, created_by, created_at
-         from import where import_id = $1 for update",
-    )
-    .bind(import_id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(concat!(select_import!(), "where import_id = $1 for update"))
+        .bind(import_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Later succeeded imports that changed employees this one changed too.

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::auth::Nav;
+use crate::import::{ImportError, UndoError};
 use crate::report::ReportError;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +33,8 @@ pub enum AppError {
     /// The request body is larger than the configured upload limit.
     #[error("the upload is larger than {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: usize },
-    /// The request conflicts with the current state (e.g. an undo that later imports block).
+    /// The request conflicts with the current state (e.g. an undo that later imports block, or
+    /// an import whose roster changed while it was written): 409, with the reason.
     #[error("{0}")]
     Conflict(String),
     /// The database failed: a 500, logged.
@@ -65,6 +67,30 @@ impl From<ReportError> for AppError {
         match err {
             ReportError::UnknownTeam(_) => AppError::NotFound,
             ReportError::Database(e) => AppError::Database(e),
+        }
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(err: ImportError) -> AppError {
+        match err {
+            ImportError::RosterChanged { .. } | ImportError::FileChanged { .. } => {
+                AppError::Conflict(err.to_string())
+            }
+            ImportError::NotInMemory(_) => AppError::Internal(err.to_string()),
+            ImportError::Database(e) => AppError::Database(e),
+        }
+    }
+}
+
+impl From<UndoError> for AppError {
+    fn from(err: UndoError) -> AppError {
+        match err {
+            UndoError::NotFound(_) => AppError::NotFound,
+            UndoError::Database(e) => AppError::Database(e),
+            UndoError::NotUndoable(..) | UndoError::LaterImports(..) | UndoError::InUse(..) => {
+                AppError::Conflict(err.to_string())
+            }
         }
     }
 }

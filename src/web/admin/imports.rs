@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::accounts::{Role, secret};
 use crate::db;
+use crate::db::imports::ImportStatus;
 use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
 use crate::web::{AppError, AppState};
@@ -24,7 +25,7 @@ pub struct HistoryRow {
     pub kind: String,
     pub file_name: String,
     pub hash: String,
-    pub status: String,
+    pub status: ImportStatus,
     pub rows_accepted: i32,
     pub rows_rejected: i32,
     pub by: String,
@@ -47,18 +48,6 @@ pub struct ListParams {
     imported: Option<i64>,
     already: Option<i64>,
     undone: Option<i64>,
-}
-
-fn kind_label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Employees => "Employees (roster from the HR system)",
-        Kind::Absences => "Absences",
-        Kind::Promotions => "Promotions",
-        Kind::Csat => "Customer satisfaction (CSAT) responses",
-        Kind::Pulse => "Pulse survey responses (anonymous)",
-        Kind::Customers => "Customer activity (revenue)",
-        Kind::Measures => "Other team measures (KPIs)",
-    }
 }
 
 /// `GET /admin/imports`: the upload form and the history.
@@ -94,16 +83,13 @@ pub async fn list(
     Ok(ImportsPage {
         nav: user.nav(),
         csrf: user.csrf_token.clone().unwrap_or_default(),
-        kinds: Kind::ALL
-            .iter()
-            .map(|k| (k.name(), kind_label(*k)))
-            .collect(),
+        kinds: Kind::ALL.iter().map(|k| (k.name(), k.label())).collect(),
         max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
         message,
         history: imports
             .into_iter()
             .map(|i| HistoryRow {
-                undoable: i.status == "succeeded",
+                undoable: i.status == ImportStatus::Succeeded,
                 import_id: i.import_id,
                 when: i.created_at.format("%Y-%m-%d %H:%M").to_string(),
                 kind: i.kind,
@@ -413,10 +399,9 @@ pub async fn confirm_undo(
 ) -> Result<UndoPage, AppError> {
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
-    let import = db::imports::list(&mut conn, i64::MAX)
+    let import = db::imports::find(&mut conn, id)
         .await?
-        .into_iter()
-        .find(|i| i.import_id == id && i.status == "succeeded")
+        .filter(|i| i.status == ImportStatus::Succeeded)
         .ok_or(AppError::NotFound)?;
     Ok(UndoPage {
         nav: user.nav(),
@@ -436,12 +421,8 @@ pub async fn undo(
     VerifiedForm { user, .. }: VerifiedForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
-    match import::undo(&state.pool, id, &user.actor()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/imports?undone={id}")).into_response()),
-        Err(import::UndoError::NotFound(_)) => Err(AppError::NotFound),
-        Err(import::UndoError::Database(e)) => Err(e.into()),
-        Err(other) => Err(AppError::Conflict(other.to_string())),
-    }
+    import::undo(&state.pool, id, &user.actor()).await?;
+    Ok(Redirect::to(&format!("/admin/imports?undone={id}")).into_response())
 }
 
 #[cfg(test)]
