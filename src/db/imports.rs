@@ -168,17 +168,6 @@ pub async fn find(conn: &mut PgConnection, import_id: i64) -> Result<Option<Impo
         .await
 }
 
-/// One import, locked for update (for undo).
-pub async fn find_for_update(
-    conn: &mut PgConnection,
-    import_id: i64,
-) -> Result<Option<Import>, sqlx::Error> {
-    sqlx::query_as(concat!(select_import!(), "where import_id = $1 for update"))
-        .bind(import_id)
-        .fetch_optional(conn)
-        .await
-}
-
 /// Later succeeded imports that changed employees this one changed too.
 pub async fn later_employee_imports(
     conn: &mut PgConnection,
@@ -268,4 +257,23 @@ pub async fn mark_undone(conn: &mut PgConnection, import_id: i64) -> Result<(), 
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImportStatus;
+
+    #[test]
+    fn every_status_reads_back_from_its_name_and_nothing_else_does() {
+        for status in [
+            ImportStatus::Running,
+            ImportStatus::Succeeded,
+            ImportStatus::Failed,
+            ImportStatus::Undone,
+        ] {
+            assert_eq!(ImportStatus::try_from(status.to_string()), Ok(status));
+        }
+        assert!(ImportStatus::try_from("Succeeded".to_string()).is_err());
+        assert_eq!(format!("{:<10}|", ImportStatus::Undone), "undone    |");
+    }
 }

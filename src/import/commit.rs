@@ -237,8 +237,9 @@ async fn finish(
 /// employee as it was before and remove those it created), mark it undone, and audit it.
 pub async fn undo(pool: &PgPool, import_id: i64, actor: &Actor) -> Result<Import, UndoError> {
     let mut tx = pool.begin().await?;
+    // Only imports and undos change an import's row, and they all hold this lock.
     db::imports::lock(&mut tx).await?;
-    let import = db::imports::find_for_update(&mut tx, import_id)
+    let import = db::imports::find(&mut tx, import_id)
         .await?
         .ok_or(UndoError::NotFound(import_id))?;
     if import.status != ImportStatus::Succeeded {

@@ -191,3 +191,71 @@ fn error_page(status: StatusCode, title: &'static str, message: String) -> Respo
     response.extensions_mut().insert(ErrorMessage(message));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    use super::{AppError, ErrorMessage};
+    use crate::db::imports::ImportStatus;
+    use crate::import::{ImportError, UndoError};
+
+    /// The status and the message a user sees for an error.
+    fn shown(err: impl Into<AppError>) -> (StatusCode, String) {
+        let response = err.into().into_response();
+        let message = response.extensions().get::<ErrorMessage>().unwrap();
+        (response.status(), message.0.clone())
+    }
+
+    #[test]
+    fn an_import_that_met_a_changed_roster_is_a_conflict_that_says_why() {
+        let err = ImportError::RosterChanged {
+            file_name: "absences.csv".into(),
+            written: 1,
+            expected: 2,
+        };
+        assert_eq!(
+            shown(err),
+            (
+                StatusCode::CONFLICT,
+                "the roster changed while absences.csv was being imported (1 of 2 rows could be \
+                 matched); nothing was imported, please try again"
+                    .to_string()
+            )
+        );
+        let changed = ImportError::FileChanged {
+            file_name: "big.csv".into(),
+            reason: None,
+        };
+        assert_eq!(shown(changed).0, StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn import_failures_on_our_side_show_no_internal_text() {
+        let (status, message) = shown(ImportError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!message.contains("pool"), "{message}");
+        let (status, _) = shown(ImportError::NotInMemory("roster.csv".into()));
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn an_undo_that_cannot_happen_is_a_conflict_and_an_unknown_import_is_not_found() {
+        assert_eq!(
+            shown(UndoError::LaterImports(3, vec![4, 6])),
+            (
+                StatusCode::CONFLICT,
+                "later imports (#4, #6) changed the same employees; undo them first".to_string()
+            )
+        );
+        assert_eq!(
+            shown(UndoError::NotUndoable(3, ImportStatus::Undone)),
+            (
+                StatusCode::CONFLICT,
+                "import #3 is undone, so there is nothing to undo".to_string()
+            )
+        );
+        assert_eq!(shown(UndoError::NotFound(9)).0, StatusCode::NOT_FOUND);
+    }
+}

@@ -739,3 +739,82 @@ async fn a_large_file_streams_through_in_batches_with_exact_line_numbers() {
         .unwrap();
     assert_eq!(recorded, (12_000, 12_000));
 }
+
+#[tokio::test]
+async fn rows_whose_employee_disappeared_before_writing_roll_the_import_back_as_a_conflict() {
+    let app = with_roster().await;
+    let prepared = prepare(
+        &app,
+        Kind::Absences,
+        b"employee_id,start_date\nE1,2025-02-03\nE2,2025-02-04\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(prepared.rows_valid, 2);
+    // The roster import (#1) is undone between the check and the write.
+    import::undo(&app.pool, 1, &Actor::cli()).await.unwrap();
+
+    let err = import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
+        .await
+        .unwrap_err();
+
+    assert!(matches!(
+        err,
+        import::ImportError::RosterChanged {
+            written: 0,
+            expected: 2,
+            ..
+        }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "the roster changed while file.csv was being imported (0 of 2 rows could be matched); \
+         nothing was imported, please try again"
+    );
+    assert_eq!(count(&app, "absence").await, 0);
+    let imports: i64 = sqlx::query_scalar("select count(*) from import where kind = 'absences'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(imports, 0, "not even the import record is kept");
+}
+
+#[tokio::test]
+async fn a_file_on_disk_that_changes_before_it_is_written_imports_nothing() {
+    let app = with_roster().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("promotions.csv");
+    std::fs::write(&path, "employee_id,effective_date\nE1,2025-02-01\n").unwrap();
+    let known = Known::load(&app.pool, Kind::Promotions).await.unwrap();
+    let prepared = import::prepare(
+        Kind::Promotions,
+        "promotions.csv",
+        path.as_path(),
+        Options::default(),
+        &known,
+    )
+    .unwrap();
+    std::fs::write(
+        &path,
+        "employee_id,effective_date\nE1,2025-02-01\nE2,2025-03-01\n",
+    )
+    .unwrap();
+
+    let err = import::commit_streaming(
+        &app.pool,
+        &prepared,
+        path.as_path(),
+        &known,
+        Options::default(),
+        &Actor::cli(),
+    )
+    .await
+    .unwrap_err();
+
+    assert!(matches!(err, import::ImportError::FileChanged { .. }));
+    assert_eq!(
+        err.to_string(),
+        "promotions.csv changed while it was imported; nothing was imported"
+    );
+    assert_eq!(count(&app, "promotion").await, 0);
+}
