@@ -25,7 +25,10 @@ pub use facts::{CustomerFacts, Facts, MeasureFacts, PulseFacts};
 pub(crate) use fundamentals::fundamentals_of_for_tests;
 pub use fundamentals::{Fundamentals, RosterFacts, fundamentals};
 pub use intermediate::Intermediate;
-pub use links::{MIN_PAIRS, OutcomeLink, TeamQuarter, outcome_links, pearson};
+pub use links::{
+    LAGS, MIN_PAIRS, MIN_TEAM_QUARTERS, OUTCOME_QUARTERS, Outcome, OutcomeLink, QUARTERS_NEEDED,
+    QuarterFigures, Sample, TeamQuarter, estimate, outcome_links, pearson, sample,
+};
 pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
 
 /// What HR can set that changes the figures.
