@@ -1,9 +1,7 @@
 //! The `absences` kind: one row per absence of an employee. Each absence type counts as planned
 //! or unplanned (HR's own types first, then the built-in list); medical details are refused.
 
-use sqlx::PgConnection;
-
-use super::{EMPLOYEE_ID, Forbidden, ImportKind, Spec, shown};
+use super::{EMPLOYEE_ID, Forbidden, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::absences::NewAbsence;
 use crate::import::cells::{Cells, RowState};
@@ -211,12 +209,7 @@ impl ImportKind for Absences {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewAbsence],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::absences::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewAbsence]) -> Result<u64, sqlx::Error> {
+        db::absences::upsert(to.conn, Some(to.import_id), rows).await
     }
 }

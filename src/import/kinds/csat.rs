@@ -1,8 +1,6 @@
 //! The `csat` kind: customer satisfaction responses, one row per response, by team.
 
-use sqlx::PgConnection;
-
-use super::{ImportKind, Spec, TEAM_ALIASES, shown};
+use super::{ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::csat::NewCsatResponse;
 use crate::import::cells::{Cells, RowState};
@@ -26,11 +24,7 @@ const COLUMNS: &[Column] = &[
             "timestamp",
         ],
     },
-    Column {
-        name: "team",
-        required: true,
-        aliases: TEAM_ALIASES,
-    },
+    team(true),
     Column {
         name: "score",
         required: true,
@@ -108,12 +102,7 @@ impl ImportKind for Csat {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewCsatResponse],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::csat::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewCsatResponse]) -> Result<u64, sqlx::Error> {
+        db::csat::upsert(to.conn, Some(to.import_id), rows).await
     }
 }

@@ -1,9 +1,7 @@
 //! The `customers` kind: a customer's revenue on a day or over a period, optionally by team.
 //! Rows with the same customer, team and period are added up when written.
 
-use sqlx::PgConnection;
-
-use super::{ImportKind, Spec, TEAM_ALIASES, shown};
+use super::{ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::customers::NewCustomerActivity;
 use crate::import::cells::{Cells, RowState};
@@ -40,11 +38,7 @@ const COLUMNS: &[Column] = &[
         required: true,
         aliases: &["amount", "sales", "total", "netrevenue", "value"],
     },
-    Column {
-        name: "team",
-        required: false,
-        aliases: TEAM_ALIASES,
-    },
+    team(false),
 ];
 
 impl ImportKind for Customers {
@@ -88,12 +82,7 @@ impl ImportKind for Customers {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewCustomerActivity],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::customers::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewCustomerActivity]) -> Result<u64, sqlx::Error> {
+        db::customers::upsert(to.conn, Some(to.import_id), rows).await
     }
 }

@@ -4,7 +4,7 @@
 
 use sqlx::PgConnection;
 
-use super::{EMPLOYEE_ID, ImportKind, Spec, shown};
+use super::{EMPLOYEE_ID, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::employees::NewEmployee;
 use crate::import::UndoError;
@@ -292,15 +292,10 @@ impl ImportKind for Employees {
 
     /// Create the teams the rows name, then insert or update the employees (only the columns
     /// the file has).
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewEmployee],
-        columns: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
+    async fn write(to: Target<'_>, rows: &[NewEmployee]) -> Result<u64, sqlx::Error> {
         let teams: Vec<String> = rows.iter().map(|e| e.team.clone()).collect();
-        db::teams::ensure(conn, &teams).await?;
-        db::employees::upsert(conn, Some(import_id), rows, columns).await
+        db::teams::ensure(to.conn, &teams).await?;
+        db::employees::upsert(to.conn, Some(to.import_id), rows, to.columns).await
     }
 
     /// Restore each employee as it was before the import and remove those it created —

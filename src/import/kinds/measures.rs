@@ -2,9 +2,7 @@
 //! optionally by team. The metric names of docs/metrics.md feed the built-in metrics; any other
 //! name is stored too.
 
-use sqlx::PgConnection;
-
-use super::{ImportKind, Spec, TEAM_ALIASES, shown};
+use super::{ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::measures::NewMeasure;
 use crate::import::cells::{Cells, RowState};
@@ -14,11 +12,7 @@ use crate::import::columns::Column;
 pub struct Measures;
 
 const COLUMNS: &[Column] = &[
-    Column {
-        name: "team",
-        required: false,
-        aliases: TEAM_ALIASES,
-    },
+    team(false),
     Column {
         name: "date",
         required: false,
@@ -120,13 +114,8 @@ impl ImportKind for Measures {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewMeasure],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::measures::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewMeasure]) -> Result<u64, sqlx::Error> {
+        db::measures::upsert(to.conn, Some(to.import_id), rows).await
     }
 }
 

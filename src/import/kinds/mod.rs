@@ -151,12 +151,9 @@ pub(crate) trait ImportKind: Sync + 'static {
     fn preview(row: &Self::Row) -> Vec<(&'static str, String)>;
 
     /// Write a batch of rows in one statement, returning how many database rows it wrote.
-    /// `columns` are the canonical columns the file has.
     fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
+        to: Target<'_>,
         rows: &[Self::Row],
-        columns: &[&'static str],
     ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
 
     /// Remove what a succeeded import of this kind wrote. Fact rows carry their import's id;
@@ -170,6 +167,15 @@ pub(crate) trait ImportKind: Sync + 'static {
             Ok(())
         }
     }
+}
+
+/// Where a batch of rows is written.
+pub(crate) struct Target<'a> {
+    /// The import's transaction.
+    pub conn: &'a mut PgConnection,
+    pub import_id: i64,
+    /// The canonical columns the file has: an update changes only these.
+    pub columns: &'a [&'static str],
 }
 
 /// A future that may be kept across `.await`s in a web handler.
@@ -269,7 +275,12 @@ impl<K: ImportKind> Batch for Rows<K> {
         import_id: i64,
         columns: &'a [&'static str],
     ) -> BoxFuture<'a, Result<u64, sqlx::Error>> {
-        Box::pin(K::write(conn, import_id, &self.0, columns))
+        let to = Target {
+            conn,
+            import_id,
+            columns,
+        };
+        Box::pin(K::write(to, &self.0))
     }
 }
 
@@ -291,9 +302,15 @@ pub(crate) const EMPLOYEE_ID: Column = Column {
     ],
 };
 
-/// The names exports give a team column, in the kinds that name a team.
-pub(crate) const TEAM_ALIASES: &[&str] =
-    &["department", "departmentname", "teamname", "group", "dept"];
+/// The team column of the kinds that name a team of the roster (the roster's own team column
+/// knows more HRIS names).
+pub(crate) const fn team(required: bool) -> Column {
+    Column {
+        name: "team",
+        required,
+        aliases: &["department", "departmentname", "teamname", "group", "dept"],
+    }
+}
 
 /// An optional cell as shown in the preview: empty when absent.
 pub(crate) fn shown<T: ToString>(value: &Option<T>) -> String {

@@ -1,8 +1,6 @@
 //! The `promotions` kind: one row per promotion of an employee.
 
-use sqlx::PgConnection;
-
-use super::{EMPLOYEE_ID, ImportKind, Spec, shown};
+use super::{EMPLOYEE_ID, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::promotions::NewPromotion;
 use crate::import::cells::{Cells, RowState};
@@ -87,12 +85,7 @@ impl ImportKind for Promotions {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewPromotion],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::promotions::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewPromotion]) -> Result<u64, sqlx::Error> {
+        db::promotions::upsert(to.conn, Some(to.import_id), rows).await
     }
 }

@@ -1,9 +1,7 @@
 //! The `pulse` kind: anonymous pulse survey responses, one row per response, by team. A file
 //! with a column that identifies respondents is refused.
 
-use sqlx::PgConnection;
-
-use super::{Forbidden, ImportKind, Spec, TEAM_ALIASES, shown};
+use super::{Forbidden, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::pulse::NewPulseResponse;
 use crate::import::cells::{Cells, RowState};
@@ -25,11 +23,7 @@ const COLUMNS: &[Column] = &[
             "timestamp",
         ],
     },
-    Column {
-        name: "team",
-        required: true,
-        aliases: TEAM_ALIASES,
-    },
+    team(true),
     Column {
         name: "heard",
         required: false,
@@ -143,12 +137,7 @@ impl ImportKind for Pulse {
         ]
     }
 
-    async fn write(
-        conn: &mut PgConnection,
-        import_id: i64,
-        rows: &[NewPulseResponse],
-        _: &[&'static str],
-    ) -> Result<u64, sqlx::Error> {
-        db::pulse::upsert(conn, Some(import_id), rows).await
+    async fn write(to: Target<'_>, rows: &[NewPulseResponse]) -> Result<u64, sqlx::Error> {
+        db::pulse::upsert(to.conn, Some(to.import_id), rows).await
     }
 }
