@@ -16,8 +16,8 @@ use crate::db;
 use crate::db::facts::PeriodFacts;
 use crate::period::{Granularity, Period};
 use crate::scoring::{
-    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate,
-    OutcomeLink, Settings, SuppressionCandidate, TeamQuarter,
+    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate, Metric,
+    OutcomeLink, Scored, Settings, SuppressionCandidate, TeamQuarter,
 };
 
 /// The whole report of one period.
@@ -41,7 +41,7 @@ pub struct Scope {
     pub intermediate: Intermediate,
     pub advanced: Advanced,
     /// Metrics withheld for privacy (too few survey responses); their values are null.
-    pub suppressed: Vec<&'static str>,
+    pub suppressed: Vec<Metric>,
     pub empathy_index_parts: Vec<EmpathyIndexPart>,
     /// The same metrics for the previous period.
     pub previous: Comparison,
@@ -56,7 +56,27 @@ pub struct Comparison {
     pub fundamentals: Fundamentals,
     pub intermediate: Intermediate,
     pub advanced: Advanced,
-    pub suppressed: Vec<&'static str>,
+    pub suppressed: Vec<Metric>,
+}
+
+impl Scored for Scope {
+    fn tiers(&self) -> (&Fundamentals, &Intermediate, &Advanced) {
+        (&self.fundamentals, &self.intermediate, &self.advanced)
+    }
+
+    fn withheld(&self) -> &[Metric] {
+        &self.suppressed
+    }
+}
+
+impl Scored for Comparison {
+    fn tiers(&self) -> (&Fundamentals, &Intermediate, &Advanced) {
+        (&self.fundamentals, &self.intermediate, &self.advanced)
+    }
+
+    fn withheld(&self) -> &[Metric] {
+        &self.suppressed
+    }
 }
 
 /// Why a report cannot be made.
@@ -68,20 +88,8 @@ pub enum ReportError {
     Database(#[from] sqlx::Error),
 }
 
-/// The figures computed from pulse surveys, which privacy may hide.
-const SURVEY_FIGURES: [&str; 2] = ["empathy_favorability", "enps"];
-
-/// The responses behind a survey figure.
-fn responses(facts: &Facts, figure: &str) -> i64 {
-    if figure == "enps" {
-        facts.pulse.enps_answers
-    } else {
-        facts.pulse.empathy_respondents
-    }
-}
-
 /// Add `figure` to a scope's hidden figures; whether it was new.
-fn hide(figures: &mut Vec<&'static str>, figure: &'static str) -> bool {
+fn hide(figures: &mut Vec<Metric>, figure: Metric) -> bool {
     if figures.contains(&figure) {
         false
     } else {
@@ -190,7 +198,7 @@ struct Scorer<'a> {
     settings: &'a Settings,
     parents: &'a HashMap<String, Option<String>>,
     /// Per period: scope (None = org) → hidden figures.
-    hidden: HashMap<Period, HashMap<Option<String>, Vec<&'static str>>>,
+    hidden: HashMap<Period, HashMap<Option<String>, Vec<Metric>>>,
 }
 
 impl<'a> Scorer<'a> {
@@ -208,12 +216,12 @@ impl<'a> Scorer<'a> {
             let unreported = period.granularity() == Granularity::Month || period.end() >= today;
             let own = |facts: &Facts| {
                 if unreported {
-                    SURVEY_FIGURES.to_vec()
+                    Metric::surveyed().map(|(figure, _)| figure).collect()
                 } else {
                     scoring::base_suppression(facts, min)
                 }
             };
-            let mut hidden: HashMap<Option<String>, Vec<&'static str>> = HashMap::new();
+            let mut hidden: HashMap<Option<String>, Vec<Metric>> = HashMap::new();
             hidden.insert(None, own(&pf.org));
             for (name, facts) in &pf.teams {
                 hidden.insert(Some(name.clone()), own(facts));
@@ -245,13 +253,13 @@ impl<'a> Scorer<'a> {
                     groups.entry(Some(parent)).or_default().push(name);
                 }
             }
-            for figure in SURVEY_FIGURES {
+            for (figure, responses) in Metric::surveyed() {
                 for members in groups.values() {
                     let candidates: Vec<SuppressionCandidate> = members
                         .iter()
                         .map(|name| SuppressionCandidate {
                             team: (*name).clone(),
-                            responses: responses(&pf.teams[*name], figure),
+                            responses: responses.count(&pf.teams[*name]),
                             suppressed: hidden[&Some((*name).clone())].contains(&figure),
                         })
                         .collect();
@@ -284,7 +292,7 @@ impl<'a> Scorer<'a> {
             let mut scopes: Vec<Option<String>> = vec![None];
             scopes.extend(self.facts[&year].teams.keys().cloned().map(Some));
             for scope in scopes {
-                for figure in SURVEY_FIGURES {
+                for (figure, responses) in Metric::surveyed() {
                     if self.hidden_of(year, scope.as_deref()).contains(&figure) {
                         continue;
                     }
@@ -294,7 +302,7 @@ impl<'a> Scorer<'a> {
                             team: q.to_string(),
                             responses: self
                                 .facts_of(*q, scope.as_deref())
-                                .map_or(0, |f| responses(f, figure)),
+                                .map_or(0, |f| responses.count(f)),
                             suppressed: self.hidden_of(*q, scope.as_deref()).contains(&figure),
                         })
                         .collect();
@@ -322,7 +330,7 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    fn hidden_of(&self, period: Period, team: Option<&str>) -> Vec<&'static str> {
+    fn hidden_of(&self, period: Period, team: Option<&str>) -> Vec<Metric> {
         self.hidden
             .get(&period)
             .and_then(|h| h.get(&team.map(str::to_string)))
@@ -442,10 +450,6 @@ pub fn render_text(report: &Report) -> String {
                 .map(|(name, scope)| (name.as_str(), scope)),
         )
         .collect();
-    let json: Vec<serde_json::Value> = scopes
-        .iter()
-        .map(|(_, scope)| serde_json::to_value(scope).unwrap_or_default())
-        .collect();
     for tier in [
         scoring::Tier::Fundamentals,
         scoring::Tier::Intermediate,
@@ -460,11 +464,11 @@ pub fn render_text(report: &Report) -> String {
         out.push('\n');
         for metric in scoring::catalogue().iter().filter(|m| m.tier == tier) {
             let _ = write!(out, "{:<32}", truncate(metric.label, 32));
-            for (value, (_, scope)) in json.iter().zip(&scopes) {
-                let cell = if scope.suppressed.contains(&metric.key) {
+            for (_, scope) in &scopes {
+                let cell = if scope.is_suppressed(metric.metric) {
                     "too few".to_string()
                 } else {
-                    format_value(&value[tier_key][metric.key], metric.unit)
+                    format_value(scope.get(metric.metric), metric.unit)
                 };
                 let _ = write!(out, " {cell:>14}");
             }
@@ -491,8 +495,8 @@ pub fn render_text(report: &Report) -> String {
     out
 }
 
-fn format_value(value: &serde_json::Value, unit: scoring::Unit) -> String {
-    match value.as_f64() {
+fn format_value(value: Option<f64>, unit: scoring::Unit) -> String {
+    match value {
         None => "–".to_string(),
         Some(v) => match unit {
             scoring::Unit::Percent => format!("{v:.1} %"),

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use super::{Context, Facts, Fundamentals, Hidden, rate, ratio};
+use super::{Context, Facts, Fundamentals, Hidden, Metric, rate, ratio};
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct Advanced {
     /// 100 × (answers 9–10 − answers 0–6) / all eNPS answers (Bain's Net Promoter Score).
     pub enps: Option<f64>,
@@ -55,10 +56,30 @@ impl Default for EmpathyWeights {
     }
 }
 
+/// A part of the empathy index (its JSON name is the key of its weight in [`EmpathyWeights`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmpathyPart {
+    EmpathyFavorability,
+    Enps,
+    VoluntaryTurnover,
+    Absenteeism,
+    Promotion,
+    Csat,
+}
+
+/// Unit tests compare lists of parts with their JSON names.
+#[cfg(test)]
+impl PartialEq<&str> for EmpathyPart {
+    fn eq(&self, name: &&str) -> bool {
+        serde_json::to_value(self).is_ok_and(|v| v == *name)
+    }
+}
+
 /// One part of the empathy index: its 0–100 score and its weight.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EmpathyIndexPart {
-    pub part: &'static str,
+    pub part: EmpathyPart,
     pub score: f64,
     pub weight: f64,
 }
@@ -77,22 +98,22 @@ pub(super) fn advanced(
     turnover_series: &[Option<f64>],
     ctx: Context<'_>,
     hidden: &Hidden,
-    suppressed: &mut Vec<&'static str>,
+    suppressed: &mut Vec<Metric>,
 ) -> (Advanced, Vec<EmpathyIndexPart>) {
     let min = ctx.settings.min_group_size;
-    let enps_hidden = hidden.current.contains(&"enps");
+    let enps_hidden = hidden.current.contains(&Metric::Enps);
     let enps = if enps_hidden {
-        suppressed.push("enps");
+        suppressed.push(Metric::Enps);
         None
     } else {
         enps(facts, min)
     };
     let previous_enps = previous
-        .filter(|_| !hidden.previous.contains(&"enps"))
+        .filter(|_| !hidden.previous.contains(&Metric::Enps))
         .and_then(|p| self::enps(p, min));
     // The change would reveal a hidden eNPS from the shown one.
-    if enps_hidden || hidden.previous.contains(&"enps") {
-        suppressed.push("enps_change");
+    if enps_hidden || hidden.previous.contains(&Metric::Enps) {
+        suppressed.push(Metric::EnpsChange);
     }
     let clv = lifetime_value(facts);
     let previous_clv = previous.and_then(lifetime_value);
@@ -199,29 +220,29 @@ fn empathy_parts(f: &Fundamentals, enps: Option<f64>, ctx: Context<'_>) -> Vec<E
     let annual = |rate: Option<f64>| rate.map(|r| r * ctx.periods_per_year);
     let candidates = [
         (
-            "empathy_favorability",
+            EmpathyPart::EmpathyFavorability,
             f.empathy_favorability,
             w.empathy_favorability,
         ),
-        ("enps", enps.map(|e| (e + 100.0) / 2.0), w.enps),
+        (EmpathyPart::Enps, enps.map(|e| (e + 100.0) / 2.0), w.enps),
         (
-            "voluntary_turnover",
+            EmpathyPart::VoluntaryTurnover,
             annual(f.voluntary_turnover_rate)
                 .map(|r| 100.0 * (1.0 - r / VOLUNTARY_TURNOVER_FLOOR).clamp(0.0, 1.0)),
             w.voluntary_turnover,
         ),
         (
-            "absenteeism",
+            EmpathyPart::Absenteeism,
             f.absenteeism_rate
                 .map(|r| 100.0 * (1.0 - r / ABSENTEEISM_FLOOR).clamp(0.0, 1.0)),
             w.absenteeism,
         ),
         (
-            "promotion",
+            EmpathyPart::Promotion,
             annual(f.promotion_rate).map(|r| 100.0 * (r / PROMOTION_CEILING).clamp(0.0, 1.0)),
             w.promotion,
         ),
-        ("csat", f.csat, w.csat),
+        (EmpathyPart::Csat, f.csat, w.csat),
     ];
     candidates
         .into_iter()
@@ -368,7 +389,7 @@ mod tests {
             ..crate::scoring::fundamentals(&Default::default())
         };
         let parts = empathy_parts(&f, None, ctx(&settings));
-        let names: Vec<&str> = parts.iter().map(|p| p.part).collect();
+        let names: Vec<EmpathyPart> = parts.iter().map(|p| p.part).collect();
         assert_eq!(
             names,
             ["empathy_favorability", "voluntary_turnover", "csat"]

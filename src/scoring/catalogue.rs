@@ -1,8 +1,129 @@
-//! The catalogue: every metric's key, label, unit, tier, which direction is good, and its
-//! definition in one sentence — what the product shows under "how calculated". The full
-//! definitions with worked examples are in docs/metrics.md.
+//! The catalogue: every metric as a type ([`Metric`]) and, once per metric, its key, label,
+//! unit, tier, which direction is good, how privacy treats it, and its definition in one
+//! sentence — what the product shows under "how calculated". The full definitions with worked
+//! examples are in docs/metrics.md.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
+
+/// A metric. Its JSON name ([`Metric::key`]) is the key of the report's tier objects and of
+/// `suppressed`, a contract; everything else about it is in its catalogue entry
+/// ([`Metric::info`]). The variants are in catalogue order: fundamentals first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    HeadcountStart,
+    HeadcountEnd,
+    HeadcountAvg,
+    Separations,
+    TurnoverRate,
+    VoluntaryTurnoverRate,
+    InvoluntaryTurnoverRate,
+    AbsenceDays,
+    ScheduledDays,
+    AbsenteeismRate,
+    Promotions,
+    PromotionRate,
+    CsatResponses,
+    Csat,
+    PulseResponses,
+    EmpathyFavorability,
+    TurnoverCost,
+    TurnoverCostUnpriced,
+    AbsenceCost,
+    AbsenceCostUnpricedDays,
+    RegrettedTurnoverRate,
+    FirstYearTurnover,
+    CustomerRetentionRate,
+    CustomerChurnRate,
+    Productivity,
+    RevenuePerEmployee,
+    ReviewRating,
+    ReviewCount,
+    IdeasPer100Employees,
+    IdeaImplementationRate,
+    LaunchesPer100Employees,
+    Enps,
+    EnpsChange,
+    CustomerLifetimeValue,
+    CustomerLifetimeValueGrowth,
+    ResilienceRecovery,
+    ResilienceQuarters,
+    PartnershipsPer100Employees,
+    VolunteerHoursPerEmployee,
+    Co2eTonnesPerEmployee,
+    EmpathyIndex,
+}
+
+impl Metric {
+    /// The metric's catalogue entry.
+    pub fn info(self) -> &'static MetricInfo {
+        &CATALOGUE[self as usize]
+    }
+
+    /// The JSON name: `"voluntary_turnover_rate"`.
+    pub fn key(self) -> &'static str {
+        self.info().key
+    }
+
+    /// The metric named `key` in the JSON.
+    pub fn from_key(key: &str) -> Option<Metric> {
+        CATALOGUE.iter().find(|m| m.key == key).map(|m| m.metric)
+    }
+
+    /// Every metric, in catalogue order.
+    pub fn all() -> impl Iterator<Item = Metric> {
+        CATALOGUE.iter().map(|m| m.metric)
+    }
+
+    /// The survey figures that privacy decides on from the responses behind them.
+    pub fn surveyed() -> impl Iterator<Item = (Metric, Responses)> {
+        CATALOGUE.iter().filter_map(|m| match m.privacy {
+            Privacy::Survey(responses) => Some((m.metric, responses)),
+            _ => None,
+        })
+    }
+
+    /// The metrics computed from individual salaries.
+    pub fn salary_based() -> impl Iterator<Item = Metric> {
+        Metric::all().filter(|m| m.info().privacy == Privacy::SalaryBased)
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+impl schemars::JsonSchema for Metric {
+    fn schema_name() -> Cow<'static, str> {
+        "Metric".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let keys: Vec<&str> = Metric::all().map(Metric::key).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": keys,
+            "description": "A metric's key (definitions: docs/metrics.md)",
+        })
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Unit tests compare lists of metrics with their JSON names.
+#[cfg(test)]
+impl PartialEq<&str> for Metric {
+    fn eq(&self, key: &&str) -> bool {
+        self.key() == *key
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,19 +159,46 @@ pub enum Direction {
     Neutral,
 }
 
+/// What privacy withholds of a metric, and from whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Privacy {
+    /// Shown to everyone who may see the scope.
+    Open,
+    /// A survey figure: hidden below the minimum group size of these responses, and by the
+    /// subtraction rule (see `privacy`).
+    Survey(Responses),
+    /// Computed from survey figures: hidden whenever one of them is.
+    FromSurvey,
+    /// Computed from individual salaries: withheld from managers.
+    SalaryBased,
+}
+
+/// The responses a survey figure's group size is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Responses {
+    /// Pulse responses that answered at least one empathy item.
+    EmpathyRespondents,
+    /// Answers to the eNPS question.
+    EnpsAnswers,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MetricInfo {
+    pub metric: Metric,
+    /// The JSON name.
     pub key: &'static str,
     pub tier: Tier,
     pub label: &'static str,
     pub unit: Unit,
     pub direction: Direction,
     pub definition: &'static str,
-    /// Survey-derived: suppressed below the minimum group size.
-    pub survey: bool,
+    pub privacy: Privacy,
 }
 
 const fn m(
+    metric: Metric,
     key: &'static str,
     tier: Tier,
     label: &'static str,
@@ -59,21 +207,24 @@ const fn m(
     definition: &'static str,
 ) -> MetricInfo {
     MetricInfo {
+        metric,
         key,
         tier,
         label,
         unit,
         direction,
         definition,
-        survey: false,
+        privacy: Privacy::Open,
     }
 }
 
 use Direction::{HigherIsBetter as Up, LowerIsBetter as Down, Neutral};
 use Tier::{Advanced as A, Fundamentals as F, Intermediate as I};
 
-const CATALOGUE: &[MetricInfo] = &[
+/// One entry per metric, in the order of [`Metric`]'s variants (checked when compiling).
+const CATALOGUE: [MetricInfo; 41] = [
     m(
+        Metric::HeadcountStart,
         "headcount_start",
         F,
         "Headcount at start",
@@ -82,6 +233,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Employees active on the period's first day.",
     ),
     m(
+        Metric::HeadcountEnd,
         "headcount_end",
         F,
         "Headcount at end",
@@ -90,6 +242,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Employees active on the period's last day (a termination date is the last day worked).",
     ),
     m(
+        Metric::HeadcountAvg,
         "headcount_avg",
         F,
         "Average headcount",
@@ -98,6 +251,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "(headcount at start + headcount at end) ÷ 2.",
     ),
     m(
+        Metric::Separations,
         "separations",
         F,
         "Leavers",
@@ -106,6 +260,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Employees whose termination date falls inside the period.",
     ),
     m(
+        Metric::TurnoverRate,
         "turnover_rate",
         F,
         "Turnover",
@@ -114,6 +269,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × leavers ÷ average headcount.",
     ),
     m(
+        Metric::VoluntaryTurnoverRate,
         "voluntary_turnover_rate",
         F,
         "Voluntary turnover",
@@ -122,6 +278,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × voluntary leavers ÷ average headcount.",
     ),
     m(
+        Metric::InvoluntaryTurnoverRate,
         "involuntary_turnover_rate",
         F,
         "Involuntary turnover",
@@ -130,6 +287,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × involuntary leavers ÷ average headcount.",
     ),
     m(
+        Metric::AbsenceDays,
         "absence_days",
         F,
         "Unplanned absence days",
@@ -138,6 +296,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Working days (Mon–Fri) of unplanned absence inside the period; a row's `days` is spread evenly over its working days.",
     ),
     m(
+        Metric::ScheduledDays,
         "scheduled_days",
         F,
         "Scheduled days",
@@ -146,6 +305,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Σ over employees of the Mon–Fri days in the period on which they were employed.",
     ),
     m(
+        Metric::AbsenteeismRate,
         "absenteeism_rate",
         F,
         "Absenteeism",
@@ -154,6 +314,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × unplanned absence days ÷ scheduled days.",
     ),
     m(
+        Metric::Promotions,
         "promotions",
         F,
         "Promotions",
@@ -162,6 +323,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Promotions effective inside the period.",
     ),
     m(
+        Metric::PromotionRate,
         "promotion_rate",
         F,
         "Promotion rate",
@@ -170,6 +332,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × promotions ÷ average headcount.",
     ),
     m(
+        Metric::CsatResponses,
         "csat_responses",
         F,
         "CSAT responses",
@@ -178,6 +341,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Customer satisfaction responses dated inside the period.",
     ),
     m(
+        Metric::Csat,
         "csat",
         F,
         "Customer satisfaction",
@@ -186,6 +350,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × responses scoring 4 or 5 ÷ all responses.",
     ),
     m(
+        Metric::PulseResponses,
         "pulse_responses",
         F,
         "Pulse responses",
@@ -194,8 +359,9 @@ const CATALOGUE: &[MetricInfo] = &[
         "Pulse survey responses dated inside the period.",
     ),
     MetricInfo {
-        survey: true,
+        privacy: Privacy::Survey(Responses::EmpathyRespondents),
         ..m(
+            Metric::EmpathyFavorability,
             "empathy_favorability",
             F,
             "Empathy favorability",
@@ -204,15 +370,20 @@ const CATALOGUE: &[MetricInfo] = &[
             "100 × answers of 4–5 to “I feel heard / supported / valued by my manager” ÷ all answers to them; hidden below the minimum group size.",
         )
     },
+    MetricInfo {
+        privacy: Privacy::SalaryBased,
+        ..m(
+            Metric::TurnoverCost,
+            "turnover_cost",
+            I,
+            "Turnover cost",
+            Unit::Money,
+            Down,
+            "Turnover cost factor (default 0.21) × the annual salaries of the period's leavers.",
+        )
+    },
     m(
-        "turnover_cost",
-        I,
-        "Turnover cost",
-        Unit::Money,
-        Down,
-        "Turnover cost factor (default 0.21) × the annual salaries of the period's leavers.",
-    ),
-    m(
+        Metric::TurnoverCostUnpriced,
         "turnover_cost_unpriced",
         I,
         "Leavers without salary",
@@ -220,15 +391,20 @@ const CATALOGUE: &[MetricInfo] = &[
         Down,
         "Leavers with no salary on record, so not in the turnover cost.",
     ),
+    MetricInfo {
+        privacy: Privacy::SalaryBased,
+        ..m(
+            Metric::AbsenceCost,
+            "absence_cost",
+            I,
+            "Absence cost",
+            Unit::Money,
+            Down,
+            "Σ unplanned absence days × annual salary ÷ 260, per person.",
+        )
+    },
     m(
-        "absence_cost",
-        I,
-        "Absence cost",
-        Unit::Money,
-        Down,
-        "Σ unplanned absence days × annual salary ÷ 260, per person.",
-    ),
-    m(
+        Metric::AbsenceCostUnpricedDays,
         "absence_cost_unpriced_days",
         I,
         "Absence days without salary",
@@ -237,6 +413,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Unplanned absence days of people with no salary on record, so not in the absence cost.",
     ),
     m(
+        Metric::RegrettedTurnoverRate,
         "regretted_turnover_rate",
         I,
         "Regretted turnover",
@@ -245,6 +422,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × leavers marked regretted ÷ average headcount.",
     ),
     m(
+        Metric::FirstYearTurnover,
         "first_year_turnover",
         I,
         "First-year turnover",
@@ -253,6 +431,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × leavers with under 365 days of tenure ÷ all leavers.",
     ),
     m(
+        Metric::CustomerRetentionRate,
         "customer_retention_rate",
         I,
         "Customer retention",
@@ -261,6 +440,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × customers active in both the previous period and this one ÷ customers active in the previous period.",
     ),
     m(
+        Metric::CustomerChurnRate,
         "customer_churn_rate",
         I,
         "Customer churn",
@@ -269,6 +449,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 − customer retention.",
     ),
     m(
+        Metric::Productivity,
         "productivity",
         I,
         "Output per head",
@@ -277,6 +458,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Σ output_units measures ÷ average headcount.",
     ),
     m(
+        Metric::RevenuePerEmployee,
         "revenue_per_employee",
         I,
         "Revenue per employee",
@@ -285,6 +467,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Customer revenue in the period ÷ average headcount.",
     ),
     m(
+        Metric::ReviewRating,
         "review_rating",
         I,
         "Review rating",
@@ -293,6 +476,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Mean of the review_rating measures.",
     ),
     m(
+        Metric::ReviewCount,
         "review_count",
         I,
         "Reviews",
@@ -301,6 +485,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Σ review_count measures.",
     ),
     m(
+        Metric::IdeasPer100Employees,
         "ideas_per_100_employees",
         I,
         "Ideas per 100 employees",
@@ -309,6 +494,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × ideas_submitted ÷ average headcount.",
     ),
     m(
+        Metric::IdeaImplementationRate,
         "idea_implementation_rate",
         I,
         "Ideas implemented",
@@ -317,6 +503,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × ideas_implemented ÷ ideas_submitted.",
     ),
     m(
+        Metric::LaunchesPer100Employees,
         "launches_per_100_employees",
         I,
         "Launches per 100 employees",
@@ -325,8 +512,9 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × launches ÷ average headcount.",
     ),
     MetricInfo {
-        survey: true,
+        privacy: Privacy::Survey(Responses::EnpsAnswers),
         ..m(
+            Metric::Enps,
             "enps",
             A,
             "eNPS",
@@ -336,8 +524,9 @@ const CATALOGUE: &[MetricInfo] = &[
         )
     },
     MetricInfo {
-        survey: true,
+        privacy: Privacy::FromSurvey,
         ..m(
+            Metric::EnpsChange,
             "enps_change",
             A,
             "Employee advocacy trend",
@@ -347,6 +536,7 @@ const CATALOGUE: &[MetricInfo] = &[
         )
     },
     m(
+        Metric::CustomerLifetimeValue,
         "customer_lifetime_value",
         A,
         "Customer lifetime value",
@@ -355,6 +545,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Revenue per active customer ÷ churn (as a fraction).",
     ),
     m(
+        Metric::CustomerLifetimeValueGrowth,
         "customer_lifetime_value_growth",
         A,
         "Lifetime value growth",
@@ -363,6 +554,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × (lifetime value − previous period's) ÷ previous period's.",
     ),
     m(
+        Metric::ResilienceRecovery,
         "resilience_recovery",
         A,
         "Resilience: recovery",
@@ -371,6 +563,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "How far turnover has come back from its worst quarter of the last eight to its usual (median) level.",
     ),
     m(
+        Metric::ResilienceQuarters,
         "resilience_quarters",
         A,
         "Resilience: quarters to recover",
@@ -379,6 +572,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Quarters from the worst quarter until turnover was back at its usual level.",
     ),
     m(
+        Metric::PartnershipsPer100Employees,
         "partnerships_per_100_employees",
         A,
         "Partnerships per 100 employees",
@@ -387,6 +581,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "100 × partnerships ÷ average headcount (innovation-ecosystem participation).",
     ),
     m(
+        Metric::VolunteerHoursPerEmployee,
         "volunteer_hours_per_employee",
         A,
         "Volunteer hours per employee",
@@ -395,6 +590,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Σ volunteer_hours ÷ average headcount (social impact).",
     ),
     m(
+        Metric::Co2eTonnesPerEmployee,
         "co2e_tonnes_per_employee",
         A,
         "CO₂e tonnes per employee",
@@ -403,6 +599,7 @@ const CATALOGUE: &[MetricInfo] = &[
         "Σ co2e_tonnes ÷ average headcount (environmental impact).",
     ),
     m(
+        Metric::EmpathyIndex,
         "empathy_index",
         A,
         "Empathy index",
@@ -412,20 +609,76 @@ const CATALOGUE: &[MetricInfo] = &[
     ),
 ];
 
+// Entry `i` describes the metric whose discriminant is `i`, so `Metric::info` is an index.
+const _: () = {
+    let mut i = 0;
+    while i < CATALOGUE.len() {
+        assert!(CATALOGUE[i].metric as usize == i);
+        i += 1;
+    }
+};
+
 /// Every metric, fundamentals first.
 pub fn catalogue() -> &'static [MetricInfo] {
-    CATALOGUE
-}
-
-/// The metric with this key.
-pub fn info(key: &str) -> Option<&'static MetricInfo> {
-    CATALOGUE.iter().find(|m| m.key == key)
+    &CATALOGUE
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::{Context, Facts, Hidden, Settings, score};
+    use crate::scoring::{
+        Advanced, Context, Facts, Fundamentals, Hidden, Intermediate, ScopeMetrics, Scored,
+        Settings, score,
+    };
+
+    #[test]
+    fn a_metric_is_written_in_json_by_its_key() {
+        for metric in Metric::all() {
+            assert_eq!(serde_json::to_value(metric).unwrap(), metric.key());
+            assert_eq!(Metric::from_key(metric.key()), Some(metric));
+            assert_eq!(metric.to_string(), metric.key());
+        }
+        assert_eq!(Metric::from_key("turnover"), None);
+        assert_eq!(Metric::all().count(), catalogue().len());
+    }
+
+    #[test]
+    fn get_reads_each_metric_from_its_own_field() {
+        // Every field a different value, through the JSON names: get must find each one.
+        let mut tiers = serde_json::Map::new();
+        for (n, metric) in Metric::all().enumerate() {
+            let tier = serde_json::to_value(metric.info().tier).unwrap();
+            tiers
+                .entry(tier.as_str().unwrap())
+                .or_insert_with(|| serde_json::json!({}))
+                .as_object_mut()
+                .unwrap()
+                .insert(metric.key().to_string(), (n + 1).into());
+        }
+        let scope = ScopeMetrics {
+            fundamentals: serde_json::from_value::<Fundamentals>(tiers["fundamentals"].clone())
+                .unwrap(),
+            intermediate: serde_json::from_value::<Intermediate>(tiers["intermediate"].clone())
+                .unwrap(),
+            advanced: serde_json::from_value::<Advanced>(tiers["advanced"].clone()).unwrap(),
+            suppressed: vec![Metric::Enps],
+            empathy_index_parts: Vec::new(),
+        };
+        for (n, metric) in Metric::all().enumerate() {
+            assert_eq!(scope.get(metric), Some((n + 1) as f64), "{metric}");
+        }
+        assert!(scope.is_suppressed(Metric::Enps));
+        assert!(!scope.is_suppressed(Metric::Csat));
+    }
+
+    #[test]
+    fn the_privacy_lists_come_from_the_catalogue() {
+        let surveyed: Vec<Metric> = Metric::surveyed().map(|(m, _)| m).collect();
+        assert_eq!(surveyed, [Metric::EmpathyFavorability, Metric::Enps]);
+        assert_eq!(Metric::EnpsChange.info().privacy, Privacy::FromSurvey);
+        let salary: Vec<Metric> = Metric::salary_based().collect();
+        assert_eq!(salary, [Metric::TurnoverCost, Metric::AbsenceCost]);
+    }
 
     #[test]
     fn every_reported_key_is_in_the_catalogue_and_keys_are_unique() {

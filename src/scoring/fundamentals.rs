@@ -7,7 +7,7 @@ use serde::Serialize;
 
 #[cfg(test)]
 use super::Settings;
-use super::{Facts, rate};
+use super::{Facts, Metric, rate};
 
 /// Counts over one scope (a team or the whole organization) and one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,6 +48,7 @@ impl std::iter::Sum for RosterFacts {
 
 /// The fundamentals of one scope and period, as reported (rates on a 0–100 scale, unrounded).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct Fundamentals {
     pub headcount_start: i64,
     pub headcount_end: i64,
@@ -71,8 +72,8 @@ pub struct Fundamentals {
 /// `suppressed`) when `hidden` names it (see `privacy`).
 pub fn fundamentals_of(
     facts: &Facts,
-    hidden: &[&'static str],
-    suppressed: &mut Vec<&'static str>,
+    hidden: &[Metric],
+    suppressed: &mut Vec<Metric>,
 ) -> Fundamentals {
     let mut f = fundamentals(&facts.roster);
     f.absence_days = facts.absence_days;
@@ -83,8 +84,8 @@ pub fn fundamentals_of(
     f.csat_responses = facts.csat_responses;
     f.csat = rate(facts.csat_positive as f64, facts.csat_responses as f64);
     f.pulse_responses = facts.pulse.responses;
-    if hidden.contains(&"empathy_favorability") {
-        suppressed.push("empathy_favorability");
+    if hidden.contains(&Metric::EmpathyFavorability) {
+        suppressed.push(Metric::EmpathyFavorability);
     } else {
         f.empathy_favorability = rate(
             facts.pulse.favorable_answers as f64,
@@ -99,7 +100,7 @@ pub fn fundamentals_of(
 pub fn fundamentals_of_for_tests(
     facts: &Facts,
     settings: &Settings,
-) -> (Fundamentals, Vec<&'static str>) {
+) -> (Fundamentals, Vec<Metric>) {
     let mut suppressed = Vec::new();
     let hidden = super::base_suppression(facts, settings.min_group_size);
     (fundamentals_of(facts, &hidden, &mut suppressed), suppressed)
@@ -153,7 +154,7 @@ mod tests {
         assert_eq!(f.involuntary_turnover_rate, Some(2.0));
     }
 
-    fn scored(facts: &Facts) -> (Fundamentals, Vec<&'static str>) {
+    fn scored(facts: &Facts) -> (Fundamentals, Vec<Metric>) {
         fundamentals_of_for_tests(facts, &Settings::default())
     }
 

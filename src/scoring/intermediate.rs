@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{Facts, Fundamentals, Settings, rate, ratio};
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct Intermediate {
     /// turnover_cost_factor × Σ annual_salary of the period's leavers who have one.
     /// Always a number from scoring; None only where a reader may not see salary-based figures.

@@ -18,8 +18,8 @@ mod properties;
 
 use serde::Serialize;
 
-pub use advanced::{Advanced, EmpathyIndexPart, EmpathyWeights, resilience};
-pub use catalogue::{Direction, MetricInfo, Tier, Unit, catalogue, info};
+pub use advanced::{Advanced, EmpathyIndexPart, EmpathyPart, EmpathyWeights, resilience};
+pub use catalogue::{Direction, Metric, MetricInfo, Privacy, Responses, Tier, Unit, catalogue};
 pub use facts::{CustomerFacts, Facts, MeasureFacts, PulseFacts};
 #[cfg(test)]
 pub(crate) use fundamentals::fundamentals_of_for_tests;
@@ -65,18 +65,91 @@ pub struct ScopeMetrics {
     pub fundamentals: Fundamentals,
     pub intermediate: Intermediate,
     pub advanced: Advanced,
-    /// Metric keys withheld for privacy; their values are null.
-    pub suppressed: Vec<&'static str>,
+    /// Metrics withheld for privacy; their values are null.
+    pub suppressed: Vec<Metric>,
     /// The empathy index's parts: each component's 0–100 score and weight.
     pub empathy_index_parts: Vec<EmpathyIndexPart>,
+}
+
+/// The metrics of one scope and period, read by [`Metric`]: a scored scope, a report's scope and
+/// its comparisons all hold the three tiers and the metrics privacy withheld.
+pub trait Scored {
+    /// The three tiers.
+    fn tiers(&self) -> (&Fundamentals, &Intermediate, &Advanced);
+
+    /// The metrics withheld for privacy (their values are None).
+    fn withheld(&self) -> &[Metric];
+
+    /// The value of `metric`: None when it cannot be computed or was withheld.
+    fn get(&self, metric: Metric) -> Option<f64> {
+        let (f, i, a) = self.tiers();
+        match metric {
+            Metric::HeadcountStart => Some(f.headcount_start as f64),
+            Metric::HeadcountEnd => Some(f.headcount_end as f64),
+            Metric::HeadcountAvg => Some(f.headcount_avg),
+            Metric::Separations => Some(f.separations as f64),
+            Metric::TurnoverRate => f.turnover_rate,
+            Metric::VoluntaryTurnoverRate => f.voluntary_turnover_rate,
+            Metric::InvoluntaryTurnoverRate => f.involuntary_turnover_rate,
+            Metric::AbsenceDays => Some(f.absence_days),
+            Metric::ScheduledDays => Some(f.scheduled_days),
+            Metric::AbsenteeismRate => f.absenteeism_rate,
+            Metric::Promotions => Some(f.promotions as f64),
+            Metric::PromotionRate => f.promotion_rate,
+            Metric::CsatResponses => Some(f.csat_responses as f64),
+            Metric::Csat => f.csat,
+            Metric::PulseResponses => Some(f.pulse_responses as f64),
+            Metric::EmpathyFavorability => f.empathy_favorability,
+            Metric::TurnoverCost => i.turnover_cost,
+            Metric::TurnoverCostUnpriced => Some(i.turnover_cost_unpriced as f64),
+            Metric::AbsenceCost => i.absence_cost,
+            Metric::AbsenceCostUnpricedDays => Some(i.absence_cost_unpriced_days),
+            Metric::RegrettedTurnoverRate => i.regretted_turnover_rate,
+            Metric::FirstYearTurnover => i.first_year_turnover,
+            Metric::CustomerRetentionRate => i.customer_retention_rate,
+            Metric::CustomerChurnRate => i.customer_churn_rate,
+            Metric::Productivity => i.productivity,
+            Metric::RevenuePerEmployee => i.revenue_per_employee,
+            Metric::ReviewRating => i.review_rating,
+            Metric::ReviewCount => i.review_count,
+            Metric::IdeasPer100Employees => i.ideas_per_100_employees,
+            Metric::IdeaImplementationRate => i.idea_implementation_rate,
+            Metric::LaunchesPer100Employees => i.launches_per_100_employees,
+            Metric::Enps => a.enps,
+            Metric::EnpsChange => a.enps_change,
+            Metric::CustomerLifetimeValue => a.customer_lifetime_value,
+            Metric::CustomerLifetimeValueGrowth => a.customer_lifetime_value_growth,
+            Metric::ResilienceRecovery => a.resilience_recovery,
+            Metric::ResilienceQuarters => a.resilience_quarters,
+            Metric::PartnershipsPer100Employees => a.partnerships_per_100_employees,
+            Metric::VolunteerHoursPerEmployee => a.volunteer_hours_per_employee,
+            Metric::Co2eTonnesPerEmployee => a.co2e_tonnes_per_employee,
+            Metric::EmpathyIndex => a.empathy_index,
+        }
+    }
+
+    /// Whether privacy withheld `metric`.
+    fn is_suppressed(&self, metric: Metric) -> bool {
+        self.withheld().contains(&metric)
+    }
+}
+
+impl Scored for ScopeMetrics {
+    fn tiers(&self) -> (&Fundamentals, &Intermediate, &Advanced) {
+        (&self.fundamentals, &self.intermediate, &self.advanced)
+    }
+
+    fn withheld(&self) -> &[Metric] {
+        &self.suppressed
+    }
 }
 
 /// Which survey figures are hidden for privacy, this period and the previous one (decided by
 /// [`base_suppression`] and [`complementary_suppression`] before scoring).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hidden {
-    pub current: Vec<&'static str>,
-    pub previous: Vec<&'static str>,
+    pub current: Vec<Metric>,
+    pub previous: Vec<Metric>,
 }
 
 impl Hidden {

@@ -5,22 +5,32 @@
 //! computed from the total and the others. So the next-smallest team of the group (by the
 //! number of responses) is suppressed too.
 
-use super::Facts;
+use super::{Facts, Metric, Responses};
 
 /// The survey figures a scope's own response counts hide: empathy_favorability below the
 /// minimum group size of pulse responses (or of responses answering an empathy item), enps
 /// below it in eNPS answers.
-pub fn base_suppression(facts: &Facts, min_group_size: i64) -> Vec<&'static str> {
+pub fn base_suppression(facts: &Facts, min_group_size: i64) -> Vec<Metric> {
     let mut hidden = Vec::new();
     // Counted both ways: the period's responses (the documented rule) and those that answered
     // an empathy item (so that eNPS-only responses never make one person's answers visible).
     if facts.pulse.responses < min_group_size || facts.pulse.empathy_respondents < min_group_size {
-        hidden.push("empathy_favorability");
+        hidden.push(Metric::EmpathyFavorability);
     }
     if facts.pulse.enps_answers < min_group_size {
-        hidden.push("enps");
+        hidden.push(Metric::Enps);
     }
     hidden
+}
+
+impl Responses {
+    /// How many of these responses the facts hold.
+    pub fn count(self, facts: &Facts) -> i64 {
+        match self {
+            Responses::EmpathyRespondents => facts.pulse.empathy_respondents,
+            Responses::EnpsAnswers => facts.pulse.enps_answers,
+        }
+    }
 }
 
 /// A team of one group, for one figure.

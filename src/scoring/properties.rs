@@ -111,12 +111,12 @@ proptest! {
         let m = scored(&facts, min);
         if facts.pulse.responses < min {
             prop_assert!(m.fundamentals.empathy_favorability.is_none());
-            prop_assert!(m.suppressed.contains(&"empathy_favorability"));
+            prop_assert!(m.suppressed.contains(&Metric::EmpathyFavorability));
         }
         if facts.pulse.enps_answers < min {
             prop_assert!(m.advanced.enps.is_none());
-            prop_assert!(m.suppressed.contains(&"enps"));
-            prop_assert!(!m.empathy_index_parts.iter().any(|p| p.part == "enps"));
+            prop_assert!(m.suppressed.contains(&Metric::Enps));
+            prop_assert!(!m.empathy_index_parts.iter().any(|p| p.part == EmpathyPart::Enps));
         }
         if facts.pulse.responses >= min && facts.pulse.answers > 0 {
             prop_assert!(m.fundamentals.empathy_favorability.is_some());

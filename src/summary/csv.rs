@@ -6,8 +6,8 @@
 //! text cell starting with one of those is prefixed with a single quote; numbers we wrote
 //! ourselves (such as `-2.5`) are left as numbers.
 
-use crate::report::{Comparison, Report, Scope};
-use crate::scoring;
+use crate::report::Report;
+use crate::scoring::{self, Metric, Scored};
 
 /// The header row.
 pub const HEADER: [&str; 6] = [
@@ -40,9 +40,9 @@ pub fn render(report: &Report) -> Vec<u8> {
                     name.to_string(),
                     metric.key.to_string(),
                     metric.label.to_string(),
-                    current(scope, metric.key),
-                    compared(&scope.previous, metric.key),
-                    compared(&scope.year_earlier, metric.key),
+                    cell(scope, metric.metric),
+                    cell(&scope.previous, metric.metric),
+                    cell(&scope.year_earlier, metric.metric),
                 ],
             );
         }
@@ -55,28 +55,11 @@ fn write_row(writer: &mut ::csv::Writer<Vec<u8>>, cells: [String; 6]) {
     let _ = writer.write_record(cells.iter().map(|cell| escape(cell)));
 }
 
-fn current(scope: &Scope, key: &str) -> String {
-    if scope.suppressed.contains(&key) {
+fn cell(scope: &impl Scored, metric: Metric) -> String {
+    if scope.is_suppressed(metric) {
         return WITHHELD.to_string();
     }
-    number(super::value_of(
-        &scope.fundamentals,
-        &scope.intermediate,
-        &scope.advanced,
-        key,
-    ))
-}
-
-fn compared(c: &Comparison, key: &str) -> String {
-    if c.suppressed.contains(&key) {
-        return WITHHELD.to_string();
-    }
-    number(super::value_of(
-        &c.fundamentals,
-        &c.intermediate,
-        &c.advanced,
-        key,
-    ))
+    number(scope.get(metric))
 }
 
 fn number(value: Option<f64>) -> String {

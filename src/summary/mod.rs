@@ -19,7 +19,7 @@ use self::format::{TOO_FEW, UNKNOWN};
 use crate::db;
 use crate::period::{Granularity, Period};
 use crate::report::{self, Comparison, Report, ReportError, Scope};
-use crate::scoring::{self, Unit};
+use crate::scoring::{self, EmpathyPart, Metric, Scored, Unit};
 
 /// How many quarters the trends cover.
 pub const TREND_QUARTERS: usize = 8;
@@ -35,14 +35,14 @@ const VOLUNTARY_MULTIPLE: f64 = 2.0;
 const VOLUNTARY_LEAVERS: f64 = 2.0;
 
 /// The fundamentals the summary shows, in order.
-const FUNDAMENTALS: &[&str] = &[
-    "headcount_end",
-    "turnover_rate",
-    "voluntary_turnover_rate",
-    "absenteeism_rate",
-    "promotion_rate",
-    "csat",
-    "empathy_favorability",
+const FUNDAMENTALS: [Metric; 7] = [
+    Metric::HeadcountEnd,
+    Metric::TurnoverRate,
+    Metric::VoluntaryTurnoverRate,
+    Metric::AbsenteeismRate,
+    Metric::PromotionRate,
+    Metric::Csat,
+    Metric::EmpathyFavorability,
 ];
 
 /// Why there is no summary.
@@ -210,7 +210,7 @@ pub fn assemble(
     let index = index_figure(&reports, org);
     let fundamentals: Vec<Figure> = FUNDAMENTALS
         .iter()
-        .map(|key| figure(key, &reports, &labels))
+        .map(|&metric| figure(metric, &reports, &labels))
         .collect();
 
     let mut teams: Vec<TeamRow> = current
@@ -327,43 +327,22 @@ fn points_change(now: Option<f64>, then: &Comparison) -> String {
 }
 
 /// What the parts of the index are called on screen.
-pub fn part_label(part: &str) -> &'static str {
+pub fn part_label(part: EmpathyPart) -> &'static str {
     match part {
-        "empathy_favorability" => "Empathy favorability",
-        "enps" => "eNPS (rescaled to 0–100)",
-        "voluntary_turnover" => "Voluntary turnover (annualized, inverted)",
-        "absenteeism" => "Absenteeism (inverted)",
-        "promotion" => "Promotions (annualized)",
-        "csat" => "Customer satisfaction",
-        _ => "Other",
+        EmpathyPart::EmpathyFavorability => "Empathy favorability",
+        EmpathyPart::Enps => "eNPS (rescaled to 0–100)",
+        EmpathyPart::VoluntaryTurnover => "Voluntary turnover (annualized, inverted)",
+        EmpathyPart::Absenteeism => "Absenteeism (inverted)",
+        EmpathyPart::Promotion => "Promotions (annualized)",
+        EmpathyPart::Csat => "Customer satisfaction",
     }
 }
 
-/// A metric's value in a scope, as a number (None when unknown or withheld).
-pub fn value_of(
-    fundamentals: &scoring::Fundamentals,
-    intermediate: &scoring::Intermediate,
-    advanced: &scoring::Advanced,
-    key: &str,
-) -> Option<f64> {
-    let info = scoring::info(key)?;
-    let json = match info.tier {
-        scoring::Tier::Fundamentals => serde_json::to_value(fundamentals),
-        scoring::Tier::Intermediate => serde_json::to_value(intermediate),
-        scoring::Tier::Advanced => serde_json::to_value(advanced),
-    }
-    .ok()?;
-    json.get(key)?.as_f64()
-}
-
-fn shown(key: &str, value: Option<f64>, suppressed: &[&str]) -> String {
-    if suppressed.contains(&key) {
+fn shown(metric: Metric, value: Option<f64>, suppressed: &[Metric]) -> String {
+    if suppressed.contains(&metric) {
         return TOO_FEW.to_string();
     }
-    let Some(info) = scoring::info(key) else {
-        return UNKNOWN.to_string();
-    };
-    match (info.unit, value) {
+    match (metric.info().unit, value) {
         (_, None) => UNKNOWN.to_string(),
         (Unit::Percent, v) => format::percent(v),
         (Unit::Count | Unit::Money, Some(v)) => format::whole(v),
@@ -371,18 +350,15 @@ fn shown(key: &str, value: Option<f64>, suppressed: &[&str]) -> String {
     }
 }
 
-fn figure(key: &'static str, reports: &[Report], labels: &[String]) -> Figure {
-    let info = scoring::info(key).expect("a catalogued metric");
+fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
+    let info = metric.info();
     let org = &reports.last().expect("one report at least").org;
-    let of_scope = |s: &Scope| value_of(&s.fundamentals, &s.intermediate, &s.advanced, key);
-    let of_comparison =
-        |c: &Comparison| value_of(&c.fundamentals, &c.intermediate, &c.advanced, key);
-    let now = of_scope(org);
-    let previous = of_comparison(&org.previous);
-    let series: Vec<Option<f64>> = reports.iter().map(|r| of_scope(&r.org)).collect();
+    let now = org.get(metric);
+    let previous = org.previous.get(metric);
+    let series: Vec<Option<f64>> = reports.iter().map(|r| r.org.get(metric)).collect();
     let trend = reports
         .iter()
-        .map(|r| shown(key, of_scope(&r.org), &r.org.suppressed))
+        .map(|r| shown(metric, r.org.get(metric), &r.org.suppressed))
         .collect();
     let (change, change_class) = match (now, previous) {
         (Some(now), Some(before)) => {
@@ -431,14 +407,14 @@ fn figure(key: &'static str, reports: &[Report], labels: &[String]) -> Figure {
         _ => Scale::Auto(""),
     };
     Figure {
-        key,
+        key: metric.key(),
         label: info.label,
         definition: info.definition,
-        value: shown(key, now, &org.suppressed),
-        previous: shown(key, previous, &org.previous.suppressed),
+        value: shown(metric, now, &org.suppressed),
+        previous: shown(metric, previous, &org.previous.suppressed),
         year_earlier: shown(
-            key,
-            of_comparison(&org.year_earlier),
+            metric,
+            org.year_earlier.get(metric),
             &org.year_earlier.suppressed,
         ),
         change_class,
@@ -465,7 +441,7 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
         turnover: format::percent(f.turnover_rate),
         voluntary: format::percent(f.voluntary_turnover_rate),
         favorability: shown(
-            "empathy_favorability",
+            Metric::EmpathyFavorability,
             f.empathy_favorability,
             &scope.suppressed,
         ),
@@ -595,7 +571,7 @@ fn signed2(r: f64) -> String {
 
 fn attention(report: &Report) -> Vec<Attention> {
     let org = &report.org.fundamentals;
-    let org_favorability = if report.org.suppressed.contains(&"empathy_favorability") {
+    let org_favorability = if report.org.is_suppressed(Metric::EmpathyFavorability) {
         None
     } else {
         org.empathy_favorability
@@ -630,7 +606,7 @@ fn attention(report: &Report) -> Vec<Attention> {
                     format::percent(Some(all))
                 ));
             }
-            if !scope.suppressed.contains(&"empathy_favorability")
+            if !scope.is_suppressed(Metric::EmpathyFavorability)
                 && let (Some(team), Some(all)) = (f.empathy_favorability, org_favorability)
                 && all - team >= FAVORABILITY_GAP
             {

@@ -2,90 +2,30 @@
 //! percentages, thousands separators, money in the organization's currency, "–" for unknown;
 //! and whether a change is good or bad, from the catalogue's direction.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::redact;
-use crate::report::{Comparison, Scope};
-use crate::scoring::{Advanced, Direction, Fundamentals, Intermediate, MetricInfo, Unit};
+use crate::scoring::{Direction, Metric, MetricInfo, Scored, Unit};
 
 /// What a suppressed survey figure shows instead of a number.
 pub const NOT_ENOUGH_RESPONSES: &str = "not enough responses";
 
-/// Every metric's value by key, from the three tiers (null and suppressed are `None`).
-pub fn values(
-    fundamentals: &Fundamentals,
-    intermediate: &Intermediate,
-    advanced: &Advanced,
-) -> HashMap<&'static str, Option<f64>> {
-    let tiers = [
-        serde_json::to_value(fundamentals).unwrap_or_default(),
-        serde_json::to_value(intermediate).unwrap_or_default(),
-        serde_json::to_value(advanced).unwrap_or_default(),
-    ];
-    crate::scoring::catalogue()
-        .iter()
-        .map(|m| {
-            let value = tiers
-                .iter()
-                .find_map(|t| t.get(m.key))
-                .and_then(|v| v.as_f64());
-            (m.key, value)
-        })
-        .collect()
+/// Why a withheld figure is not shown: "withheld: salary-based" for a manager's money figures
+/// computed from salaries, else "not enough responses".
+pub fn withheld_because(metric: Metric) -> &'static str {
+    if redact::is_salary_based(metric) {
+        redact::WITHHELD_SALARY_BASED
+    } else {
+        NOT_ENOUGH_RESPONSES
+    }
 }
 
-/// A scope's or a comparison's metrics, with what privacy withheld.
-pub struct Figures {
-    pub values: HashMap<&'static str, Option<f64>>,
-    pub suppressed: Vec<&'static str>,
-}
-
-impl Figures {
-    pub fn of_scope(scope: &Scope) -> Figures {
-        Figures {
-            values: values(&scope.fundamentals, &scope.intermediate, &scope.advanced),
-            suppressed: scope.suppressed.clone(),
-        }
-    }
-
-    pub fn of_comparison(comparison: &Comparison) -> Figures {
-        Figures {
-            values: values(
-                &comparison.fundamentals,
-                &comparison.intermediate,
-                &comparison.advanced,
-            ),
-            suppressed: comparison.suppressed.clone(),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<f64> {
-        self.values.get(key).copied().flatten()
-    }
-
-    pub fn is_suppressed(&self, key: &str) -> bool {
-        self.suppressed.contains(&key)
-    }
-
-    /// Why a withheld figure is not shown: "withheld: salary-based" for a manager's money
-    /// figures computed from salaries, else "not enough responses".
-    pub fn withheld_because(key: &str) -> &'static str {
-        if redact::is_salary_based(key) {
-            redact::WITHHELD_SALARY_BASED
-        } else {
-            NOT_ENOUGH_RESPONSES
-        }
-    }
-
-    /// The metric as shown: its value, why it is withheld, or "–".
-    pub fn show(&self, metric: &MetricInfo, currency: &str) -> String {
-        if self.is_suppressed(metric.key) {
-            Figures::withheld_because(metric.key).to_string()
-        } else {
-            value(metric.unit, self.get(metric.key), currency)
-        }
+/// A metric of a scope as shown: its value, why it is withheld, or "–".
+pub fn show(scope: &impl Scored, metric: &MetricInfo, currency: &str) -> String {
+    if scope.is_suppressed(metric.metric) {
+        withheld_because(metric.metric).to_string()
+    } else {
+        value(metric.unit, scope.get(metric.metric), currency)
     }
 }
 

@@ -12,17 +12,14 @@
 use super::auth::CurrentUser;
 use crate::accounts::Role;
 use crate::report::{Comparison, Report, Scope};
-use crate::scoring::Intermediate;
-
-/// The metrics computed from individual salaries.
-pub const SALARY_BASED: [&str; 2] = ["turnover_cost", "absence_cost"];
+use crate::scoring::{Intermediate, Metric, Privacy};
 
 /// What a page shows instead of a salary-based figure withheld from a manager.
 pub const WITHHELD_SALARY_BASED: &str = "withheld: salary-based";
 
-/// Whether `key` is one of the metrics computed from salaries.
-pub fn is_salary_based(key: &str) -> bool {
-    SALARY_BASED.contains(&key)
+/// Whether `metric` is computed from individual salaries (the catalogue says).
+pub fn is_salary_based(metric: Metric) -> bool {
+    metric.info().privacy == Privacy::SalaryBased
 }
 
 impl CurrentUser {
@@ -64,12 +61,13 @@ fn withhold_salary_figures(scope: &mut Scope) {
     }
 }
 
-fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<&'static str>) {
+fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<Metric>) {
+    // The salary-based metrics are these two (a test checks it against the catalogue).
     intermediate.turnover_cost = None;
     intermediate.absence_cost = None;
-    for key in SALARY_BASED {
-        if !suppressed.contains(&key) {
-            suppressed.push(key);
+    for metric in Metric::salary_based() {
+        if !suppressed.contains(&metric) {
+            suppressed.push(metric);
         }
     }
 }
@@ -77,7 +75,7 @@ fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<&'static str>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::{self, Facts, Hidden, Settings};
+    use crate::scoring::{self, Facts, Hidden, Scored, Settings};
 
     fn intermediate() -> Intermediate {
         let facts = Facts {
@@ -96,7 +94,7 @@ mod tests {
     #[test]
     fn withheld_salary_figures_are_null_in_json_and_listed_as_suppressed() {
         let mut i = intermediate();
-        let mut suppressed = vec!["enps"];
+        let mut suppressed = vec![Metric::Enps];
         withhold(&mut i, &mut suppressed);
         withhold(&mut i, &mut suppressed);
         let json = serde_json::to_value(&i).unwrap();
@@ -110,9 +108,26 @@ mod tests {
 
     #[test]
     fn only_the_salary_based_metrics_are_money_from_salaries() {
-        for key in SALARY_BASED {
-            assert_eq!(scoring::info(key).unwrap().unit, scoring::Unit::Money);
+        for metric in Metric::salary_based() {
+            assert_eq!(metric.info().unit, scoring::Unit::Money);
         }
-        assert!(!is_salary_based("revenue_per_employee"));
+        assert!(!is_salary_based(Metric::RevenuePerEmployee));
+    }
+
+    #[test]
+    fn withholding_nulls_every_salary_based_metric_of_the_catalogue() {
+        let settings = Settings::default();
+        let ctx = scoring::Context {
+            settings: &settings,
+            periods_per_year: 4.0,
+        };
+        let mut scored = scoring::score(&Facts::default(), None, &[], ctx, &Hidden::default());
+        withhold(&mut scored.intermediate, &mut scored.suppressed);
+        let salary_based: Vec<Metric> = Metric::salary_based().collect();
+        assert_eq!(salary_based, [Metric::TurnoverCost, Metric::AbsenceCost]);
+        for metric in salary_based {
+            assert_eq!(scored.get(metric), None, "{metric}");
+            assert!(scored.is_suppressed(metric), "{metric}");
+        }
     }
 }

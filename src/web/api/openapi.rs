@@ -7,6 +7,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
 use crate::report::Report;
+use crate::scoring::Metric;
 use crate::web::AppError;
 use crate::web::api::imports::ApiResult;
 use crate::web::auth::CurrentUser;
@@ -23,7 +24,7 @@ pub fn document() -> Value {
     });
     let mut components = serde_json::Map::from_iter(schemas);
     // Salary-based figures are null for managers (see `web::redact`).
-    for key in crate::web::redact::SALARY_BASED {
+    for key in Metric::salary_based().map(Metric::key) {
         if let Some(property) = components
             .get_mut("Intermediate")
             .and_then(|schema| schema.pointer_mut(&format!("/properties/{key}")))

@@ -9,23 +9,23 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::accounts::Role;
-use crate::scoring::{self, Direction, MetricInfo, Unit};
+use crate::scoring::{Direction, Metric, MetricInfo, Scored, Unit};
 use crate::web::auth::{CurrentUser, Nav};
-use crate::web::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
+use crate::web::figures::{self, NOT_ENOUGH_RESPONSES, Verdict};
 use crate::web::pages::team;
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
 
 /// The columns of the heatmap, in this order.
-const COLUMNS: [&str; 8] = [
-    "headcount_end",
-    "turnover_rate",
-    "voluntary_turnover_rate",
-    "involuntary_turnover_rate",
-    "absenteeism_rate",
-    "promotion_rate",
-    "csat",
-    "empathy_favorability",
+const COLUMNS: [Metric; 8] = [
+    Metric::HeadcountEnd,
+    Metric::TurnoverRate,
+    Metric::VoluntaryTurnoverRate,
+    Metric::InvoluntaryTurnoverRate,
+    Metric::AbsenteeismRate,
+    Metric::PromotionRate,
+    Metric::Csat,
+    Metric::EmpathyFavorability,
 ];
 
 /// A team's rate within this many percentage points of the organization's — or within a tenth
@@ -95,24 +95,18 @@ pub async fn show(
     let mut report = crate::report::build(&mut conn, period, None).await?;
     user.redact(&mut report);
     let currency = crate::db::settings::currency(&mut conn).await?;
-    let metrics: Vec<&'static MetricInfo> = COLUMNS
-        .iter()
-        .filter_map(|key| scoring::info(key))
-        .collect();
-    let org = Figures::of_scope(&report.org);
+    let metrics: Vec<&'static MetricInfo> = COLUMNS.iter().map(|m| m.info()).collect();
+    let org = &report.org;
     let rows = report
         .teams
         .iter()
-        .map(|(name, scope)| {
-            let figures = Figures::of_scope(scope);
-            HeatRow {
-                team: name.clone(),
-                href: format!("{}?period={period}", team::team_path(name)),
-                cells: metrics
-                    .iter()
-                    .map(|metric| cell(metric, &figures, &org, &currency))
-                    .collect(),
-            }
+        .map(|(name, scope)| HeatRow {
+            team: name.clone(),
+            href: format!("{}?period={period}", team::team_path(name)),
+            cells: metrics
+                .iter()
+                .map(|metric| cell(metric, scope, org, &currency))
+                .collect(),
         })
         .collect();
     Ok(OrganizationPage {
@@ -132,7 +126,10 @@ pub async fn show(
                 },
             })
             .collect(),
-        org: metrics.iter().map(|m| org.show(m, &currency)).collect(),
+        org: metrics
+            .iter()
+            .map(|m| figures::show(org, m, &currency))
+            .collect(),
         min_group_size: report.min_group_size,
         has_data: report.org.fundamentals.headcount_start > 0
             || report.org.fundamentals.headcount_end > 0
@@ -142,9 +139,9 @@ pub async fn show(
 }
 
 /// A team's cell, compared with the organization.
-fn cell(metric: &MetricInfo, team: &Figures, org: &Figures, currency: &str) -> Cell {
-    let value = team.show(metric, currency);
-    if team.is_suppressed(metric.key) {
+fn cell(metric: &MetricInfo, team: &impl Scored, org: &impl Scored, currency: &str) -> Cell {
+    let value = figures::show(team, metric, currency);
+    if team.is_suppressed(metric.metric) {
         return Cell {
             key: metric.key,
             value,
@@ -152,13 +149,13 @@ fn cell(metric: &MetricInfo, team: &Figures, org: &Figures, currency: &str) -> C
             mark: format!("⊘ {NOT_ENOUGH_RESPONSES}"),
         };
     }
-    let (team_value, org_value) = (team.get(metric.key), org.get(metric.key));
+    let (team_value, org_value) = (team.get(metric.metric), org.get(metric.metric));
     let tolerance = match (metric.unit, org_value) {
         (Unit::Percent, Some(o)) => SIMILAR_POINTS.max(SIMILAR_SHARE * o.abs()),
         (_, Some(o)) => figures::precision(metric.unit).max(SIMILAR_SHARE * o.abs()),
         (_, None) => 0.0,
     };
-    let verdict = if org.is_suppressed(metric.key) {
+    let verdict = if org.is_suppressed(metric.metric) {
         Verdict::Unknown
     } else {
         figures::judge(metric.direction, org_value, team_value, tolerance)
@@ -186,36 +183,48 @@ fn cell(metric: &MetricInfo, team: &Figures, org: &Figures, currency: &str) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::scoring::{self, Facts, Hidden, ScopeMetrics, Settings};
 
-    fn figures(key: &'static str, value: Option<f64>, suppressed: bool) -> Figures {
-        Figures {
-            values: HashMap::from([(key, value)]),
-            suppressed: if suppressed { vec![key] } else { vec![] },
+    /// A scope whose only figure of interest is `metric`.
+    fn figures(metric: Metric, value: Option<f64>, suppressed: bool) -> ScopeMetrics {
+        let settings = Settings::default();
+        let ctx = scoring::Context {
+            settings: &settings,
+            periods_per_year: 4.0,
+        };
+        let mut scope = scoring::score(&Facts::default(), None, &[], ctx, &Hidden::default());
+        match metric {
+            Metric::TurnoverRate => scope.fundamentals.turnover_rate = value,
+            Metric::EmpathyFavorability => scope.fundamentals.empathy_favorability = value,
+            other => panic!("{other} is not set up by these tests"),
         }
+        if suppressed {
+            scope.suppressed.push(metric);
+        }
+        scope
     }
 
     #[test]
     fn a_team_is_compared_with_the_organization_by_the_metrics_direction() {
-        let turnover = scoring::info("turnover_rate").unwrap();
-        let org = figures("turnover_rate", Some(10.0), false);
+        let turnover = Metric::TurnoverRate.info();
+        let org = figures(Metric::TurnoverRate, Some(10.0), false);
         let low = cell(
             turnover,
-            &figures("turnover_rate", Some(4.0), false),
+            &figures(Metric::TurnoverRate, Some(4.0), false),
             &org,
             "USD",
         );
         assert_eq!((low.class, low.mark.as_str()), ("better", "+ better"));
         let high = cell(
             turnover,
-            &figures("turnover_rate", Some(14.0), false),
+            &figures(Metric::TurnoverRate, Some(14.0), false),
             &org,
             "USD",
         );
         assert_eq!(high.class, "worse");
         let close = cell(
             turnover,
-            &figures("turnover_rate", Some(10.8), false),
+            &figures(Metric::TurnoverRate, Some(10.8), false),
             &org,
             "USD",
         );
@@ -224,11 +233,11 @@ mod tests {
 
     #[test]
     fn a_withheld_survey_figure_is_marked_not_shown() {
-        let favorability = scoring::info("empathy_favorability").unwrap();
-        let org = figures("empathy_favorability", Some(70.0), false);
+        let favorability = Metric::EmpathyFavorability.info();
+        let org = figures(Metric::EmpathyFavorability, Some(70.0), false);
         let hidden = cell(
             favorability,
-            &figures("empathy_favorability", None, true),
+            &figures(Metric::EmpathyFavorability, None, true),
             &org,
             "USD",
         );

@@ -6,19 +6,19 @@ use chrono::NaiveDate;
 
 use crate::period::Period;
 use crate::report::Scope;
-use crate::scoring::{self, MetricInfo};
-use crate::web::figures::{self, Figures, NOT_ENOUGH_RESPONSES, Verdict};
+use crate::scoring::{EmpathyPart, Metric, MetricInfo, Scored};
+use crate::web::figures::{self, NOT_ENOUGH_RESPONSES, Verdict};
 use crate::web::redact::{WITHHELD_SALARY_BASED, is_salary_based};
 
 /// The rates the "what changed" paragraph talks about.
-const TOLD: [&str; 7] = [
-    "turnover_rate",
-    "voluntary_turnover_rate",
-    "involuntary_turnover_rate",
-    "absenteeism_rate",
-    "promotion_rate",
-    "csat",
-    "empathy_favorability",
+const TOLD: [Metric; 7] = [
+    Metric::TurnoverRate,
+    Metric::VoluntaryTurnoverRate,
+    Metric::InvoluntaryTurnoverRate,
+    Metric::AbsenteeismRate,
+    Metric::PromotionRate,
+    Metric::Csat,
+    Metric::EmpathyFavorability,
 ];
 
 /// The "how calculated" of one number: the catalogue's definition and, where the report has
@@ -65,12 +65,12 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
         ),
         None => no_headcount.clone(),
     };
-    let computation = if scope.suppressed.contains(&metric.key) && is_salary_based(metric.key) {
+    let computation = if scope.is_suppressed(metric.metric) && is_salary_based(metric.metric) {
         format!(
             "Not shown: {WITHHELD_SALARY_BASED}. This figure is computed from the salaries of \
              the few people behind it, so it could give them away; HR and executives see it."
         )
-    } else if scope.suppressed.contains(&metric.key) {
+    } else if scope.is_suppressed(metric.metric) {
         format!(
             "Not shown: {NOT_ENOUGH_RESPONSES}. Survey figures need at least {} responses \
              (and a small team can also be hidden so that it cannot be worked out from the \
@@ -80,47 +80,47 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
             count(f.pulse_responses, "pulse response", "pulse responses")
         )
     } else {
-        match metric.key {
-            "headcount_start" => format!(
+        match metric.metric {
+            Metric::HeadcountStart => format!(
                 "{} active on {}.",
                 count(f.headcount_start, "employee", "employees"),
                 figures::day(context.start)
             ),
-            "headcount_end" => format!(
+            Metric::HeadcountEnd => format!(
                 "{} active on {} (a termination date is the last day worked).",
                 count(f.headcount_end, "employee", "employees"),
                 figures::day(context.end)
             ),
-            "headcount_avg" => format!(
+            Metric::HeadcountAvg => format!(
                 "({} at the start + {} at the end) ÷ 2 = {avg}.",
                 f.headcount_start, f.headcount_end
             ),
-            "separations" => format!(
+            Metric::Separations => format!(
                 "{} whose last day worked fell in {span}.",
                 count(f.separations, "leaver", "leavers")
             ),
-            "turnover_rate" => {
+            Metric::TurnoverRate => {
                 over_headcount(f.turnover_rate.map(|_| f.separations), "leaver", "leavers")
             }
-            "voluntary_turnover_rate" => over_headcount(
+            Metric::VoluntaryTurnoverRate => over_headcount(
                 people_behind(f.voluntary_turnover_rate, f.headcount_avg),
                 "voluntary leaver",
                 "voluntary leavers",
             ),
-            "involuntary_turnover_rate" => over_headcount(
+            Metric::InvoluntaryTurnoverRate => over_headcount(
                 people_behind(f.involuntary_turnover_rate, f.headcount_avg),
                 "involuntary leaver",
                 "involuntary leavers",
             ),
-            "absence_days" => format!(
+            Metric::AbsenceDays => format!(
                 "{} unplanned absence days on working days (Monday to Friday) in {span}.",
                 figures::number(f.absence_days, 1)
             ),
-            "scheduled_days" => format!(
+            Metric::ScheduledDays => format!(
                 "{} working days (Monday to Friday) on which the team's people were employed, {span}.",
                 figures::number(f.scheduled_days, 1)
             ),
-            "absenteeism_rate" => match f.absenteeism_rate {
+            Metric::AbsenteeismRate => match f.absenteeism_rate {
                 Some(_) => format!(
                     "{} unplanned absence days ÷ {} scheduled days × 100, {span}.",
                     figures::number(f.absence_days, 1),
@@ -130,20 +130,20 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                     "Nobody was scheduled to work in the period, so there is no rate.".to_string()
                 }
             },
-            "promotions" => format!(
+            Metric::Promotions => format!(
                 "{} effective in {span}.",
                 count(f.promotions, "promotion", "promotions")
             ),
-            "promotion_rate" => over_headcount(
+            Metric::PromotionRate => over_headcount(
                 f.promotion_rate.map(|_| f.promotions),
                 "promotion",
                 "promotions",
             ),
-            "csat_responses" => format!(
+            Metric::CsatResponses => format!(
                 "{} dated in {span}.",
                 count(f.csat_responses, "customer response", "customer responses")
             ),
-            "csat" => match people_behind(f.csat, f.csat_responses as f64) {
+            Metric::Csat => match people_behind(f.csat, f.csat_responses as f64) {
                 Some(positive) => format!(
                     "{} of {} scored 4 or 5, {span}.",
                     figures::number(positive as f64, 0),
@@ -154,11 +154,11 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                      responses to see this figure."
                 ),
             },
-            "pulse_responses" => format!(
+            Metric::PulseResponses => format!(
                 "{} submitted in {span}.",
                 count(f.pulse_responses, "pulse response", "pulse responses")
             ),
-            "empathy_favorability" => match f.empathy_favorability {
+            Metric::EmpathyFavorability => match f.empathy_favorability {
                 Some(_) => format!(
                     "From {} in {span}: answers of 4 or 5 ÷ all answers to the three empathy \
                      items × 100.",
@@ -169,10 +169,10 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                      survey responses to see this figure."
                 ),
             },
-            "turnover_cost" if f.separations == 0 => {
+            Metric::TurnoverCost if f.separations == 0 => {
                 format!("No leavers in {span}, so there is nothing to cost.")
             }
-            "turnover_cost" => {
+            Metric::TurnoverCost => {
                 // Never the sum of salaries: with one leaver it is their salary.
                 let priced = f.separations - i.turnover_cost_unpriced;
                 format!(
@@ -190,7 +190,7 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                     }
                 )
             }
-            "absence_cost" => format!(
+            Metric::AbsenceCost => format!(
                 "{} unplanned absence days priced at each absent person's annual salary ÷ 260, \
                  {span}.{}",
                 figures::number(f.absence_days - i.absence_cost_unpriced_days, 1),
@@ -203,12 +203,12 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                     String::new()
                 }
             ),
-            "regretted_turnover_rate" => over_headcount(
+            Metric::RegrettedTurnoverRate => over_headcount(
                 people_behind(i.regretted_turnover_rate, f.headcount_avg),
                 "regretted leaver",
                 "regretted leavers",
             ),
-            "first_year_turnover" => {
+            Metric::FirstYearTurnover => {
                 match people_behind(i.first_year_turnover, f.separations as f64) {
                     Some(n) => format!(
                         "{} of {} had under a year of tenure, {span}.",
@@ -218,14 +218,14 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                     None => format!("No leavers in {span}, so there is no share."),
                 }
             }
-            "revenue_per_employee" => match i.revenue_per_employee {
+            Metric::RevenuePerEmployee => match i.revenue_per_employee {
                 Some(v) => format!(
                     "{} of customer revenue ÷ {avg} average headcount, {span}.",
                     figures::money(v * f.headcount_avg, context.currency)
                 ),
                 None => format!("No customer revenue for this team in {span}."),
             },
-            "empathy_index" if !scope.empathy_index_parts.is_empty() => format!(
+            Metric::EmpathyIndex if !scope.empathy_index_parts.is_empty() => format!(
                 "Weighted mean of the parts available in {span}: {}.",
                 scope
                     .empathy_index_parts
@@ -239,9 +239,27 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            _ => {
-                let values = Figures::of_scope(scope);
-                if values.get(metric.key).is_some() {
+            Metric::TurnoverCostUnpriced
+            | Metric::AbsenceCostUnpricedDays
+            | Metric::CustomerRetentionRate
+            | Metric::CustomerChurnRate
+            | Metric::Productivity
+            | Metric::ReviewRating
+            | Metric::ReviewCount
+            | Metric::IdeasPer100Employees
+            | Metric::IdeaImplementationRate
+            | Metric::LaunchesPer100Employees
+            | Metric::Enps
+            | Metric::EnpsChange
+            | Metric::CustomerLifetimeValue
+            | Metric::CustomerLifetimeValueGrowth
+            | Metric::ResilienceRecovery
+            | Metric::ResilienceQuarters
+            | Metric::PartnershipsPer100Employees
+            | Metric::VolunteerHoursPerEmployee
+            | Metric::Co2eTonnesPerEmployee
+            | Metric::EmpathyIndex => {
+                if scope.get(metric.metric).is_some() {
                     format!("Computed over {span}.")
                 } else {
                     format!(
@@ -258,15 +276,14 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
     }
 }
 
-fn part_label(part: &str) -> &str {
+fn part_label(part: EmpathyPart) -> &'static str {
     match part {
-        "empathy_favorability" => "empathy favorability",
-        "enps" => "eNPS",
-        "voluntary_turnover" => "voluntary turnover",
-        "absenteeism" => "absenteeism",
-        "promotion" => "promotions",
-        "csat" => "customer satisfaction",
-        other => other,
+        EmpathyPart::EmpathyFavorability => "empathy favorability",
+        EmpathyPart::Enps => "eNPS",
+        EmpathyPart::VoluntaryTurnover => "voluntary turnover",
+        EmpathyPart::Absenteeism => "absenteeism",
+        EmpathyPart::Promotion => "promotions",
+        EmpathyPart::Csat => "customer satisfaction",
     }
 }
 
@@ -291,22 +308,19 @@ pub(super) fn what_changed(context: &Context, scope: &Scope) -> Vec<String> {
             count(f.separations, "leaver", "leavers")
         ));
     }
-    let now = Figures::of_scope(scope);
-    let before = Figures::of_comparison(&scope.previous);
+    let before = &scope.previous;
     let mut changes: Vec<(f64, usize, String)> = Vec::new();
     let mut withheld = Vec::new();
-    for (order, key) in TOLD.iter().enumerate() {
-        let Some(metric) = scoring::info(key) else {
-            continue;
-        };
-        if now.is_suppressed(key) {
+    for (order, told) in TOLD.into_iter().enumerate() {
+        let metric = told.info();
+        if scope.is_suppressed(told) {
             withheld.push(metric.label);
             continue;
         }
-        if before.is_suppressed(key) {
+        if before.is_suppressed(told) {
             continue;
         }
-        let (Some(b), Some(a)) = (before.get(key), now.get(key)) else {
+        let (Some(b), Some(a)) = (before.get(told), scope.get(told)) else {
             continue;
         };
         let verdict = figures::judge(metric.direction, Some(b), Some(a), 0.05);

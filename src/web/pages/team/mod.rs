@@ -23,10 +23,10 @@ use sqlx::PgConnection;
 use crate::db;
 use crate::period::Period;
 use crate::report::{self, Report, Scope};
-use crate::scoring::{self, MetricInfo, Tier, Unit};
+use crate::scoring::{self, Metric, MetricInfo, Scored, Tier, Unit};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::charts::{self, LineChart};
-use crate::web::figures::{self, Figures, Verdict};
+use crate::web::figures::{self, Verdict};
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
 use explain::{Context, How, how, what_changed};
@@ -36,16 +36,16 @@ const TREND_LENGTH: usize = 8;
 
 /// The fundamentals shown as tiles, in this order; the other fundamentals are the counts
 /// behind them, listed in a table.
-const TILES: [&str; 9] = [
-    "headcount_end",
-    "separations",
-    "turnover_rate",
-    "voluntary_turnover_rate",
-    "involuntary_turnover_rate",
-    "absenteeism_rate",
-    "promotion_rate",
-    "csat",
-    "empathy_favorability",
+const TILES: [Metric; 9] = [
+    Metric::HeadcountEnd,
+    Metric::Separations,
+    Metric::TurnoverRate,
+    Metric::VoluntaryTurnoverRate,
+    Metric::InvoluntaryTurnoverRate,
+    Metric::AbsenteeismRate,
+    Metric::PromotionRate,
+    Metric::Csat,
+    Metric::EmpathyFavorability,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -195,8 +195,7 @@ pub async fn render(
         what_changed: what_changed(&context, scope),
         tiles: TILES
             .iter()
-            .filter_map(|key| scoring::info(key))
-            .map(|metric| tile(&context, metric, &team.name, &reports))
+            .map(|metric| tile(&context, metric.info(), &team.name, &reports))
             .collect(),
         tables: vec![
             MetricTable {
@@ -204,7 +203,7 @@ pub async fn render(
                 title: "The counts behind these figures",
                 note: "Headcounts, days and responses that the rates above are computed from.",
                 rows: rows(&context, scope, |m| {
-                    m.tier == Tier::Fundamentals && !TILES.contains(&m.key)
+                    m.tier == Tier::Fundamentals && !TILES.contains(&m.metric)
                 }),
             },
             MetricTable {
@@ -296,8 +295,7 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
         .last()
         .expect("the trend includes the period itself");
     let scope = &current.teams[team];
-    let now = Figures::of_scope(scope);
-    let org = Figures::of_scope(&current.org);
+    let org = &current.org;
     let comparisons = [
         (&scope.previous, "vs"),
         (&scope.year_earlier, "vs a year earlier,"),
@@ -305,11 +303,10 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     let changes = comparisons
         .into_iter()
         .map(|(comparison, words)| {
-            let before = Figures::of_comparison(comparison);
             change(
                 metric,
-                &now,
-                &before,
+                scope,
+                comparison,
                 format!("{words} {}", comparison.period),
                 context.currency,
             )
@@ -321,9 +318,8 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
             .iter()
             .map(|r| {
                 pick(r).and_then(|s| {
-                    let f = Figures::of_scope(s);
-                    (!f.is_suppressed(metric.key))
-                        .then(|| f.get(metric.key))
+                    (!s.is_suppressed(metric.metric))
+                        .then(|| s.get(metric.metric))
                         .flatten()
                 })
             })
@@ -333,7 +329,7 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     let org_series = series(&|r| Some(&r.org));
     let shown = |scope: Option<&Scope>| {
         scope.map_or("–".to_string(), |s| {
-            Figures::of_scope(s).show(metric, context.currency)
+            figures::show(s, metric, context.currency)
         })
     };
     let trend: Vec<TrendPoint> = reports
@@ -362,10 +358,10 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     Tile {
         key: metric.key,
         label: metric.label,
-        value: now.show(metric, context.currency),
-        suppressed: now.is_suppressed(metric.key),
+        value: figures::show(scope, metric, context.currency),
+        suppressed: scope.is_suppressed(metric.metric),
         changes,
-        org: org.show(metric, context.currency),
+        org: figures::show(org, metric, context.currency),
         how: how(context, metric, scope),
         chart: charts::line_chart(&team_series, &org_series, &labels, suffix),
         chart_description,
@@ -375,20 +371,23 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
 
 fn change(
     metric: &MetricInfo,
-    now: &Figures,
-    before: &Figures,
+    now: &impl Scored,
+    before: &impl Scored,
     against: String,
     currency: &str,
 ) -> Change {
-    if now.is_suppressed(metric.key) || before.is_suppressed(metric.key) {
+    if now.is_suppressed(metric.metric) || before.is_suppressed(metric.metric) {
         return Change {
             against,
-            delta: format!("not comparable: {}", Figures::withheld_because(metric.key)),
+            delta: format!(
+                "not comparable: {}",
+                figures::withheld_because(metric.metric)
+            ),
             class: Verdict::Unknown.class(),
             verdict: "",
         };
     }
-    let (b, a) = (before.get(metric.key), now.get(metric.key));
+    let (b, a) = (before.get(metric.metric), now.get(metric.metric));
     let verdict = figures::judge(metric.direction, b, a, figures::precision(metric.unit));
     let delta = match (b, a) {
         (Some(b), Some(a)) => figures::delta(metric.unit, b, a, currency),
@@ -408,19 +407,16 @@ fn change(
 
 /// Table rows for the catalogue's metrics that `pick` selects.
 fn rows(context: &Context, scope: &Scope, pick: impl Fn(&MetricInfo) -> bool) -> Vec<MetricRow> {
-    let now = Figures::of_scope(scope);
-    let previous = Figures::of_comparison(&scope.previous);
-    let year_earlier = Figures::of_comparison(&scope.year_earlier);
     scoring::catalogue()
         .iter()
         .filter(|m| pick(m))
         .map(|metric| MetricRow {
             key: metric.key,
             label: metric.label,
-            value: now.show(metric, context.currency),
-            suppressed: now.is_suppressed(metric.key),
-            previous: previous.show(metric, context.currency),
-            year_earlier: year_earlier.show(metric, context.currency),
+            value: figures::show(scope, metric, context.currency),
+            suppressed: scope.is_suppressed(metric.metric),
+            previous: figures::show(&scope.previous, metric, context.currency),
+            year_earlier: figures::show(&scope.year_earlier, metric, context.currency),
             how: how(context, metric, scope),
         })
         .collect()
@@ -434,7 +430,7 @@ mod tests {
     fn directions_come_from_the_catalogue() {
         use crate::scoring::Direction;
         assert_eq!(
-            scoring::info("voluntary_turnover_rate").unwrap().direction,
+            Metric::VoluntaryTurnoverRate.info().direction,
             Direction::LowerIsBetter
         );
     }
