@@ -100,6 +100,30 @@ async fn a_dry_run_previews_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_dry_run_prints_the_notes_with_measure_names_as_stored() {
+    let app = TestApp::spawn().await;
+
+    let output = app.cli_with_file(
+        &["import", "measures", "--dry-run"],
+        "measures.csv",
+        b"period,metric,value\n2025-Q1,CO2e (tonnes),41.5\n2025-Q1,Output  Units,300\n\
+          2025-Q1,a--b,1\n",
+    );
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("Note:")).collect();
+    assert_eq!(
+        notes,
+        ["Note: metric \"a_b\" is stored but no built-in metric uses it"],
+        "{text}"
+    );
+    for stored in ["metric=co2e_tonnes", "metric=output_units", "metric=a_b"] {
+        assert!(text.contains(stored), "{stored} in {text}");
+    }
+}
+
+#[tokio::test]
 async fn usage_errors_exit_2() {
     let app = TestApp::spawn().await;
 

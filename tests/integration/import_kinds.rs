@@ -818,3 +818,45 @@ async fn a_file_on_disk_that_changes_before_it_is_written_imports_nothing() {
     );
     assert_eq!(count(&app, "promotion").await, 0);
 }
+
+#[tokio::test]
+async fn measure_names_with_separators_in_a_row_are_stored_with_one_underscore() {
+    let app = with_roster().await;
+    let csv = b"period,metric,value\n2025-Q1,CO2e (tonnes),41.5\n2025-Q1,Output  Units,300\n\
+                2025-Q1,a--b,1\n";
+
+    let prepared = prepare(&app, Kind::Measures, csv).await.unwrap();
+
+    let shown: Vec<&str> = prepared
+        .sample
+        .iter()
+        .map(|row| {
+            row.iter()
+                .find(|(column, _)| *column == "metric")
+                .map(|(_, name)| name.as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(shown, ["co2e_tonnes", "output_units", "a_b"]);
+    assert_eq!(
+        prepared.notes,
+        ["metric \"a_b\" is stored but no built-in metric uses it"],
+        "co2e_tonnes and output_units are metrics' names"
+    );
+    import::commit(&app.pool, &prepared, Options::default(), &Actor::cli())
+        .await
+        .unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("select metric from measure order by metric")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, ["a_b", "co2e_tonnes", "output_units"]);
+    // They feed their metrics: two employees all quarter.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let report = attune::report::build(&mut conn, "2025-Q1".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let org = serde_json::to_value(&report).unwrap()["org"].clone();
+    assert_eq!(org["advanced"]["co2e_tonnes_per_employee"], 20.75);
+    assert_eq!(org["intermediate"]["productivity"], 150.0);
+}

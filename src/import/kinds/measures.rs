@@ -129,3 +129,21 @@ fn metric_name(written: &str) -> String {
         .collect();
     words.join("_")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::metric_name;
+
+    #[test]
+    fn separators_in_a_row_give_one_underscore_and_none_is_kept_at_the_ends() {
+        for (written, stored) in [
+            ("CO2e (tonnes)", "co2e_tonnes"),
+            ("Output  Units", "output_units"),
+            ("a--b", "a_b"),
+            ("Ideas submitted", "ideas_submitted"),
+            (" _review_rating_ ", "review_rating"),
+        ] {
+            assert_eq!(metric_name(written), stored, "{written:?}");
+        }
+    }
+}
