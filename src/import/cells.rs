@@ -363,7 +363,62 @@ fn parse_amount(value: &str, decimal_comma: bool) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{decimal_evidence, parse_amount};
+    use chrono::NaiveDate;
+
+    use super::{Cells, decimal_evidence, parse_amount};
+    use crate::import::Known;
+    use crate::import::columns::Mapping;
+    use crate::import::reader::Row;
+
+    #[test]
+    fn a_row_with_both_a_date_and_a_period_counts_on_its_date() {
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        let mapping = Mapping {
+            columns: vec![("date", 0, "date".into()), ("period", 1, "period".into())],
+            ignored: Vec::new(),
+        };
+        let known = Known::default();
+        // (date cell, period cell) → the row's first and last day, or its error.
+        let cases = [
+            (
+                "2025-02-10",
+                "2025-Q2",
+                Ok((day("2025-02-10"), day("2025-02-10"))),
+            ),
+            ("", "2025-Q2", Ok((day("2025-04-01"), day("2025-06-30")))),
+            ("2025-02-10", "", Ok((day("2025-02-10"), day("2025-02-10")))),
+            (
+                "2025-02-30",
+                "2025-Q2",
+                Err("line 2, date \"2025-02-30\": not a date"),
+            ),
+            ("", "", Err("line 2: has neither a date nor a period")),
+        ];
+        for (date, period, expected) in cases {
+            let row = Row {
+                line: 2,
+                fields: vec![date.to_string(), period.to_string()],
+            };
+            let mut cells = Cells {
+                row: &row,
+                mapping: &mapping,
+                orders: &[],
+                decimal_commas: &[],
+                known: &known,
+                errors: Vec::new(),
+            };
+            let span = cells.date_or_period();
+            let got = match span {
+                Some(span) if cells.errors.is_empty() => Ok(span),
+                _ => Err(cells.errors[0].to_string()),
+            };
+            assert_eq!(
+                got,
+                expected.map_err(str::to_string),
+                "{date:?}, {period:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_value_tells_its_decimal_separator_when_it_can() {

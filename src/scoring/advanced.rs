@@ -399,4 +399,38 @@ mod tests {
             / parts.iter().map(|p| p.weight).sum::<f64>();
         assert!((total - expected).abs() < 1e-9);
     }
+
+    #[test]
+    fn resilience_takes_the_mean_of_two_middle_quarters_and_counts_an_unknown_quarter() {
+        /// Turnover by quarter (oldest first), recovery, quarters to recover.
+        type Case<'a> = (&'a [Option<f64>], f64, Option<f64>);
+        let cases: [Case; 2] = [
+            // docs/metrics.md: the fifth quarter had nobody employed. Others: 3 4 4 5 5 6, an
+            // even count, so the usual level is (4 + 5) / 2 = 4.5; now 5; back at 4 % two
+            // calendar quarters after the worst, the unknown one included.
+            (
+                &[
+                    Some(4.0),
+                    Some(3.0),
+                    Some(5.0),
+                    Some(12.0),
+                    None,
+                    Some(4.0),
+                    Some(6.0),
+                    Some(5.0),
+                ],
+                100.0 * (12.0 - 5.0) / (12.0 - 4.5),
+                Some(2.0),
+            ),
+            // Others 2 3 4 6: usual (3 + 4) / 2 = 3.5; 4 is not back, 3 is, three quarters on.
+            (
+                &[Some(2.0), Some(10.0), Some(6.0), Some(4.0), Some(3.0)],
+                100.0,
+                Some(3.0),
+            ),
+        ];
+        for (series, recovery, quarters) in cases {
+            assert_eq!(resilience(series), (Some(recovery), quarters), "{series:?}");
+        }
+    }
 }

@@ -178,4 +178,118 @@ mod tests {
         assert_eq!(i.first_year_turnover, None);
         assert_eq!(i.turnover_cost, Some(0.0));
     }
+
+    /// The intermediate metrics of facts built by `build` (docs/metrics.md's readings).
+    fn scored(build: impl FnOnce(&mut Facts)) -> Intermediate {
+        let mut facts = Facts::default();
+        build(&mut facts);
+        intermediate(
+            &facts,
+            None,
+            &fundamentals(&facts.roster),
+            &Settings::default(),
+        )
+    }
+
+    #[test]
+    fn first_year_turnover_is_the_share_of_leavers_who_left_under_365_days_after_hire() {
+        // docs/metrics.md: of two leavers hired on 2024-04-01, the one leaving 2025-03-31
+        // (364 days) is a first-year leaver, the one leaving 2025-04-01 (365 days) is not. The
+        // days are counted by db::facts (the integration test metric_readings checks them).
+        for (first_year, leavers, expected) in [
+            (1, 2, Some(50.0)),
+            (0, 2, Some(0.0)),
+            (2, 2, Some(100.0)),
+            (0, 0, None),
+        ] {
+            let i = scored(|f| {
+                f.roster.separations = leavers;
+                f.first_year_separations = first_year;
+            });
+            assert_eq!(i.first_year_turnover, expected, "{first_year} of {leavers}");
+        }
+    }
+
+    #[test]
+    fn the_idea_implementation_rate_is_null_when_either_measure_has_no_row() {
+        // (Σ ideas_implemented, Σ ideas_submitted), None where the period has no row of the name.
+        for (implemented, submitted, expected) in [
+            (Some(5.0), Some(20.0), Some(25.0)),
+            (Some(5.0), None, None),
+            (None, Some(20.0), None),
+            (None, None, None),
+            (Some(0.0), Some(20.0), Some(0.0)),
+            (Some(5.0), Some(0.0), None),
+        ] {
+            let i = scored(|f| {
+                for (name, sum) in [
+                    ("ideas_implemented", implemented),
+                    ("ideas_submitted", submitted),
+                ] {
+                    if let Some(sum) = sum {
+                        f.measures
+                            .insert(name.to_string(), MeasureFacts { sum, count: 1 });
+                    }
+                }
+            });
+            assert_eq!(
+                i.idea_implementation_rate, expected,
+                "{implemented:?} of {submitted:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_organizations_customer_retention_counts_each_customer_once_retained_within_a_team() {
+        // docs/metrics.md's five customers: (scope, active before, retained) → retention. The
+        // counting is db::facts' (the integration test metric_readings checks it).
+        for (scope, active_previous, retained, expected) in [
+            ("organization", 5, 3, 60.0),
+            ("Alpha", 3, 2, 200.0 / 3.0),
+            ("Beta", 2, 1, 50.0),
+        ] {
+            let i = scored(|f| {
+                f.customers = CustomerFacts {
+                    active_previous,
+                    retained,
+                    active: retained,
+                    revenue: 100.0,
+                };
+            });
+            assert_eq!(i.customer_retention_rate, Some(expected), "{scope}");
+            assert_eq!(i.customer_churn_rate, Some(100.0 - expected), "{scope}");
+        }
+    }
+
+    #[test]
+    fn a_salary_of_zero_is_priced_at_zero_and_only_an_empty_salary_is_unpriced() {
+        // docs/metrics.md: leavers earning 60,000, 0 and nothing on record. The salaries are
+        // summed by db::facts (the integration test metric_readings checks them, and absences).
+        let i = scored(|f| {
+            f.roster.separations = 3;
+            f.separation_salaries = 60_000.0 + 0.0;
+            f.separations_unpriced = 1;
+        });
+        let cost = i.turnover_cost.unwrap();
+        assert!((cost - 12_600.0).abs() < 1e-6, "0.21 × 60,000: {cost}");
+        assert_eq!(i.turnover_cost_unpriced, 1, "the empty salary, not the 0");
+    }
+
+    #[test]
+    fn customer_rows_of_one_key_are_added_up_before_the_revenue_test() {
+        // docs/metrics.md: C1 +100 and −30 on one day is one active row of 70; C2 +50 and −50 is
+        // a row of 0, not active. Both were active the quarter before; two employees.
+        let i = scored(|f| {
+            f.roster.headcount_start = 2;
+            f.roster.headcount_end = 2;
+            f.customers = CustomerFacts {
+                active_previous: 2,
+                retained: 1,
+                active: 1,
+                revenue: 100.0 - 30.0,
+            };
+        });
+        assert_eq!(i.customer_retention_rate, Some(50.0));
+        assert_eq!(i.revenue_per_employee, Some(35.0));
+    }
 }

@@ -135,4 +135,47 @@ mod tests {
         let group = [team("A", 9, false), team("B", 8, false)];
         assert_eq!(complementary_suppression(&group, 5), Vec::<String>::new());
     }
+
+    #[test]
+    fn the_rule_runs_on_the_members_alone_and_breaks_ties_by_the_earliest_quarter() {
+        // The group's total is no input: the rule is the same whether or not it is shown. Over
+        // time the members are quarters, named so that the first by name is the earliest.
+        let cases: [(&[SuppressionCandidate], &[&str]); 2] = [
+            (
+                &[
+                    team("2025-Q1", 3, true),
+                    team("2025-Q3", 9, false),
+                    team("2025-Q2", 9, false),
+                    team("2025-Q4", 20, false),
+                ],
+                &["2025-Q2"],
+            ),
+            (
+                &[
+                    team("2024-Q4", 2, true),
+                    team("2024-Q1", 6, false),
+                    team("2024-Q2", 6, false),
+                    team("2024-Q3", 6, false),
+                ],
+                &["2024-Q1"],
+            ),
+        ];
+        for (group, extra) in cases {
+            assert_eq!(complementary_suppression(group, 5), extra, "{group:?}");
+        }
+    }
+
+    #[test]
+    fn a_team_whose_responses_all_skipped_the_enps_question_protects_no_one_for_enps() {
+        // docs/metrics.md, counting eNPS answers: A has 8 (hidden by another group's rule), B
+        // 12 responses none of which answered eNPS (0: hidden, but revealing nothing), C 7, D 9.
+        // Counted as a second hidden team, B would leave A = total − C − D exposed.
+        let group = [
+            team("A", 8, true),
+            team("B", 0, true),
+            team("C", 7, false),
+            team("D", 9, false),
+        ];
+        assert_eq!(complementary_suppression(&group, 5), ["C"]);
+    }
 }

@@ -14,6 +14,7 @@ mod health;
 mod import_employees;
 mod import_kinds;
 mod import_web;
+mod metric_readings;
 mod report_figures;
 mod salary_privacy;
 mod scoring_company;
