@@ -170,9 +170,29 @@ mod tests {
         // docs/metrics.md, counting eNPS answers: A has 8 (hidden by another group's rule), B
         // 12 responses none of which answered eNPS (0: hidden, but revealing nothing), C 7, D 9.
         // Counted as a second hidden team, B would leave A = total − C − D exposed.
+        let b = Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses: 12,
+                empathy_respondents: 12,
+                enps_answers: 0,
+                ..Default::default()
+            },
+            ..Facts::default()
+        };
+        let counted = |metric: Metric| match metric.info().privacy {
+            crate::scoring::Privacy::Survey(responses) => responses.count(&b),
+            other => panic!("{metric:?} is {other:?}"),
+        };
+        assert_eq!(counted(Metric::Enps), 0);
+        assert_eq!(
+            counted(Metric::EmpathyFavorability),
+            12,
+            "B counts for favorability"
+        );
+        assert_eq!(base_suppression(&b, 5), [Metric::Enps]);
         let group = [
             team("A", 8, true),
-            team("B", 0, true),
+            team("B", counted(Metric::Enps), true),
             team("C", 7, false),
             team("D", 9, false),
         ];
