@@ -260,7 +260,18 @@ fn init_tracing(default_level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(log_colours(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            std::env::var_os("NO_COLOR"),
+        ))
         .try_init();
+}
+
+/// Colours in the log only where a person reads it: on a terminal, unless `NO_COLOR` is set to
+/// anything non-empty (<https://no-color.org>). A log written to a file or a pipe stays plain
+/// text.
+fn log_colours(stderr_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 fn location(cli: &Cli) -> Location {
@@ -713,4 +724,23 @@ async fn print_summary_html(db: &Database, args: &ReportArgs) -> Result<(), Fail
     .await?;
     print!("{html}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_colours;
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        assert!(log_colours(true, None));
+        assert!(
+            !log_colours(false, None),
+            "a file or a pipe gets plain text"
+        );
+        assert!(!log_colours(true, Some("1".into())), "NO_COLOR is honoured");
+        assert!(
+            log_colours(true, Some("".into())),
+            "an empty NO_COLOR means unset"
+        );
+    }
 }

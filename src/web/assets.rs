@@ -1,11 +1,11 @@
 //! Static assets, compiled into the binary so that Attune works offline, from any working
 //! directory, with no CDN (and passes its own Content-Security-Policy).
 
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::AppError;
+use super::extract::Path;
 
 /// (file name, content type, bytes) of everything under static/.
 const ASSETS: &[(&str, &str, &[u8])] = &[

@@ -13,6 +13,7 @@ mod assets;
 pub mod auth;
 mod charts;
 mod error;
+pub mod extract;
 mod figures;
 mod health;
 pub mod pages;

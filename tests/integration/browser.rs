@@ -1,8 +1,10 @@
 //! End-to-end tests in a real headless Chromium, against the real app serving the demo company:
 //! each role signs in through the sign-in form, opens every page its navigation offers (and the
-//! quarterly summary), and each page must show its key content with zero console errors
-//! (exceptions, `console.error`, failed loads and Content-Security-Policy violations all count).
-//! Screenshots at 1366×768 and 390×844 go to `target/screenshots/` for review.
+//! quarterly summary, the team pages, an import's preview…), and each page must show its key
+//! content with zero console errors (exceptions, `console.error`, failed loads and
+//! Content-Security-Policy violations all count) and zero axe-core violations at both sizes;
+//! the HTML of every page must pass the Nu HTML checker (see `checkers`). Screenshots at
+//! 1366×768 and 390×844 go to `target/screenshots/` for review.
 //!
 //! Chromium is driven over the DevTools protocol through `--remote-debugging-pipe` (JSON
 //! messages on file descriptors 3 and 4): no WebDriver, no network port and no crate beyond
@@ -22,6 +24,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
+use crate::checkers;
 use crate::support::TestApp;
 
 /// The viewports every page is captured at: a laptop and a phone.
@@ -363,6 +366,51 @@ impl<'c> Tab<'c> {
         assert!(errors.is_empty(), "{what}: console errors: {errors:#?}");
     }
 
+    /// Every axe-core violation on the page as it is now (axe is injected afresh: each
+    /// navigation drops it).
+    fn axe_violations(&mut self, axe: &str) -> Vec<String> {
+        if self.eval("typeof window.axe") != json!("object") {
+            self.eval(&format!("{axe};\n'loaded'"));
+        }
+        self.eval(checkers::AXE_RUN)
+            .as_array()
+            .expect("axe answers a list")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// The HTML the server sends for the current address (not the DOM after scripts ran).
+    fn served_html(&mut self) -> String {
+        self.eval("fetch(location.href, { credentials: 'same-origin' }).then(r => r.text())")
+            .as_str()
+            .expect("the page's HTML")
+            .to_string()
+    }
+
+    /// Choose a file in a file input, as a person would in the file dialog.
+    fn choose_file(&mut self, selector: &str, file: &Path) {
+        let document = self.call("DOM.getDocument", json!({}));
+        let node = self.call(
+            "DOM.querySelector",
+            json!({ "nodeId": document["root"]["nodeId"], "selector": selector }),
+        );
+        self.call(
+            "DOM.setFileInputFiles",
+            json!({ "nodeId": node["nodeId"], "files": [file.display().to_string()] }),
+        );
+    }
+
+    /// Run `script` (which submits a form or follows a link) and wait for the next page.
+    fn submit(&mut self, script: &str) {
+        let start = self.chrome.events.len();
+        self.eval(script);
+        self.chrome
+            .wait_event(&self.session, "Page.loadEventFired", start);
+        let path = self.path();
+        self.assert_no_console_errors(start, &path);
+    }
+
     /// Save the viewport, and the whole page, as PNG files.
     fn screenshot(&mut self, dir: &Path, name: &str, width: u32, height: u32) {
         let viewport = self.call("Page.captureScreenshot", json!({ "format": "png" }));
@@ -398,8 +446,100 @@ fn save_png(path: &Path, data: &Value) {
 /// `None` when the element only has to exist.
 type Expectations = HashMap<&'static str, Vec<(&'static str, Option<String>)>>;
 
+/// Everything the walk through the pages found wrong, reported together at the end.
+struct Walk {
+    axe: String,
+    expectations: Expectations,
+    screenshots: PathBuf,
+    /// The served HTML of every page, for the Nu checker.
+    html: tempfile::TempDir,
+    visited: Vec<String>,
+    axe_violations: Vec<String>,
+}
+
+impl Walk {
+    /// Open `path` at both sizes as `role`: no console error, a page (not an error page unless
+    /// `error_page`), the expected content, no axe violation; a screenshot of each, and its HTML
+    /// kept for the Nu checker.
+    fn check(&mut self, tab: &mut Tab, role: &str, path: &str, error_page: bool) {
+        let key = path.split('?').next().unwrap();
+        let page = match key {
+            "/" => "dashboard".to_string(),
+            other => other
+                .trim_matches('/')
+                .replace(['/', ' '], "-")
+                .replace("%20", "-"),
+        };
+        let name = format!("{role}-{page}");
+        for (width, height, mobile) in VIEWPORTS {
+            tab.viewport(width, height, mobile);
+            let start = tab.goto(path);
+            let errors: Vec<String> = tab
+                .console_errors(start)
+                .into_iter()
+                // An error page's own status is logged as a failed load; nothing else may be.
+                .filter(|e| !(error_page && e.contains("status of 404")))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{role} {path}: console errors: {errors:#?}"
+            );
+            assert_eq!(tab.count("main"), 1, "{role} {path}: a page");
+            let title = tab.text("title").unwrap_or_default();
+            let is_error = title.starts_with("Not allowed") || title.starts_with("Page not found");
+            assert_eq!(is_error, error_page, "{role} {path}: {title}");
+            for (selector, expected) in self.expectations.get(key).into_iter().flatten() {
+                let found = tab.text(selector);
+                match expected {
+                    Some(text) => assert_eq!(
+                        found.as_deref(),
+                        Some(text.as_str()),
+                        "{role} {path} {selector}"
+                    ),
+                    None => assert!(found.is_some(), "{role} {path}: no {selector}"),
+                }
+            }
+            if role == "manager" {
+                // Customer Support's manager never sees another team's name.
+                let body = tab.eval("document.body.innerText");
+                let body = body.as_str().unwrap_or_default();
+                assert!(
+                    !body.contains("Engineering"),
+                    "manager {path} shows Engineering"
+                );
+            }
+            for violation in tab.axe_violations(&self.axe) {
+                self.axe_violations
+                    .push(format!("{role} {path} at {width}×{height}: {violation}"));
+            }
+            tab.screenshot(&self.screenshots, &name, width, height);
+        }
+        let html = tab.served_html();
+        std::fs::write(self.html.path().join(format!("{name}.html")), html).unwrap();
+        self.visited.push(format!("{role} {path}"));
+    }
+}
+
+/// A roster file with one new person in Customer Support, and (when `broken`) a row whose
+/// hire date is not a date.
+fn roster_file(dir: &Path, broken: bool) -> PathBuf {
+    let mut csv = String::from(
+        "employee_id,team,hire_date,full_name\nE9901,Customer Support,2024-02-01,Robin Quill\n",
+    );
+    if broken {
+        csv.push_str("E9902,Customer Support,someday,Sam Noon\n");
+    }
+    let path = dir.join(if broken {
+        "roster-broken.csv"
+    } else {
+        "roster.csv"
+    });
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
+async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the_nu_checker() {
     let app = TestApp::spawn().await;
     attune::demo::load(&app.pool).await.expect("the demo loads");
     attune::demo::accounts::ensure(&app.pool)
@@ -410,42 +550,91 @@ async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
     let quarter = attune::period::Period::latest_complete_quarter(today);
     let mut conn = app.pool.acquire().await.unwrap();
     let summary = attune::summary::build(&mut conn, quarter).await.unwrap();
+    let exec_id: i64 = sqlx::query_scalar("select user_id from app_user where email = $1")
+        .bind("exec@demo.attune.example")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
     drop(conn);
     let index = summary.index.value.clone();
     let strongest_team = summary.teams[0].name.clone();
     let base = format!("http://{}", app.address);
 
-    let mut summary_expectations: Vec<(&'static str, Option<String>)> = vec![
-        ("h1", Some("Quarterly summary".to_string())),
-        ("#period", Some(quarter.to_string())),
-        ("#index-value", Some(index)),
-        ("#teams-table tr.team-row th", Some(strongest_team)),
-        ("#turnover-cost", Some(summary.cost.total.clone())),
-    ];
-    summary_expectations.push(("#fundamentals svg.line-chart", None));
-    let mut common: Expectations = HashMap::new();
-    common.insert("/", vec![("main h1", None)]);
-    common.insert("/summary", summary_expectations);
-    common.insert("/admin/users", vec![("h1", Some("Users".to_string()))]);
-    common.insert("/admin/audit", vec![("h1", Some("Audit log".to_string()))]);
-    common.insert(
+    let mut expectations: Expectations = HashMap::new();
+    expectations.insert("/", vec![("main h1", None)]);
+    expectations.insert(
+        "/summary",
+        vec![
+            ("h1", Some("Quarterly summary".to_string())),
+            ("#period", Some(quarter.to_string())),
+            ("#index-value", Some(index)),
+            ("#teams-table tr.team-row th", Some(strongest_team.clone())),
+            ("#turnover-cost", Some(summary.cost.total.clone())),
+            ("#fundamentals svg.line-chart", None),
+        ],
+    );
+    expectations.insert("/admin/users", vec![("h1", Some("Users".to_string()))]);
+    expectations.insert("/admin/audit", vec![("h1", Some("Audit log".to_string()))]);
+    expectations.insert(
         "/admin/settings",
         vec![("h1", Some("Settings".to_string()))],
     );
+    expectations.insert("/login", vec![("h1", Some("Sign in".to_string()))]);
 
-    let roles: [(&str, &str, bool); 3] = [
-        ("hr", "hr@demo.attune.example", true),
-        ("executive", "exec@demo.attune.example", true),
-        ("manager", "support.manager@demo.attune.example", false),
+    // The executive and the manager go first: HR's imports at the end change the roster.
+    let team_path = format!("/teams/{}", strongest_team.replace(' ', "%20"));
+    let roles: [(&str, &str, bool, Vec<String>); 3] = [
+        (
+            "executive",
+            "exec@demo.attune.example",
+            true,
+            vec![team_path.clone(), format!("{team_path}/people")],
+        ),
+        (
+            "manager",
+            "support.manager@demo.attune.example",
+            false,
+            vec!["/teams/Customer%20Support/people".to_string()],
+        ),
+        (
+            "hr",
+            "hr@demo.attune.example",
+            true,
+            vec![
+                format!("/admin/users/{exec_id}"),
+                team_path.clone(),
+                format!("{team_path}/people"),
+            ],
+        ),
     ];
-    let dir = screenshot_dir();
-    std::fs::create_dir_all(&dir).unwrap();
+    let screenshots = screenshot_dir();
+    std::fs::create_dir_all(&screenshots).unwrap();
     let password = attune::demo::accounts::PASSWORD;
 
     tokio::task::spawn_blocking(move || {
+        let files = tempfile::tempdir().unwrap();
+        let mut walk = Walk {
+            axe: checkers::axe_source(),
+            expectations,
+            screenshots,
+            html: tempfile::Builder::new().prefix("attune-html-").tempdir().unwrap(),
+            visited: Vec::new(),
+            axe_violations: Vec::new(),
+        };
         let mut chrome = Chrome::launch();
-        let mut visited = Vec::new();
-        for (role, email, sees_summary) in roles {
+        {
+            // Signed out: the sign-in page.
+            let context = chrome.call(None, "Target.createBrowserContext", json!({}));
+            let context_id = context["browserContextId"].as_str().unwrap().to_string();
+            let mut tab = Tab::open(&mut chrome, &base, &context_id);
+            walk.check(&mut tab, "signed-out", "/login", false);
+            tab.chrome.call(
+                None,
+                "Target.disposeBrowserContext",
+                json!({ "browserContextId": context_id }),
+            );
+        }
+        for (role, email, sees_summary, extra) in roles {
             // A fresh browser context per role: its own cookies.
             let context = chrome.call(None, "Target.createBrowserContext", json!({}));
             let context_id = context["browserContextId"].as_str().unwrap().to_string();
@@ -456,7 +645,7 @@ async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
             let whoami = tab.text("#whoami").unwrap_or_default();
             assert!(whoami.starts_with(email), "{role}: {whoami}");
 
-            // Every page the navigation offers, and the summary where the role may read it.
+            // Every page the navigation offers, and the others the role reaches from them.
             let links = tab.eval(
                 "[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))",
             );
@@ -475,49 +664,40 @@ async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
             if !paths.iter().any(|p| p == "/") {
                 paths.insert(0, "/".to_string());
             }
-            for path in paths {
-                for (width, height, mobile) in VIEWPORTS {
-                    tab.viewport(width, height, mobile);
-                    let start = tab.goto(&path);
-                    tab.assert_no_console_errors(start, &format!("{role} {path}"));
-                    assert_eq!(tab.count("main"), 1, "{role} {path}: a page, not an error");
-                    let status_title = tab.text("title").unwrap_or_default();
-                    assert!(
-                        !status_title.starts_with("Not allowed")
-                            && !status_title.starts_with("Page not found"),
-                        "{role} {path}: {status_title}"
-                    );
-                    let key = path.split('?').next().unwrap();
-                    for (selector, expected) in common.get(key).into_iter().flatten() {
-                        let found = tab.text(selector);
-                        match expected {
-                            Some(text) => assert_eq!(
-                                found.as_deref(),
-                                Some(text.as_str()),
-                                "{role} {path} {selector}"
-                            ),
-                            None => assert!(found.is_some(), "{role} {path}: no {selector}"),
-                        }
-                    }
-                    if role == "manager" {
-                        // Customer Support's manager never sees another team's name.
-                        let body = tab.eval("document.body.innerText");
-                        let body = body.as_str().unwrap_or_default();
-                        assert!(
-                            !body.contains("Engineering"),
-                            "manager {path} shows Engineering"
-                        );
-                    }
-                    let page = match key {
-                        "/" => "dashboard".to_string(),
-                        other => other.trim_matches('/').replace('/', "-"),
-                    };
-                    let name = format!("{role}-{page}");
-                    tab.screenshot(&dir, &name, width, height);
-                }
-                visited.push(format!("{role} {path}"));
+            paths.extend(extra);
+            for path in &paths {
+                walk.check(&mut tab, role, path, false);
             }
-            chrome.call(
+            walk.check(&mut tab, role, "/no-such-page", true);
+
+            if role == "hr" {
+                // An import as HR makes it: a file with a problem is previewed and rejected…
+                tab.viewport(1366, 768, false);
+                tab.goto("/admin/imports");
+                tab.eval("document.querySelector('#kind').value = 'employees'");
+                tab.choose_file("#file", &roster_file(files.path(), true));
+                tab.submit("document.querySelector('#upload-form button[type=submit]').click()");
+                let preview = tab.path();
+                assert!(preview.starts_with("/admin/imports/uploads/"), "{preview}");
+                assert_eq!(tab.count("#errors li"), 1, "the broken row is listed");
+                walk.check(&mut tab, role, &preview, false);
+                // …a good one is previewed, imported, and can be undone.
+                tab.viewport(1366, 768, false);
+                tab.goto("/admin/imports");
+                tab.eval("document.querySelector('#kind').value = 'employees'");
+                tab.choose_file("#file", &roster_file(files.path(), false));
+                tab.submit("document.querySelector('#upload-form button[type=submit]').click()");
+                tab.submit("document.querySelector('#confirm-import').click()");
+                assert!(tab.path().starts_with("/admin/imports"), "{}", tab.path());
+                let undo = tab
+                    .eval("document.querySelector('.import-row a[href$=\"/undo\"]').getAttribute('href')")
+                    .as_str()
+                    .expect("the import can be undone")
+                    .to_string();
+                walk.check(&mut tab, role, "/admin/imports", false);
+                walk.check(&mut tab, role, &undo, false);
+            }
+            tab.chrome.call(
                 None,
                 "Target.disposeBrowserContext",
                 json!({ "browserContextId": context_id }),
@@ -529,11 +709,22 @@ async fn every_role_sees_its_pages_in_a_real_browser_without_console_errors() {
             "hr /summary",
             "hr /admin/users",
             "hr /admin/settings",
+            "hr /admin/imports",
+            "hr /admin/data",
             "executive /summary",
+            "executive /organization",
             "manager /",
+            "signed-out /login",
         ] {
-            assert!(visited.iter().any(|v| v == must), "{must} in {visited:?}");
+            assert!(walk.visited.iter().any(|v| v == must), "{must} in {:?}", walk.visited);
         }
+        let nu = checkers::nu_check(walk.html.path());
+        assert!(
+            walk.axe_violations.is_empty() && nu.is_empty(),
+            "axe-core violations:\n{}\n\nNu HTML checker:\n{}",
+            walk.axe_violations.join("\n"),
+            nu.join("\n")
+        );
     })
     .await
     .unwrap();

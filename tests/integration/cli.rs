@@ -208,3 +208,19 @@ fn every_command_explains_itself() {
         assert!(stdout(&output).contains("Usage: attune"), "{command:?}");
     }
 }
+
+#[tokio::test]
+async fn logs_written_to_a_pipe_have_no_colour_codes() {
+    let app = TestApp::spawn().await;
+    let output = attune_command()
+        .env("DATABASE_URL", &app.database_url)
+        .env("ATTUNE_LOG", "debug")
+        .env_remove("NO_COLOR")
+        .arg("migrate")
+        .output()
+        .expect("run attune");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("DEBUG"), "something was logged: {log}");
+    assert!(!log.contains('\u{1b}'), "no escape codes: {log:?}");
+}

@@ -256,6 +256,31 @@ async fn the_import_api_previews_imports_and_rejects_like_the_cli() {
     assert_eq!(dry["status"], "dry_run");
     assert_eq!(dry["rows_total"], 2);
     assert_eq!(dry["encoding"], "UTF-8");
+    // Pairs are objects, as /api/openapi.json describes them.
+    assert_eq!(
+        dry["columns"][0],
+        serde_json::json!({"column": "Employee ID", "maps_to": "employee_id"})
+    );
+    assert_eq!(dry["date_orders"][0]["column"], "hire_date");
+    assert_eq!(dry["sample"][0]["employee_id"], "E1");
+    assert_eq!(dry["sample"][1]["team"], "Beta");
+    assert_eq!(employees(&app).await, 0);
+
+    // A parameter axum cannot read is the documented JSON error, naming the parameter.
+    let unreadable_flag = post("?dry_run=yes", ROSTER).await.unwrap();
+    assert_eq!(unreadable_flag.status(), 400);
+    assert_eq!(
+        unreadable_flag.headers()["content-type"],
+        "application/json"
+    );
+    let unreadable_flag: Value = unreadable_flag.json().await.unwrap();
+    assert!(
+        unreadable_flag["error"]
+            .as_str()
+            .unwrap()
+            .contains("dry_run"),
+        "{unreadable_flag}"
+    );
     assert_eq!(employees(&app).await, 0);
 
     let imported = post("", ROSTER).await.unwrap();

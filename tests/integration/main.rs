@@ -4,6 +4,7 @@ mod access;
 mod admin;
 mod auth;
 mod browser;
+mod checkers;
 mod cli;
 mod cli_accounts;
 mod dashboard;

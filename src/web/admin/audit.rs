@@ -2,12 +2,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::db;
 use crate::web::auth::{CurrentUser, Nav};
+use crate::web::extract::Query;
 use crate::web::{AppError, AppState};
 
 /// Events per page.

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::db;
 use crate::db::imports::ImportStatus;
 use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
+use crate::web::extract::{Multipart, Path, Query};
 use crate::web::{AppError, AppState};
 
 /// One row of the import history.
@@ -108,7 +109,7 @@ pub async fn list(
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> Result<Response, AppError> {
     let limit_bytes = state.config.max_upload_bytes;
     let too_large = |e: axum::extract::multipart::MultipartError| {

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::accounts::{Role, secret};
 use crate::db::{self, settings};
 use crate::web::auth::{CurrentUser, Nav, VerifiedForm};
+use crate::web::extract::Query;
 use crate::web::pages::login::see_other;
 use crate::web::{AppError, AppState};
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::accounts::Role;
 use crate::db;
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
+use crate::web::extract::Path;
 use crate::web::pages::login::see_other;
 use crate::web::{AppError, AppState};
 

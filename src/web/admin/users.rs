@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -12,6 +12,7 @@ use crate::accounts::password::{self, NewPassword};
 use crate::accounts::{Email, Role};
 use crate::db::{self, users::User};
 use crate::web::auth::{self, CurrentUser, EmptyForm, Nav, VerifiedForm};
+use crate::web::extract::Path;
 use crate::web::pages::login::see_other;
 use crate::web::{AppError, AppState};
 

@@ -1,16 +1,19 @@
 //! `POST /api/v1/imports/{kind}`: an import through the JSON API, with the same `prepare` and
 //! `commit` as the command line and HR's import pages (`web::admin::imports`).
 
+use std::collections::BTreeMap;
+
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, secret};
-use crate::import::{self, Kind, Known, Options, Outcome, Prepared};
+use crate::import::{self, Kind, Known, Options, Outcome, Prepared, RowError};
 use crate::web::admin::imports::parse_date_format;
 use crate::web::auth::CurrentUser;
+use crate::web::extract::{Path, Query};
 use crate::web::{AppError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -21,14 +24,88 @@ pub struct ApiParams {
     file_name: Option<String>,
 }
 
-/// The JSON answer of `POST /api/v1/imports/{kind}`: the outcome and the preview's fields.
+/// The JSON answer of `POST /api/v1/imports/{kind}`: the outcome and what the preview found.
+/// Pairs are objects with named fields (never JSON arrays of mixed items), so the answer can
+/// be described in OpenAPI 3.0.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ApiResult {
     /// imported, already_imported, dry_run or rejected.
     pub status: &'static str,
     pub import_id: Option<i64>,
-    #[serde(flatten)]
-    pub preview: Prepared,
+    pub kind: Kind,
+    pub file_name: String,
+    /// SHA-256 of the file's bytes, hex: the same file is recognised when it comes again.
+    pub content_hash: String,
+    pub encoding: &'static str,
+    pub delimiter: &'static str,
+    /// How the file's columns map onto Attune's.
+    pub columns: Vec<ColumnMapping>,
+    /// The file's columns that Attune does not store.
+    pub ignored_columns: Vec<String>,
+    /// The day/month order used for dates like 03/04/2024, per column where it mattered.
+    pub date_orders: Vec<DateOrderUsed>,
+    pub rows_total: usize,
+    pub rows_valid: usize,
+    /// The first rows as they will be stored: Attune's column name → value.
+    pub sample: Vec<BTreeMap<&'static str, String>>,
+    /// The first row errors, in line order (`errors_total` counts them all).
+    pub errors: Vec<RowError>,
+    pub errors_total: usize,
+    /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
+    pub notes: Vec<String>,
+}
+
+/// A column of the file and the Attune column it fills.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ColumnMapping {
+    /// The header as written in the file.
+    pub column: String,
+    /// Attune's canonical column (see docs/importing.md).
+    pub maps_to: &'static str,
+}
+
+/// The order of day and month used for a date column.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DateOrderUsed {
+    /// Attune's canonical column.
+    pub column: &'static str,
+    /// "day/month/year" or "month/day/year".
+    pub order: &'static str,
+}
+
+impl ApiResult {
+    fn new(status: &'static str, import_id: Option<i64>, prepared: Prepared) -> ApiResult {
+        ApiResult {
+            status,
+            import_id,
+            kind: prepared.kind,
+            file_name: prepared.file_name,
+            content_hash: prepared.content_hash,
+            encoding: prepared.encoding,
+            delimiter: prepared.delimiter,
+            columns: prepared
+                .columns
+                .into_iter()
+                .map(|(maps_to, column)| ColumnMapping { column, maps_to })
+                .collect(),
+            ignored_columns: prepared.ignored_columns,
+            date_orders: prepared
+                .date_orders
+                .into_iter()
+                .map(|(column, order)| DateOrderUsed { column, order })
+                .collect(),
+            rows_total: prepared.rows_total,
+            rows_valid: prepared.rows_valid,
+            sample: prepared
+                .sample
+                .into_iter()
+                .map(|row| row.into_iter().collect())
+                .collect(),
+            errors: prepared.errors,
+            errors_total: prepared.errors_total,
+            notes: prepared.notes,
+        }
+    }
 }
 
 /// `POST /api/v1/imports/{kind}`: the CSV is the body. HR tokens (or an HR session with the
@@ -74,10 +151,6 @@ pub async fn api(
             Outcome::Rejected => ("rejected", StatusCode::UNPROCESSABLE_ENTITY, None),
         }
     };
-    let result = ApiResult {
-        status,
-        import_id,
-        preview: prepared,
-    };
+    let result = ApiResult::new(status, import_id, prepared);
     Ok((code, axum::Json(result)).into_response())
 }

@@ -3,12 +3,13 @@
 //! `web::api_errors_as_json`).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use crate::period::Period;
 use crate::report::{self, Report};
 use crate::web::auth::CurrentUser;
+use crate::web::extract::Query;
 use crate::web::{AppError, AppState};
 
 #[derive(Debug, Deserialize)]

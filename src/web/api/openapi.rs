@@ -52,9 +52,9 @@ pub fn document() -> Value {
                     "summary": "Every metric of a period, for the organization and the teams the caller may see",
                     "operationId": "getMetrics",
                     "parameters": [
-                        {"name": "period", "in": "query", "required": true,
+                        {"name": "period", "in": "query", "required": false,
                          "schema": {"$ref": "#/components/schemas/Period"},
-                         "description": "2025, 2025-Q1 or 2025-03"},
+                         "description": "2025, 2025-Q1 or 2025-03; by default the latest complete quarter"},
                         {"name": "team", "in": "query", "required": false, "schema": {"type": "string"},
                          "description": "Only this team (case-insensitive); the organization stays"}
                     ],
@@ -126,6 +126,8 @@ mod tests {
             "Intermediate",
             "Advanced",
             "ApiResult",
+            "ColumnMapping",
+            "DateOrderUsed",
             "RowError",
             "Kind",
             "Period",
@@ -139,6 +141,19 @@ mod tests {
         let intermediate = &schemas["Intermediate"]["properties"];
         assert_eq!(intermediate["turnover_cost"]["nullable"], true);
         assert_eq!(intermediate["absence_cost"]["nullable"], true);
+        // Tuple schemas (`items` as a list) are not OpenAPI 3.0: pairs are objects.
+        let import = &schemas["ApiResult"]["properties"];
+        for field in ["columns", "date_orders", "sample"] {
+            assert!(
+                import[field]["items"].is_object(),
+                "{field}: {}",
+                import[field]
+            );
+        }
+        assert_eq!(
+            doc["paths"]["/api/v1/metrics"]["get"]["parameters"][0]["required"], false,
+            "the period has a default"
+        );
         // Every $ref points at a described schema.
         let text = doc.to_string();
         for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

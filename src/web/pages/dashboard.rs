@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -12,6 +12,7 @@ use crate::period::{Granularity, Period};
 use crate::report::{self, Report, Scope};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::charts::{self, BarChart, Sparkline};
+use crate::web::extract::Query;
 use crate::web::pages::team;
 use crate::web::{AppError, AppState};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ use crate::db::{self, audit::Actor};
 use crate::web::auth::{
     self, CSRF_FIELD, CurrentUser, LOGIN_CSRF_COOKIE, Nav, SESSION_COOKIE, VerifiedForm,
 };
+use crate::web::extract::Query;
 use crate::web::{AppError, AppState};
 
 /// After this many recent failures, each further failure is answered slowly.

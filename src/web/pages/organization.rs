@@ -5,12 +5,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::scoring::{Direction, Metric, MetricInfo, Scored, Unit};
 use crate::web::auth::{CurrentUser, Nav};
+use crate::web::extract::Query;
 use crate::web::figures::{self, NOT_ENOUGH_RESPONSES, Verdict};
 use crate::web::pages::team;
 use crate::web::periods::{self, PeriodPicker};

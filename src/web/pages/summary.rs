@@ -7,7 +7,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use crate::period::Period;
 use crate::report::ReportError;
 use crate::summary::{self, Summary, SummaryError};
 use crate::web::auth::{CurrentUser, Nav};
+use crate::web::extract::Query;
 use crate::web::{AppError, AppState};
 
 /// The stylesheet, inlined into the one-file HTML.

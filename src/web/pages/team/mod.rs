@@ -15,7 +15,7 @@ pub mod people;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -26,6 +26,7 @@ use crate::report::{self, Report, Scope};
 use crate::scoring::{self, Metric, MetricInfo, Scored, Tier, Unit};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::charts::{self, LineChart};
+use crate::web::extract::{Path, Query};
 use crate::web::figures::{self, Verdict};
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};

@@ -3,13 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 
 use super::{Params, team_path, visible_team};
 use crate::db;
 use crate::scoring::{self, Unit};
 use crate::web::auth::{CurrentUser, Nav};
 use crate::web::charts::{self, BarChart};
+use crate::web::extract::{Path, Query};
 use crate::web::figures;
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
