@@ -110,6 +110,7 @@ impl ServeArgs {
                 absolute: std::time::Duration::from_secs(self.session_max_hours * 60 * 60),
             },
             max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
+            demo: false,
         }
     }
 }
@@ -379,7 +380,10 @@ async fn serve(
     demo: Option<crate::demo::Summary>,
 ) -> Result<(), Failure> {
     let addr = args.addr;
-    let config = args.web_config();
+    let config = web::WebConfig {
+        demo: demo.is_some(),
+        ..args.web_config()
+    };
     let listener = match TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(err) => {

@@ -92,21 +92,11 @@ impl CurrentUser {
 
     /// What the page layout shows about the user.
     pub fn nav(&self) -> Nav {
-        Nav {
-            user: Some(NavUser {
-                email: self.email.clone(),
-                role: self.role.label(),
-                is_hr: self.role == Role::Hr,
-                sees_summary: self.role != Role::Manager,
-                sees_organization: self.role.sees_all_teams(),
-                home_label: if self.role == Role::Manager {
-                    "My team"
-                } else {
-                    "Dashboard"
-                },
-                csrf_token: self.csrf_token.clone().unwrap_or_default(),
-            }),
-        }
+        Nav::signed_in(
+            &self.email,
+            self.role,
+            self.csrf_token.clone().unwrap_or_default(),
+        )
     }
 }
 
@@ -136,6 +126,42 @@ impl Nav {
     /// The navigation for someone not signed in.
     pub fn anonymous() -> Nav {
         Nav::default()
+    }
+
+    /// The navigation for a signed-in user with this role (and their session's CSRF token,
+    /// for the sign-out form).
+    pub fn signed_in(email: &str, role: Role, csrf_token: String) -> Nav {
+        Nav {
+            user: Some(NavUser {
+                email: email.to_string(),
+                role: role.label(),
+                is_hr: role == Role::Hr,
+                sees_summary: role != Role::Manager,
+                sees_organization: role.sees_all_teams(),
+                home_label: if role == Role::Manager {
+                    "My team"
+                } else {
+                    "Dashboard"
+                },
+                csrf_token,
+            }),
+        }
+    }
+
+    /// The navigation for whoever sent this request: the user of its session cookie, if it
+    /// carries a live one (for pages that are shown before or without a `CurrentUser`, such as
+    /// error pages).
+    pub async fn of_request(headers: &HeaderMap, state: &AppState) -> Result<Nav, sqlx::Error> {
+        let Some(secret) = cookie(headers, SESSION_COOKIE) else {
+            return Ok(Nav::anonymous());
+        };
+        let mut conn = state.pool.acquire().await?;
+        Ok(
+            match db::sessions::authenticate(&mut conn, &secret, state.config.session).await? {
+                Some(s) => Nav::signed_in(&s.email, s.role, s.csrf_token),
+                None => Nav::anonymous(),
+            },
+        )
     }
 }
 

@@ -2,9 +2,12 @@
 //! are logged here, once, and shown as a generic page that leaks nothing internal.
 
 use askama::Template;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::AppState;
 use super::auth::Nav;
 use crate::import::{ImportError, UndoError};
 use crate::report::ReportError;
@@ -95,7 +98,7 @@ impl From<UndoError> for AppError {
     }
 }
 
-#[derive(Template)]
+#[derive(Template, Clone)]
 #[template(path = "error.html")]
 struct ErrorPage {
     status: u16,
@@ -184,12 +187,47 @@ fn error_page(status: StatusCode, title: &'static str, message: String) -> Respo
         message: message.clone(),
         nav: Nav::anonymous(),
     };
-    let mut response = match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, title).into_response(),
-    };
+    let mut response = render(&page);
     response.extensions_mut().insert(ErrorMessage(message));
+    response.extensions_mut().insert(page);
     response
+}
+
+fn render(page: &ErrorPage) -> Response {
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.title).into_response(),
+    }
+}
+
+/// Error pages are rendered where the error arises, often before anyone asked who is signed
+/// in; this middleware draws them again with the signed-in user's navigation (their name and
+/// Sign out), so an error never looks like being signed out. JSON errors under `/api/` are
+/// left alone.
+pub async fn error_pages_name_the_user(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    if api {
+        return response;
+    }
+    let nav = match Nav::of_request(&headers, &state).await {
+        Ok(nav) if nav.user.is_some() => nav,
+        // Signed out, or the database failed (the page as it is explains the error).
+        _ => return response,
+    };
+    let (parts, _) = response.into_parts();
+    let redrawn = render(&ErrorPage { nav, ..page });
+    let (_, body) = redrawn.into_parts();
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::{AppError, ErrorMessage};
+pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
 use admin::{audit, data, imports, settings};
 use pages::{dashboard, login, organization, summary, team};
@@ -72,6 +72,8 @@ pub struct WebConfig {
     pub session: Timeouts,
     /// The largest request body (uploads included) accepted; larger ones get 413.
     pub max_upload_bytes: usize,
+    /// Serving the demo company (`attune demo`): the sign-in page lists the demo accounts.
+    pub demo: bool,
 }
 
 impl Default for WebConfig {
@@ -81,6 +83,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             session: Timeouts::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            demo: false,
         }
     }
 }
@@ -153,6 +156,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::serve))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_pages_name_the_user,
+        ))
         .with_state(state)
         .layer(middleware::from_fn(api_errors_as_json))
         .layer(CompressionLayer::new())

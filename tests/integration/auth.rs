@@ -4,7 +4,7 @@
 use attune::accounts::Role;
 use attune::web::WebConfig;
 
-use crate::support::{Browser, PASSWORD, TestApp, attr};
+use crate::support::{Browser, PASSWORD, TestApp, attr, count, text};
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
@@ -509,4 +509,70 @@ async fn wrong_passwords_sent_all_at_once_get_no_more_checks_than_the_limit() {
         browser.sign_in("ann@example.com", PASSWORD).await.status(),
         if checked == 10 { 429 } else { 303 }
     );
+}
+
+#[tokio::test]
+async fn the_sign_in_page_lists_the_demo_accounts_only_in_demo_mode() {
+    let demo = TestApp::spawn_with(WebConfig {
+        demo: true,
+        ..WebConfig::default()
+    })
+    .await;
+    let page = demo.page("/login", 200).await;
+    let listed: Vec<String> = page
+        .select(&scraper::Selector::parse("#demo-accounts .demo-email").unwrap())
+        .map(|e| e.text().collect())
+        .collect();
+    let expected: Vec<&str> = attune::demo::accounts::LOGINS
+        .iter()
+        .map(|(email, _)| *email)
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        text(&page, "#demo-password"),
+        attune::demo::accounts::PASSWORD
+    );
+
+    let real = TestApp::spawn().await;
+    let page = real.page("/login", 200).await;
+    assert_eq!(count(&page, "#demo-accounts"), 0);
+    assert!(
+        !page.html().contains(attune::demo::accounts::PASSWORD),
+        "no demo password outside demo mode"
+    );
+}
+
+#[tokio::test]
+async fn signed_out_pages_offer_no_navigation_but_a_way_to_sign_in() {
+    let app = TestApp::spawn().await;
+    let login = app.page("/login", 200).await;
+    assert_eq!(count(&login, "header nav a"), 0, "no Dashboard link");
+    let missing = app.page("/no-such-page", 404).await;
+    assert_eq!(count(&missing, "header nav a"), 0);
+    assert_eq!(count(&missing, "#whoami"), 0);
+    assert_eq!(attr(&missing, ".error-page a", "href"), "/login");
+}
+
+#[tokio::test]
+async fn error_pages_show_who_is_signed_in_and_sign_out() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+    for path in [
+        "/no-such-page",
+        "/admin/users/not-a-number",
+        "/admin/users/999",
+    ] {
+        let page = hr.page(path, 404).await;
+        assert!(
+            text(&page, "#whoami").starts_with("hr@example.com"),
+            "{path}"
+        );
+        assert_eq!(count(&page, "form[action=\"/logout\"] button"), 1, "{path}");
+        assert_eq!(text(&page, "header nav a[href=\"/admin/users\"]"), "Users");
+    }
+    app.create_user("m@example.com", Role::Manager, &[]).await;
+    let manager = app.login("m@example.com").await;
+    let refused = manager.page("/admin/users", 403).await;
+    assert!(text(&refused, "#whoami").starts_with("m@example.com"));
+    assert_eq!(text(&refused, ".error-page a"), "Back to my team");
 }

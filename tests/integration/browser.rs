@@ -499,6 +499,14 @@ impl Walk {
                     None => assert!(found.is_some(), "{role} {path}: no {selector}"),
                 }
             }
+            if error_page && role != "signed-out" {
+                // An error page still shows who is signed in, and Sign out.
+                let whoami = tab.text("#whoami").unwrap_or_default();
+                assert!(whoami.contains('@'), "{role} {path}: {whoami:?}");
+            }
+            if role == "signed-out" {
+                assert_eq!(tab.count("header nav a"), 0, "{path}: no Dashboard link");
+            }
             if role == "manager" {
                 // Customer Support's manager never sees another team's name.
                 let body = tab.eval("document.body.innerText");
@@ -540,7 +548,12 @@ fn roster_file(dir: &Path, broken: bool) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the_nu_checker() {
-    let app = TestApp::spawn().await;
+    // Served as `attune demo` serves it: the sign-in page lists the demo accounts.
+    let app = TestApp::spawn_with(attune::web::WebConfig {
+        demo: true,
+        ..attune::web::WebConfig::default()
+    })
+    .await;
     attune::demo::load(&app.pool).await.expect("the demo loads");
     attune::demo::accounts::ensure(&app.pool)
         .await
@@ -579,7 +592,16 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
         "/admin/settings",
         vec![("h1", Some("Settings".to_string()))],
     );
-    expectations.insert("/login", vec![("h1", Some("Sign in".to_string()))]);
+    expectations.insert(
+        "/login",
+        vec![
+            ("h1", Some("Sign in".to_string())),
+            (
+                "#demo-accounts .demo-email",
+                Some("hr@demo.attune.example".to_string()),
+            ),
+        ],
+    );
 
     // The executive and the manager go first: HR's imports at the end change the roster.
     let team_path = format!("/teams/{}", strongest_team.replace(' ', "%20"));

@@ -49,6 +49,27 @@ pub struct LoginPage {
     pub next: String,
     pub email: String,
     pub error: Option<String>,
+    /// In demo mode, the demo accounts (e-mail, what they see) and their password.
+    pub demo_accounts: &'static [(&'static str, &'static str)],
+    pub demo_password: &'static str,
+}
+
+impl LoginPage {
+    fn new(config: &crate::web::WebConfig, csrf_token: String, next: String) -> LoginPage {
+        LoginPage {
+            nav: Nav::anonymous(),
+            csrf_token,
+            next,
+            email: String::new(),
+            error: None,
+            demo_accounts: if config.demo {
+                crate::demo::accounts::LOGINS
+            } else {
+                &[]
+            },
+            demo_password: crate::demo::accounts::PASSWORD,
+        }
+    }
 }
 
 /// The sign-in form (or, when already signed in, on to where the user was going).
@@ -70,13 +91,7 @@ pub async fn show(
     let token = auth::cookie(&headers, LOGIN_CSRF_COOKIE)
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap_or_else(secret::random_hex);
-    let page = LoginPage {
-        nav: Nav::anonymous(),
-        csrf_token: token.clone(),
-        next,
-        email: String::new(),
-        error: None,
-    };
+    let page = LoginPage::new(&state.config, token.clone(), next);
     Ok((
         [(
             header::SET_COOKIE,
@@ -158,14 +173,12 @@ pub async fn submit(
             tokio::time::sleep(SLOWDOWN).await;
         }
         let page = LoginPage {
-            nav: Nav::anonymous(),
-            csrf_token: form_token,
-            next,
             email,
             error: Some(
                 "The e-mail address or the password is not right, or the account is disabled."
                     .to_string(),
             ),
+            ..LoginPage::new(&state.config, form_token, next)
         };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
