@@ -694,7 +694,7 @@ async fn print_report(db: &Database, args: &ReportArgs) -> Result<(), Failure> {
     };
     match args.format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ReportFormat::Text => print!("{}", report::render_text(&report)),
+        ReportFormat::Text => print!("{}", crate::present::text::render(&report)),
         ReportFormat::Html => unreachable!("handled by print_summary_html"),
     }
     Ok(())

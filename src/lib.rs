@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod import;
 pub mod period;
+pub mod present;
 pub mod report;
 pub mod scoring;
 pub mod summary;

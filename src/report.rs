@@ -4,9 +4,9 @@
 //! Building a report: collect the facts of every period it needs (the period, the one before
 //! and the same one a year earlier for comparisons, and thirteen quarters for resilience and
 //! outcome links) in one batch of queries; decide what privacy hides; then score each scope.
+//! How the report reads for people (including `--format text`) is in `present`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -426,100 +426,5 @@ impl<'a> Scorer<'a> {
             }
         }
         scoring::outcome_links(&quarters)
-    }
-}
-
-/// A number for people: rates with one decimal and a percent sign, "–" for unknown.
-pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_string(), |v| format!("{v:.1} %"))
-}
-
-/// The report as a plain-text table (`attune report --format text`).
-pub fn render_text(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Attune report {} ({} to {})\n",
-        report.period, report.start, report.end
-    );
-    let scopes: Vec<(&str, &Scope)> = std::iter::once(("Organization", &report.org))
-        .chain(
-            report
-                .teams
-                .iter()
-                .map(|(name, scope)| (name.as_str(), scope)),
-        )
-        .collect();
-    for tier in [
-        scoring::Tier::Fundamentals,
-        scoring::Tier::Intermediate,
-        scoring::Tier::Advanced,
-    ] {
-        let tier_key = serde_json::to_value(tier).unwrap_or_default();
-        let tier_key = tier_key.as_str().unwrap_or_default();
-        let _ = write!(out, "{:<32}", capitalize(tier_key));
-        for (name, _) in &scopes {
-            let _ = write!(out, " {:>14}", truncate(name, 14));
-        }
-        out.push('\n');
-        for metric in scoring::catalogue().iter().filter(|m| m.tier == tier) {
-            let _ = write!(out, "{:<32}", truncate(metric.label, 32));
-            for (_, scope) in &scopes {
-                let cell = if scope.is_suppressed(metric.metric) {
-                    "too few".to_string()
-                } else {
-                    format_value(scope.get(metric.metric), metric.unit)
-                };
-                let _ = write!(out, " {cell:>14}");
-            }
-            out.push('\n');
-        }
-        out.push('\n');
-    }
-    for link in &report.outcome_links {
-        let _ = writeln!(
-            out,
-            "Favorability vs next-quarter {}: {} (n = {}; {})",
-            link.outcome,
-            link.correlation
-                .map_or("not enough data".to_string(), |r| format!("r = {r:.2}")),
-            link.n,
-            link.note
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\n\"too few\": fewer than {} survey responses, hidden for privacy. Definitions: docs/metrics.md.",
-        report.min_group_size
-    );
-    out
-}
-
-fn format_value(value: Option<f64>, unit: scoring::Unit) -> String {
-    match value {
-        None => "–".to_string(),
-        Some(v) => match unit {
-            scoring::Unit::Percent => format!("{v:.1} %"),
-            scoring::Unit::Count => format!("{v:.0}"),
-            scoring::Unit::Money => format!("{v:.0}"),
-            _ => format!("{v:.1}"),
-        },
-    }
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(width - 1).collect();
-        short.push('…');
-        short
     }
 }

@@ -1,11 +1,10 @@
 //! The summary's figures as CSV: one row per scope (the organization, then each team) and
 //! metric, with the value, the previous quarter's and the same quarter a year earlier, unrounded.
-//!
-//! A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and some read a leading tab
-//! or carriage return the same way) as a formula. Team names come from imported files, so every
-//! text cell starting with one of those is prefixed with a single quote; numbers we wrote
-//! ourselves (such as `-2.5`) are left as numbers.
+//! Team names come from imported files: every cell is escaped for spreadsheets
+//! (`present::spreadsheet`).
 
+use crate::present::Missing;
+use crate::present::spreadsheet::escape;
 use crate::report::Report;
 use crate::scoring::{self, Metric, Scored};
 
@@ -18,9 +17,6 @@ pub const HEADER: [&str; 6] = [
     "previous",
     "year_earlier",
 ];
-
-/// What a withheld survey figure says in the CSV.
-const WITHHELD: &str = "not enough responses";
 
 /// The report as CSV bytes.
 pub fn render(report: &Report) -> Vec<u8> {
@@ -55,46 +51,10 @@ fn write_row(writer: &mut ::csv::Writer<Vec<u8>>, cells: [String; 6]) {
     let _ = writer.write_record(cells.iter().map(|cell| escape(cell)));
 }
 
+/// The value unrounded, or why there is none.
 fn cell(scope: &impl Scored, metric: Metric) -> String {
-    if scope.is_suppressed(metric) {
-        return WITHHELD.to_string();
-    }
-    number(scope.get(metric))
-}
-
-fn number(value: Option<f64>) -> String {
-    value.map_or_else(String::new, |v| v.to_string())
-}
-
-/// A cell a spreadsheet will show as text, never run: formula starters get a leading `'`.
-pub fn escape(cell: &str) -> String {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn cells_that_a_spreadsheet_would_run_are_quoted() {
-        assert_eq!(escape("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(escape("+cmd"), "'+cmd");
-        assert_eq!(escape("-1+2"), "'-1+2");
-        assert_eq!(escape("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(escape("\tTab"), "'\tTab");
-        assert_eq!(escape("\rCR"), "'\rCR");
-    }
-
-    #[test]
-    fn plain_text_and_negative_numbers_are_left_alone() {
-        assert_eq!(escape("Engineering"), "Engineering");
-        assert_eq!(escape("-2.5"), "-2.5");
-        assert_eq!(escape("a=b"), "a=b");
-        assert_eq!(escape(""), "");
+    match (Missing::of(scope, metric), scope.get(metric)) {
+        (None, Some(value)) => value.to_string(),
+        (missing, _) => missing.unwrap_or(Missing::NoFigure).cell().to_string(),
     }
 }

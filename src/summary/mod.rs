@@ -7,19 +7,17 @@
 //! (`pdf`), the CSV export (`csv`) and `attune report --format html` all show this one value,
 //! so every format says the same thing.
 
-pub mod chart;
 pub mod csv;
-pub mod format;
 pub mod pdf;
 
 use sqlx::PgConnection;
 
-use self::chart::{BarList, LineChart, Scale};
-use self::format::{TOO_FEW, UNKNOWN};
 use crate::db;
 use crate::period::{Granularity, Period};
+use crate::present::chart::{self, BarList, LineChart, Scale};
+use crate::present::{self, Missing, labels};
 use crate::report::{self, Comparison, Report, ReportError, Scope};
-use crate::scoring::{self, EmpathyPart, Metric, Scored, Unit};
+use crate::scoring::{self, Metric, Scored, Unit};
 
 /// How many quarters the trends cover.
 pub const TREND_QUARTERS: usize = 8;
@@ -267,8 +265,8 @@ pub fn assemble(
         period,
         dates: format!(
             "{} – {}",
-            current.start.format("%-d %b %Y"),
-            current.end.format("%-d %b %Y")
+            present::day(current.start),
+            present::day(current.end)
         ),
         previous_period: period.previous(),
         year_earlier_period: period.year_earlier(),
@@ -299,7 +297,7 @@ fn index_figure(reports: &[Report], org: &Scope) -> IndexFigure {
     let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
     let total_weight: f64 = org.empathy_index_parts.iter().map(|p| p.weight).sum();
     IndexFigure {
-        value: format::number(raw),
+        value: present::score(raw),
         raw,
         vs_previous: points_change(raw, &org.previous),
         vs_year_earlier: points_change(raw, &org.year_earlier),
@@ -307,46 +305,26 @@ fn index_figure(reports: &[Report], org: &Scope) -> IndexFigure {
             .empathy_index_parts
             .iter()
             .map(|p| IndexPart {
-                label: part_label(p.part),
-                score: format::number(Some(p.score)),
+                label: labels::empathy_part(p.part),
+                score: present::score(Some(p.score)),
                 weight: format!("{:.0} %", 100.0 * p.weight / total_weight),
             })
             .collect(),
-        trend: series.iter().map(|v| format::number(*v)).collect(),
-        chart: chart::line_chart(&series, &labels, Scale::Hundred),
+        trend: series.iter().map(|v| present::score(*v)).collect(),
+        chart: chart::line_chart(&chart::SUMMARY, &labels, Scale::Hundred, &series, None),
     }
 }
 
 fn points_change(now: Option<f64>, then: &Comparison) -> String {
     match (now, then.advanced.empathy_index) {
         (Some(now), Some(before)) => {
-            format!("{} points on {}", format::signed(now - before), then.period)
+            format!(
+                "{} points on {}",
+                present::signed(now - before),
+                then.period
+            )
         }
         _ => format!("no index for {} to compare with", then.period),
-    }
-}
-
-/// What the parts of the index are called on screen.
-pub fn part_label(part: EmpathyPart) -> &'static str {
-    match part {
-        EmpathyPart::EmpathyFavorability => "Empathy favorability",
-        EmpathyPart::Enps => "eNPS (rescaled to 0–100)",
-        EmpathyPart::VoluntaryTurnover => "Voluntary turnover (annualized, inverted)",
-        EmpathyPart::Absenteeism => "Absenteeism (inverted)",
-        EmpathyPart::Promotion => "Promotions (annualized)",
-        EmpathyPart::Csat => "Customer satisfaction",
-    }
-}
-
-fn shown(metric: Metric, value: Option<f64>, suppressed: &[Metric]) -> String {
-    if suppressed.contains(&metric) {
-        return TOO_FEW.to_string();
-    }
-    match (metric.info().unit, value) {
-        (_, None) => UNKNOWN.to_string(),
-        (Unit::Percent, v) => format::percent(v),
-        (Unit::Count | Unit::Money, Some(v)) => format::whole(v),
-        (_, v) => format::number(v),
     }
 }
 
@@ -358,7 +336,7 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
     let series: Vec<Option<f64>> = reports.iter().map(|r| r.org.get(metric)).collect();
     let trend = reports
         .iter()
-        .map(|r| shown(metric, r.org.get(metric), &r.org.suppressed))
+        .map(|r| present::show(&r.org, info, ""))
         .collect();
     let (change, change_class) = match (now, previous) {
         (Some(now), Some(before)) => {
@@ -385,12 +363,12 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
             let amount = if info.unit == Unit::Count {
                 let d = delta.round();
                 if d > 0.0 {
-                    format!("+{}", format::whole(d))
+                    format!("+{}", present::number(d, 0))
                 } else {
-                    format::whole(d)
+                    present::number(d, 0)
                 }
             } else {
-                format::signed(delta)
+                present::signed(delta)
             };
             (
                 format!("{amount}{unit} on {}{verdict}", org.previous.period),
@@ -410,17 +388,13 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
         key: metric.key(),
         label: info.label,
         definition: info.definition,
-        value: shown(metric, now, &org.suppressed),
-        previous: shown(metric, previous, &org.previous.suppressed),
-        year_earlier: shown(
-            metric,
-            org.year_earlier.get(metric),
-            &org.year_earlier.suppressed,
-        ),
+        value: present::show(org, info, ""),
+        previous: present::show(&org.previous, info, ""),
+        year_earlier: present::show(&org.year_earlier, info, ""),
         change_class,
         change,
         trend,
-        chart: chart::line_chart(&series, labels, scale),
+        chart: chart::line_chart(&chart::SUMMARY, labels, scale, &series, None),
     }
 }
 
@@ -432,20 +406,16 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
         .map(|(now, before)| now - before);
     TeamRow {
         name: name.to_string(),
-        index: format::number(index),
+        index: present::score(index),
         index_raw: index,
-        index_change: change.map_or(UNKNOWN.to_string(), format::signed),
+        index_change: change.map_or(Missing::NoFigure.words().to_string(), present::signed),
         index_change_raw: change,
-        headcount: format::whole(f.headcount_end as f64),
-        leavers: format::whole(f.separations as f64),
-        turnover: format::percent(f.turnover_rate),
-        voluntary: format::percent(f.voluntary_turnover_rate),
-        favorability: shown(
-            Metric::EmpathyFavorability,
-            f.empathy_favorability,
-            &scope.suppressed,
-        ),
-        turnover_cost: format::money(
+        headcount: present::number(f.headcount_end as f64, 0),
+        leavers: present::number(f.separations as f64, 0),
+        turnover: present::percent(f.turnover_rate),
+        voluntary: present::percent(f.voluntary_turnover_rate),
+        favorability: present::show(scope, Metric::EmpathyFavorability.info(), ""),
+        turnover_cost: present::money(
             scope.intermediate.turnover_cost.unwrap_or_default(),
             currency,
         ),
@@ -455,7 +425,7 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
 fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
     let i = &org.intermediate;
     let leavers = org.fundamentals.separations;
-    let total = format::money(i.turnover_cost.unwrap_or_default(), currency);
+    let total = present::money(i.turnover_cost.unwrap_or_default(), currency);
     let people = |n: i64| if n == 1 { "person" } else { "people" };
     let sentence = if leavers == 0 {
         format!("Nobody left in {period}, so turnover cost nothing.")
@@ -463,9 +433,9 @@ fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
         format!(
             "Replacing the {} {} who left in {period} costs an estimated {total} \
              ({factor} × their annual salaries; {} in {}).",
-            format::whole(leavers as f64),
+            present::number(leavers as f64, 0),
             people(leavers),
-            format::money(
+            present::money(
                 org.previous.intermediate.turnover_cost.unwrap_or_default(),
                 currency
             ),
@@ -478,7 +448,7 @@ fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
         raw: i.turnover_cost.unwrap_or_default(),
         leavers,
         unpriced,
-        previous: format::money(
+        previous: present::money(
             org.previous.intermediate.turnover_cost.unwrap_or_default(),
             currency,
         ),
@@ -487,7 +457,7 @@ fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
         unpriced_sentence: (unpriced > 0).then(|| {
             format!(
                 "{} {} without a salary on record {} not counted: the real cost is higher.",
-                format::whole(unpriced as f64),
+                present::number(unpriced as f64, 0),
                 if unpriced == 1 { "leaver" } else { "leavers" },
                 if unpriced == 1 { "is" } else { "are" },
             )
@@ -534,7 +504,7 @@ fn link(l: &scoring::OutcomeLink) -> Link {
             )
         }
         None if l.n < scoring::MIN_PAIRS => (
-            UNKNOWN.to_string(),
+            Missing::NoFigure.words().to_string(),
             false,
             format!(
                 "Not enough data yet: {} team-quarters with both figures, at least {} are needed.",
@@ -543,7 +513,7 @@ fn link(l: &scoring::OutcomeLink) -> Link {
             ),
         ),
         None => (
-            UNKNOWN.to_string(),
+            Missing::NoFigure.words().to_string(),
             false,
             format!(
                 "No association can be computed: the figures do not vary (n = {}).",
@@ -602,8 +572,8 @@ fn attention(report: &Report) -> Vec<Attention> {
             {
                 reasons.push(format!(
                     "voluntary turnover was {} against {} for the organization",
-                    format::percent(Some(team)),
-                    format::percent(Some(all))
+                    present::percent(Some(team)),
+                    present::percent(Some(all))
                 ));
             }
             if !scope.is_suppressed(Metric::EmpathyFavorability)
@@ -612,8 +582,8 @@ fn attention(report: &Report) -> Vec<Attention> {
             {
                 reasons.push(format!(
                     "empathy favorability was {} against {} for the organization",
-                    format::percent(Some(team)),
-                    format::percent(Some(all))
+                    present::percent(Some(team)),
+                    present::percent(Some(all))
                 ));
             }
             (!reasons.is_empty()).then(|| Attention {
@@ -657,10 +627,10 @@ fn headlines(
     });
     out.push(format!(
         "{} people worked here at the end of the quarter; {} left, a turnover of {} ({} voluntary).",
-        format::whole(f.headcount_end as f64),
-        format::whole(f.separations as f64),
-        format::percent(f.turnover_rate),
-        format::percent(f.voluntary_turnover_rate),
+        present::number(f.headcount_end as f64, 0),
+        present::number(f.separations as f64, 0),
+        present::percent(f.turnover_rate),
+        present::percent(f.voluntary_turnover_rate),
     ));
     out.push(cost.sentence.clone());
     if !strongest.is_empty() {

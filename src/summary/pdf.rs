@@ -19,7 +19,7 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 
 use super::Summary;
-use super::chart::LineChart;
+use crate::present::chart::LineChart;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -417,15 +417,15 @@ impl<'f> Layout<'f> {
         // Axes.
         self.push(Op::Line {
             points: vec![
-                p((chart.left, chart.top)),
-                p((chart.left, chart.bottom)),
-                p((chart.right, chart.bottom)),
+                p((chart.frame.left, chart.frame.top)),
+                p((chart.frame.left, chart.frame.bottom)),
+                p((chart.frame.right, chart.frame.bottom)),
             ],
             width: 0.6,
             color: INK,
         });
         for tick in &chart.y_ticks {
-            let (tx, ty) = p((chart.left, tick.pos));
+            let (tx, ty) = p((chart.frame.left, tick.pos));
             let width = self.fonts.width(&tick.label, 6.5, false);
             self.text(tx - 4.0 - width, ty + 2.3, 6.5, false, MUTED, &tick.label);
             self.push(Op::Line {
@@ -435,7 +435,7 @@ impl<'f> Layout<'f> {
             });
         }
         for tick in &chart.x_ticks {
-            let (tx, ty) = p((tick.x, chart.bottom));
+            let (tx, ty) = p((tick.x, chart.frame.bottom));
             let w = self.fonts.width(&tick.label, 6.5, false);
             self.text(tx - w / 2.0, ty + 9.0, 6.5, false, MUTED, &tick.label);
             if let Some(year) = &tick.year {
@@ -443,7 +443,7 @@ impl<'f> Layout<'f> {
                 self.text(tx - w / 2.0, ty + 17.0, 6.5, false, MUTED, year);
             }
         }
-        for run in &chart.segments {
+        for run in &chart.main.segments {
             if run.len() > 1 {
                 self.push(Op::Line {
                     points: run.iter().map(|pt| p(*pt)).collect(),
@@ -452,7 +452,7 @@ impl<'f> Layout<'f> {
                 });
             }
         }
-        for dot in &chart.dots {
+        for dot in &chart.main.dots {
             let (dx, dy) = p(*dot);
             self.push(Op::Rect {
                 x: dx - 1.8,
@@ -462,7 +462,7 @@ impl<'f> Layout<'f> {
                 color: INK,
             });
         }
-        14.0 + chart.height * scale
+        14.0 + chart.frame.height * scale
     }
 }
 

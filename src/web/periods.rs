@@ -1,5 +1,6 @@
-//! The period picker shared by the team and organization pages: reading `?period=`, and the
-//! choices offered (recent quarters, months and years), which work without JavaScript.
+//! Periods on the web: reading `?period=` (every page and the API, with one rule and one error),
+//! and the period picker of the team, people and organization pages (recent quarters, months
+//! and years), which works without JavaScript.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -88,15 +89,6 @@ pub fn choices(selected: Period, today: NaiveDate) -> Vec<ChoiceGroup> {
         group("Months", Granularity::Month, month, 24),
         group("Years", Granularity::Year, year, 5),
     ]
-}
-
-/// "quarter", "month" or "year".
-pub fn unit(period: Period) -> &'static str {
-    match period.granularity() {
-        Granularity::Year => "year",
-        Granularity::Quarter => "quarter",
-        Granularity::Month => "month",
-    }
 }
 
 #[cfg(test)]

@@ -6,21 +6,14 @@
 //!   by the cost factor, or an absence cost over the absence days, gives away the salary of the
 //!   one or two people behind it, and the drill-down names them. The value becomes None (null
 //!   in JSON) and its key is listed in the scope's
-//!   (and each comparison's) `suppressed`, so pages show "withheld: salary-based" and never
-//!   compute with it. HR and executives keep the money figures.
+//!   (and each comparison's) `suppressed`, so pages show "withheld: salary-based"
+//!   (`present::Missing::SalaryBased`) and never compute with it. HR and executives keep the
+//!   money figures.
 
 use super::auth::CurrentUser;
 use crate::accounts::Role;
 use crate::report::{Comparison, Report, Scope};
-use crate::scoring::{Intermediate, Metric, Privacy};
-
-/// What a page shows instead of a salary-based figure withheld from a manager.
-pub const WITHHELD_SALARY_BASED: &str = "withheld: salary-based";
-
-/// Whether `metric` is computed from individual salaries (the catalogue says).
-pub fn is_salary_based(metric: Metric) -> bool {
-    metric.info().privacy == Privacy::SalaryBased
-}
+use crate::scoring::{Intermediate, Metric};
 
 impl CurrentUser {
     /// Whether this user may see figures computed from salaries (HR and executives).
@@ -111,7 +104,7 @@ mod tests {
         for metric in Metric::salary_based() {
             assert_eq!(metric.info().unit, scoring::Unit::Money);
         }
-        assert!(!is_salary_based(Metric::RevenuePerEmployee));
+        assert!(Metric::salary_based().all(|m| m != Metric::RevenuePerEmployee));
     }
 
     #[test]

@@ -13,8 +13,8 @@ use chrono::{Datelike, NaiveDate};
 use crate::accounts::Role;
 use crate::db;
 use crate::period::Period;
+use crate::present;
 use crate::web::auth::{CurrentUser, Nav};
-use crate::web::figures;
 use crate::web::{AppError, AppState};
 
 /// How many months the coverage table shows, up to the current one.
@@ -127,7 +127,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Da
                         rows: if rows == 0 && warn {
                             "none".to_string()
                         } else {
-                            figures::number(rows as f64, 0)
+                            present::number(rows as f64, 0)
                         },
                         missing: rows == 0 && warn,
                     }
@@ -164,19 +164,19 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Da
             .into_iter()
             .map(|r| ResponsesWarning {
                 team: r.team,
-                pulse: figures::number(r.pulse_responses as f64, 0),
-                csat: figures::number(r.csat_responses as f64, 0),
+                pulse: present::number(r.pulse_responses as f64, 0),
+                csat: present::number(r.csat_responses as f64, 0),
             })
             .collect(),
         without_salary: without_salary
             .into_iter()
             .map(|w| SalaryWarning {
                 team: w.team,
-                current: figures::number(w.current as f64, 0),
-                former: figures::number(w.former as f64, 0),
+                current: present::number(w.current as f64, 0),
+                former: present::number(w.former as f64, 0),
             })
             .collect(),
-        without_salary_total: figures::number(total as f64, 0),
+        without_salary_total: present::number(total as f64, 0),
     })
 }
 

@@ -15,6 +15,7 @@ use crate::accounts::{Role, secret};
 use crate::db;
 use crate::db::imports::ImportStatus;
 use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
+use crate::present::spreadsheet;
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
 use crate::web::extract::{Multipart, Path, Query};
 use crate::web::{AppError, AppState};
@@ -291,7 +292,7 @@ pub async fn errors_csv(
     match prepare_upload(&state, &upload, kind, options).await? {
         Err(err) => {
             writer
-                .write_record(["1", "", "", &spreadsheet_safe(&err.to_string())])
+                .write_record(["1", "", "", &spreadsheet::escape(&err.to_string())])
                 .map_err(write_error)?;
         }
         Ok(prepared) => {
@@ -299,9 +300,9 @@ pub async fn errors_csv(
                 writer
                     .write_record([
                         e.line.to_string(),
-                        spreadsheet_safe(e.column.as_deref().unwrap_or("")),
-                        spreadsheet_safe(e.value.as_deref().unwrap_or("")),
-                        spreadsheet_safe(&e.message),
+                        spreadsheet::escape(e.column.as_deref().unwrap_or("")),
+                        spreadsheet::escape(e.value.as_deref().unwrap_or("")),
+                        spreadsheet::escape(&e.message),
                     ])
                     .map_err(write_error)?;
             }
@@ -322,16 +323,6 @@ pub async fn errors_csv(
         body,
     )
         .into_response())
-}
-
-/// A cell a spreadsheet will show as text: values starting with = + - @, a tab or a carriage
-/// return would otherwise be run as formulas.
-pub fn spreadsheet_safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    }
 }
 
 /// `POST /admin/imports/uploads/{id}/commit`: import the previewed file.
@@ -424,17 +415,4 @@ pub async fn undo(
     user.require(Role::Hr)?;
     import::undo(&state.pool, id, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/imports?undone={id}")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn cells_that_a_spreadsheet_would_run_are_escaped() {
-        for cell in ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(spreadsheet_safe(cell).starts_with('\''), "{cell:?}");
-        }
-        assert_eq!(spreadsheet_safe("line 3"), "line 3");
-    }
 }

@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 
-use crate::period::Period;
 use crate::report::{self, Report};
 use crate::web::auth::CurrentUser;
 use crate::web::extract::Query;
+use crate::web::periods;
 use crate::web::{AppError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -27,17 +27,8 @@ pub async fn metrics(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Json<Report>, AppError> {
-    let period = match params
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(text) => text
-            .parse::<Period>()
-            .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
-    };
+    let today = chrono::Local::now().date_naive();
+    let period = periods::chosen(params.period.as_deref(), today)?;
     let team = match params
         .team
         .as_deref()

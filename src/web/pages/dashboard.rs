@@ -8,12 +8,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::accounts::Role;
-use crate::period::{Granularity, Period};
+use crate::period::Period;
+use crate::present::chart::{self, BarChart, Sparkline};
+use crate::present::{self, labels};
 use crate::report::{self, Report, Scope};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
-use crate::web::charts::{self, BarChart, Sparkline};
 use crate::web::extract::Query;
 use crate::web::pages::team;
+use crate::web::periods;
 use crate::web::{AppError, AppState};
 
 /// How many periods the trend shows.
@@ -67,12 +69,7 @@ pub async fn show(
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
     let today = chrono::Local::now().date_naive();
-    let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(text) => text
-            .parse::<Period>()
-            .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => Period::latest_complete_quarter(today),
-    };
+    let period = periods::chosen(params.period.as_deref(), today)?;
     let mut conn = state.pool.acquire().await?;
     if user.role == Role::Manager
         && let Some(team) = team::first_visible_team(&mut conn, &user).await?
@@ -114,23 +111,19 @@ fn page(period: Period, reports: &[Report]) -> DashboardPage {
             team_row
         })
         .collect();
-    let unit = match period.granularity() {
-        Granularity::Year => "year",
-        Granularity::Quarter => "quarter",
-        Granularity::Month => "month",
-    };
+    let unit = labels::period_unit(period.granularity());
     DashboardPage {
         nav: Nav::anonymous(),
         has_data: !current.teams.is_empty(),
         no_teams_assigned: false,
         period: period.to_string(),
-        period_start: current.start.format("%-d %b %Y").to_string(),
-        period_end: current.end.format("%-d %b %Y").to_string(),
+        period_start: present::day(current.start),
+        period_end: present::day(current.end),
         previous_period: period.previous().to_string(),
         next_period: period.next().to_string(),
         trend_title: format!("Turnover over the last {TREND_LENGTH} {unit}s"),
         org: row("Organization", &current.org, &org_series, &labels),
-        org_chart: charts::bar_chart(&org_series, &labels),
+        org_chart: chart::bar_chart(&org_series, &labels),
         trend_labels: labels,
         teams,
     }
@@ -142,12 +135,12 @@ fn row(name: &str, scope: &Scope, series: &[Option<f64>], labels: &[String]) -> 
         name: name.to_string(),
         href: String::new(),
         headcount_end: f.headcount_end,
-        headcount_avg: format!("{:.1}", f.headcount_avg),
+        headcount_avg: present::number(f.headcount_avg, 1),
         separations: f.separations,
-        turnover: report::percent(f.turnover_rate),
-        voluntary: report::percent(f.voluntary_turnover_rate),
-        involuntary: report::percent(f.involuntary_turnover_rate),
-        trend: charts::sparkline(series, labels, 120, 32),
-        trend_values: series.iter().map(|v| report::percent(*v)).collect(),
+        turnover: present::percent(f.turnover_rate),
+        voluntary: present::percent(f.voluntary_turnover_rate),
+        involuntary: present::percent(f.involuntary_turnover_rate),
+        trend: chart::sparkline(series, labels, 120, 32),
+        trend_values: series.iter().map(|v| present::percent(*v)).collect(),
     }
 }

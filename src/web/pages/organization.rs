@@ -9,25 +9,18 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::accounts::Role;
+use crate::present::{self, Missing, Verdict, labels};
 use crate::scoring::{Direction, Metric, MetricInfo, Scored, Unit};
 use crate::web::auth::{CurrentUser, Nav};
 use crate::web::extract::Query;
-use crate::web::figures::{self, NOT_ENOUGH_RESPONSES, Verdict};
 use crate::web::pages::team;
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
 
-/// The columns of the heatmap, in this order.
-const COLUMNS: [Metric; 8] = [
-    Metric::HeadcountEnd,
-    Metric::TurnoverRate,
-    Metric::VoluntaryTurnoverRate,
-    Metric::InvoluntaryTurnoverRate,
-    Metric::AbsenteeismRate,
-    Metric::PromotionRate,
-    Metric::Csat,
-    Metric::EmpathyFavorability,
-];
+/// The columns of the heatmap, in this order (headcount, then the headline rates).
+fn columns() -> impl Iterator<Item = Metric> {
+    std::iter::once(Metric::HeadcountEnd).chain(present::HEADLINE_RATES)
+}
 
 /// A team's rate within this many percentage points of the organization's — or within a tenth
 /// of it, whichever is larger — is "similar": small differences are noise, not news.
@@ -96,7 +89,7 @@ pub async fn show(
     let mut report = crate::report::build(&mut conn, period, None).await?;
     user.redact(&mut report);
     let currency = crate::db::settings::currency(&mut conn).await?;
-    let metrics: Vec<&'static MetricInfo> = COLUMNS.iter().map(|m| m.info()).collect();
+    let metrics: Vec<&'static MetricInfo> = columns().map(Metric::info).collect();
     let org = &report.org;
     let rows = report
         .teams
@@ -114,22 +107,18 @@ pub async fn show(
         nav: user.nav(),
         picker: PeriodPicker::new("/organization".to_string(), period, today),
         period: period.to_string(),
-        span: figures::span(report.start, report.end),
+        span: present::span(report.start, report.end),
         columns: metrics
             .iter()
             .map(|m| Column {
                 key: m.key,
                 label: m.label,
-                direction: match m.direction {
-                    Direction::HigherIsBetter => "higher is better",
-                    Direction::LowerIsBetter => "lower is better",
-                    Direction::Neutral => "",
-                },
+                direction: labels::direction(m.direction),
             })
             .collect(),
         org: metrics
             .iter()
-            .map(|m| figures::show(org, m, &currency))
+            .map(|m| present::show(org, m, &currency))
             .collect(),
         min_group_size: report.min_group_size,
         has_data: report.org.fundamentals.headcount_start > 0
@@ -141,25 +130,25 @@ pub async fn show(
 
 /// A team's cell, compared with the organization.
 fn cell(metric: &MetricInfo, team: &impl Scored, org: &impl Scored, currency: &str) -> Cell {
-    let value = figures::show(team, metric, currency);
+    let value = present::show(team, metric, currency);
     if team.is_suppressed(metric.metric) {
         return Cell {
             key: metric.key,
             value,
             class: "suppressed",
-            mark: format!("⊘ {NOT_ENOUGH_RESPONSES}"),
+            mark: format!("⊘ {}", Missing::withheld(metric.metric).words()),
         };
     }
     let (team_value, org_value) = (team.get(metric.metric), org.get(metric.metric));
     let tolerance = match (metric.unit, org_value) {
         (Unit::Percent, Some(o)) => SIMILAR_POINTS.max(SIMILAR_SHARE * o.abs()),
-        (_, Some(o)) => figures::precision(metric.unit).max(SIMILAR_SHARE * o.abs()),
+        (_, Some(o)) => present::precision(metric.unit).max(SIMILAR_SHARE * o.abs()),
         (_, None) => 0.0,
     };
     let verdict = if org.is_suppressed(metric.metric) {
         Verdict::Unknown
     } else {
-        figures::judge(metric.direction, org_value, team_value, tolerance)
+        present::judge(metric.direction, org_value, team_value, tolerance)
     };
     let mark = match verdict {
         Verdict::Better => "+ better".to_string(),
@@ -243,6 +232,6 @@ mod tests {
             "USD",
         );
         assert_eq!(hidden.class, "suppressed");
-        assert_eq!(hidden.value, NOT_ENOUGH_RESPONSES);
+        assert_eq!(hidden.value, Missing::TooFewResponses.words());
     }
 }

@@ -14,11 +14,11 @@ use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::db;
-use crate::period::Period;
 use crate::report::ReportError;
 use crate::summary::{self, Summary, SummaryError};
 use crate::web::auth::{CurrentUser, Nav};
 use crate::web::extract::Query;
+use crate::web::periods;
 use crate::web::{AppError, AppState};
 
 /// The stylesheet, inlined into the one-file HTML.
@@ -112,12 +112,8 @@ async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<S
                 .to_string(),
         ));
     }
-    let period = match params.period.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(text) => text
-            .parse::<Period>()
-            .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => Period::latest_complete_quarter(chrono::Local::now().date_naive()),
-    };
+    let today = chrono::Local::now().date_naive();
+    let period = periods::chosen(params.period.as_deref(), today)?;
     let mut conn = state.pool.acquire().await?;
     summary::build(&mut conn, period)
         .await

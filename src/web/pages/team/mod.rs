@@ -22,12 +22,12 @@ use sqlx::PgConnection;
 
 use crate::db;
 use crate::period::Period;
+use crate::present::chart::{self, LineChart, Scale};
+use crate::present::{self, Missing, Verdict, labels};
 use crate::report::{self, Report, Scope};
 use crate::scoring::{self, Metric, MetricInfo, Scored, Tier, Unit};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
-use crate::web::charts::{self, LineChart};
 use crate::web::extract::{Path, Query};
-use crate::web::figures::{self, Verdict};
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
 use explain::{Context, How, how, what_changed};
@@ -35,19 +35,13 @@ use explain::{Context, How, how, what_changed};
 /// How many periods the trends show.
 const TREND_LENGTH: usize = 8;
 
-/// The fundamentals shown as tiles, in this order; the other fundamentals are the counts
-/// behind them, listed in a table.
-const TILES: [Metric; 9] = [
-    Metric::HeadcountEnd,
-    Metric::Separations,
-    Metric::TurnoverRate,
-    Metric::VoluntaryTurnoverRate,
-    Metric::InvoluntaryTurnoverRate,
-    Metric::AbsenteeismRate,
-    Metric::PromotionRate,
-    Metric::Csat,
-    Metric::EmpathyFavorability,
-];
+/// The fundamentals shown as tiles, in this order: headcount and leavers, then the headline
+/// rates. The other fundamentals are the counts behind them, listed in a table.
+fn tiles() -> impl Iterator<Item = Metric> {
+    [Metric::HeadcountEnd, Metric::Separations]
+        .into_iter()
+        .chain(present::HEADLINE_RATES)
+}
 
 #[derive(Debug, Deserialize)]
 pub struct Params {
@@ -189,13 +183,12 @@ pub async fn render(
         picker: PeriodPicker::new(team_href, period, today),
         teams,
         period: period.to_string(),
-        span: figures::span(current.start, current.end),
-        unit: periods::unit(period),
+        span: present::span(current.start, current.end),
+        unit: labels::period_unit(period.granularity()),
         year_earlier_period: period.year_earlier().to_string(),
         empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
         what_changed: what_changed(&context, scope),
-        tiles: TILES
-            .iter()
+        tiles: tiles()
             .map(|metric| tile(&context, metric.info(), &team.name, &reports))
             .collect(),
         tables: vec![
@@ -204,7 +197,7 @@ pub async fn render(
                 title: "The counts behind these figures",
                 note: "Headcounts, days and responses that the rates above are computed from.",
                 rows: rows(&context, scope, |m| {
-                    m.tier == Tier::Fundamentals && !TILES.contains(&m.metric)
+                    m.tier == Tier::Fundamentals && !tiles().any(|t| t == m.metric)
                 }),
             },
             MetricTable {
@@ -259,7 +252,7 @@ pub async fn first_visible_team(
 
 /// The path of a team's page.
 pub fn team_path(name: &str) -> String {
-    format!("/teams/{}", figures::path_segment(name))
+    format!("/teams/{}", path_segment(name))
 }
 
 /// The teams this user may switch between (none when there is only one).
@@ -329,8 +322,8 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     let team_series = series(&|r| r.teams.get(team));
     let org_series = series(&|r| Some(&r.org));
     let shown = |scope: Option<&Scope>| {
-        scope.map_or("–".to_string(), |s| {
-            figures::show(s, metric, context.currency)
+        scope.map_or(Missing::NoFigure.words().to_string(), |s| {
+            present::show(s, metric, context.currency)
         })
     };
     let trend: Vec<TrendPoint> = reports
@@ -341,15 +334,15 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
             org: shown(Some(&r.org)),
         })
         .collect();
-    let suffix = if metric.unit == Unit::Percent {
+    let scale = Scale::Auto(if metric.unit == Unit::Percent {
         " %"
     } else {
         ""
-    };
+    });
     let chart_description = format!(
         "{} of {team} and of the organization over the last {TREND_LENGTH} {}s: {}",
         metric.label,
-        periods::unit(context.period),
+        labels::period_unit(context.period.granularity()),
         trend
             .iter()
             .map(|p| format!("{} {} (organization {})", p.period, p.team, p.org))
@@ -359,12 +352,18 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     Tile {
         key: metric.key,
         label: metric.label,
-        value: figures::show(scope, metric, context.currency),
+        value: present::show(scope, metric, context.currency),
         suppressed: scope.is_suppressed(metric.metric),
         changes,
-        org: figures::show(org, metric, context.currency),
+        org: present::show(org, metric, context.currency),
         how: how(context, metric, scope),
-        chart: charts::line_chart(&team_series, &org_series, &labels, suffix),
+        chart: chart::line_chart(
+            &chart::TILE,
+            &labels,
+            scale,
+            &team_series,
+            Some(&org_series),
+        ),
         chart_description,
         trend,
     }
@@ -382,16 +381,16 @@ fn change(
             against,
             delta: format!(
                 "not comparable: {}",
-                figures::withheld_because(metric.metric)
+                Missing::withheld(metric.metric).words()
             ),
             class: Verdict::Unknown.class(),
             verdict: "",
         };
     }
     let (b, a) = (before.get(metric.metric), now.get(metric.metric));
-    let verdict = figures::judge(metric.direction, b, a, figures::precision(metric.unit));
+    let verdict = present::judge(metric.direction, b, a, present::precision(metric.unit));
     let delta = match (b, a) {
-        (Some(b), Some(a)) => figures::delta(metric.unit, b, a, currency),
+        (Some(b), Some(a)) => present::delta(metric.unit, b, a, currency),
         _ => "no figure to compare".to_string(),
     };
     Change {
@@ -414,18 +413,38 @@ fn rows(context: &Context, scope: &Scope, pick: impl Fn(&MetricInfo) -> bool) ->
         .map(|metric| MetricRow {
             key: metric.key,
             label: metric.label,
-            value: figures::show(scope, metric, context.currency),
+            value: present::show(scope, metric, context.currency),
             suppressed: scope.is_suppressed(metric.metric),
-            previous: figures::show(&scope.previous, metric, context.currency),
-            year_earlier: figures::show(&scope.year_earlier, metric, context.currency),
+            previous: present::show(&scope.previous, metric, context.currency),
+            year_earlier: present::show(&scope.year_earlier, metric, context.currency),
             how: how(context, metric, scope),
         })
         .collect()
 }
 
+/// A path segment with everything but unreserved characters percent-encoded (team names in
+/// URLs: "Customer Support" → "Customer%20Support").
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn team_names_are_encoded_for_paths() {
+        assert_eq!(path_segment("Customer Support"), "Customer%20Support");
+        assert_eq!(path_segment("R&D/Ops"), "R%26D%2FOps");
+    }
 
     #[test]
     fn directions_come_from_the_catalogue() {

@@ -7,11 +7,11 @@ use axum::extract::State;
 
 use super::{Params, team_path, visible_team};
 use crate::db;
+use crate::present::chart::{self, BarChart};
+use crate::present::{self, Missing};
 use crate::scoring::{self, Unit};
 use crate::web::auth::{CurrentUser, Nav};
-use crate::web::charts::{self, BarChart};
 use crate::web::extract::{Path, Query};
-use crate::web::figures;
 use crate::web::periods::{self, PeriodPicker};
 use crate::web::{AppError, AppState};
 
@@ -89,7 +89,7 @@ pub async fn show(
         .iter()
         .map(|m| m.start().format("%b").to_string())
         .collect();
-    let unknown = || "–".to_string();
+    let unknown = || Missing::NoFigure.words().to_string();
     let name_of = |n: Option<String>| n.unwrap_or_else(|| "(name erased)".to_string());
     let team_href = team_path(&team.name);
     Ok(PeoplePage {
@@ -98,13 +98,13 @@ pub async fn show(
         team_href,
         team: team.name,
         period: period.to_string(),
-        span: figures::span(start, end),
+        span: present::span(start, end),
         leavers: leavers
             .into_iter()
             .map(|l| PersonRow {
                 name: name_of(l.full_name),
                 job_title: l.job_title.unwrap_or_else(unknown),
-                date: figures::day(l.termination_date),
+                date: present::day(l.termination_date),
             })
             .collect(),
         promotions: promotions
@@ -113,22 +113,22 @@ pub async fn show(
                 name: name_of(p.full_name),
                 from_title: p.from_title.unwrap_or_else(unknown),
                 to_title: p.to_title.unwrap_or_else(unknown),
-                date: figures::day(p.effective_date),
+                date: present::day(p.effective_date),
             })
             .collect(),
         absence_chart_description: month_rows
             .iter()
-            .map(|m| format!("{}: {}", m.0, figures::value(Unit::Percent, m.1, "")))
+            .map(|m| format!("{}: {}", m.0, present::value(Unit::Percent, m.1, "")))
             .collect::<Vec<_>>()
             .join("; "),
-        absence_chart: charts::bar_chart(&rates, &short_labels),
+        absence_chart: chart::bar_chart(&rates, &short_labels),
         months: month_rows
             .into_iter()
             .map(|(month, rate, absence, scheduled)| MonthRow {
                 month,
-                rate: figures::value(Unit::Percent, rate, ""),
-                absence_days: figures::number(absence, 1),
-                scheduled_days: figures::number(scheduled, 0),
+                rate: present::value(Unit::Percent, rate, ""),
+                absence_days: present::number(absence, 1),
+                scheduled_days: present::number(scheduled, 0),
             })
             .collect(),
     })
