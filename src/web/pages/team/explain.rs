@@ -348,6 +348,425 @@ pub(super) fn what_changed(context: &Context, scope: &Scope) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Comparison;
+    use crate::scoring::{
+        self, CustomerFacts, Facts, Hidden, MeasureFacts, PulseFacts, RosterFacts, ScopeMetrics,
+        Settings,
+    };
+
+    const SPAN: &str = "1 Jan – 31 Mar 2025";
+
+    fn context() -> Context<'static> {
+        let period: Period = "2025-Q1".parse().unwrap();
+        Context {
+            period,
+            start: period.start(),
+            end: period.end(),
+            currency: "USD",
+            min_group_size: 5,
+            turnover_cost_factor: 0.21,
+        }
+    }
+
+    /// The quarter of docs/metrics.md's worked example, more or less: 48 → 52 people, 5 leavers.
+    fn company() -> Facts {
+        let mut facts = Facts {
+            roster: RosterFacts {
+                headcount_start: 48,
+                headcount_end: 52,
+                separations: 5,
+                voluntary_separations: 3,
+                involuntary_separations: 1,
+            },
+            regretted_separations: 2,
+            first_year_separations: 1,
+            separation_salaries: 240_000.0,
+            separations_unpriced: 1,
+            scheduled_days: 1_000.0,
+            absence_days: 20.0,
+            absence_cost: 1_500.0,
+            absence_days_unpriced: 2.0,
+            promotions: 3,
+            csat_responses: 20,
+            csat_positive: 17,
+            pulse: PulseFacts {
+                responses: 6,
+                empathy_respondents: 6,
+                favorable_answers: 12,
+                answers: 18,
+                enps_answers: 6,
+                enps_promoters: 3,
+                enps_detractors: 1,
+            },
+            customers: CustomerFacts {
+                active_previous: 40,
+                retained: 36,
+                active: 44,
+                revenue: 220_000.0,
+            },
+            ..Facts::default()
+        };
+        facts.measures.insert(
+            "output_units".into(),
+            MeasureFacts {
+                sum: 5_000.0,
+                count: 3,
+            },
+        );
+        facts
+    }
+
+    fn scored(facts: &Facts, previous: Option<&Facts>) -> ScopeMetrics {
+        let settings = Settings::default();
+        let ctx = scoring::Context {
+            settings: &settings,
+            periods_per_year: 4.0,
+        };
+        let hidden = Hidden::own(facts, previous, &settings);
+        scoring::score(facts, previous, &[], ctx, &hidden)
+    }
+
+    /// A team's scope in 2025-Q1, compared with `previous` (2024-Q4, and a year earlier).
+    fn scope(facts: &Facts, previous: &Facts) -> Scope {
+        let now = scored(facts, Some(previous));
+        let comparison = |period: &str| {
+            let before = scored(previous, None);
+            Comparison {
+                period: period.parse().unwrap(),
+                fundamentals: before.fundamentals,
+                intermediate: before.intermediate,
+                advanced: before.advanced,
+                suppressed: before.suppressed,
+            }
+        };
+        Scope {
+            fundamentals: now.fundamentals,
+            intermediate: now.intermediate,
+            advanced: now.advanced,
+            suppressed: now.suppressed,
+            empathy_index_parts: now.empathy_index_parts,
+            previous: comparison("2024-Q4"),
+            year_earlier: comparison("2024-Q1"),
+        }
+    }
+
+    fn explained(metric: Metric, scope: &Scope) -> String {
+        let how = how(&context(), metric.info(), scope);
+        assert_eq!(how.definition, metric.info().definition);
+        how.computation
+    }
+
+    #[test]
+    fn each_figure_is_explained_from_the_counts_behind_it() {
+        let scope = scope(&company(), &company());
+        let cases = [
+            (
+                Metric::HeadcountStart,
+                "48 employees active on 1 Jan 2025.".to_string(),
+            ),
+            (
+                Metric::HeadcountEnd,
+                "52 employees active on 31 Mar 2025 (a termination date is the last day worked)."
+                    .to_string(),
+            ),
+            (
+                Metric::HeadcountAvg,
+                "(48 at the start + 52 at the end) ÷ 2 = 50.0.".to_string(),
+            ),
+            (
+                Metric::Separations,
+                format!("5 leavers whose last day worked fell in {SPAN}."),
+            ),
+            (
+                Metric::TurnoverRate,
+                format!("5 leavers ÷ 50.0 average headcount × 100, {SPAN}."),
+            ),
+            (
+                Metric::VoluntaryTurnoverRate,
+                format!("3 voluntary leavers ÷ 50.0 average headcount × 100, {SPAN}."),
+            ),
+            (
+                Metric::InvoluntaryTurnoverRate,
+                format!("1 involuntary leaver ÷ 50.0 average headcount × 100, {SPAN}."),
+            ),
+            (
+                Metric::AbsenceDays,
+                format!(
+                    "20.0 unplanned absence days on working days (Monday to Friday) in {SPAN}."
+                ),
+            ),
+            (
+                Metric::ScheduledDays,
+                format!(
+                    "1,000.0 working days (Monday to Friday) on which the team's people were \
+                     employed, {SPAN}."
+                ),
+            ),
+            (
+                Metric::AbsenteeismRate,
+                format!("20.0 unplanned absence days ÷ 1,000.0 scheduled days × 100, {SPAN}."),
+            ),
+            (
+                Metric::Promotions,
+                format!("3 promotions effective in {SPAN}."),
+            ),
+            (
+                Metric::PromotionRate,
+                format!("3 promotions ÷ 50.0 average headcount × 100, {SPAN}."),
+            ),
+            (
+                Metric::CsatResponses,
+                format!("20 customer responses dated in {SPAN}."),
+            ),
+            (
+                Metric::Csat,
+                format!("17 of 20 customer responses scored 4 or 5, {SPAN}."),
+            ),
+            (
+                Metric::PulseResponses,
+                format!("6 pulse responses submitted in {SPAN}."),
+            ),
+            (
+                Metric::EmpathyFavorability,
+                format!(
+                    "From 6 pulse responses in {SPAN}: answers of 4 or 5 ÷ all answers to the \
+                     three empathy items × 100."
+                ),
+            ),
+            (
+                Metric::TurnoverCost,
+                format!(
+                    "Turnover cost factor 0.21 × the annual salaries of the 4 leavers with a \
+                     salary on record, {SPAN}. 1 leaver without a salary on record could not be \
+                     priced."
+                ),
+            ),
+            (
+                Metric::AbsenceCost,
+                format!(
+                    "18.0 unplanned absence days priced at each absent person's annual salary ÷ \
+                     260, {SPAN}. 2.0 absence days of people without a salary on record are not \
+                     priced."
+                ),
+            ),
+            (
+                Metric::RegrettedTurnoverRate,
+                format!("2 regretted leavers ÷ 50.0 average headcount × 100, {SPAN}."),
+            ),
+            (
+                Metric::FirstYearTurnover,
+                format!("1 of 5 leavers had under a year of tenure, {SPAN}."),
+            ),
+            (
+                Metric::RevenuePerEmployee,
+                format!("$220,000 of customer revenue ÷ 50.0 average headcount, {SPAN}."),
+            ),
+            (
+                Metric::EmpathyIndex,
+                format!(
+                    "Weighted mean of the parts available in {SPAN}: Empathy favorability \
+                     scores 66.7 (weight 30), eNPS (rescaled to 0–100) scores 66.7 (weight 15), \
+                     Voluntary turnover (annualized, inverted) scores 20.0 (weight 20), \
+                     Absenteeism (inverted) scores 66.7 (weight 10), Promotions (annualized) \
+                     scores 100.0 (weight 10), Customer satisfaction scores 85.0 (weight 15)."
+                ),
+            ),
+            // The metrics without an explanation of their own say whether they were computed.
+            (Metric::Productivity, format!("Computed over {SPAN}.")),
+            (
+                Metric::TurnoverCostUnpriced,
+                format!("Computed over {SPAN}."),
+            ),
+            (
+                Metric::ReviewRating,
+                format!(
+                    "Not known for {SPAN}: the data it needs has not been imported for this \
+                     team, or a divisor is zero."
+                ),
+            ),
+        ];
+        for (metric, expected) in cases {
+            assert_eq!(explained(metric, &scope), expected, "{metric}");
+        }
+    }
+
+    #[test]
+    fn figures_without_data_say_why_there_is_none() {
+        let empty = Facts {
+            // Enough pulse responses for favorability not to be withheld, none of them about
+            // the empathy items.
+            pulse: PulseFacts {
+                responses: 6,
+                empathy_respondents: 6,
+                ..PulseFacts::default()
+            },
+            ..Facts::default()
+        };
+        let scope = scope(&empty, &empty);
+        let no_headcount = "Nobody was employed on the period's first or last day, so there is no \
+                            rate."
+            .to_string();
+        let cases = [
+            (Metric::TurnoverRate, no_headcount.clone()),
+            (Metric::VoluntaryTurnoverRate, no_headcount.clone()),
+            (Metric::InvoluntaryTurnoverRate, no_headcount.clone()),
+            (Metric::PromotionRate, no_headcount.clone()),
+            (Metric::RegrettedTurnoverRate, no_headcount),
+            (
+                Metric::AbsenteeismRate,
+                "Nobody was scheduled to work in the period, so there is no rate.".to_string(),
+            ),
+            (
+                Metric::Csat,
+                format!(
+                    "No customer satisfaction responses for this team in {SPAN}: import CSAT \
+                     responses to see this figure."
+                ),
+            ),
+            (
+                Metric::EmpathyFavorability,
+                format!(
+                    "No answers to the empathy items for this team in {SPAN}: import pulse \
+                     survey responses to see this figure."
+                ),
+            ),
+            (
+                Metric::TurnoverCost,
+                format!("No leavers in {SPAN}, so there is nothing to cost."),
+            ),
+            (
+                Metric::AbsenceCost,
+                format!(
+                    "0.0 unplanned absence days priced at each absent person's annual salary ÷ \
+                     260, {SPAN}."
+                ),
+            ),
+            (
+                Metric::FirstYearTurnover,
+                format!("No leavers in {SPAN}, so there is no share."),
+            ),
+            (
+                Metric::RevenuePerEmployee,
+                format!("No customer revenue for this team in {SPAN}."),
+            ),
+            (
+                Metric::EmpathyIndex,
+                format!(
+                    "Not known for {SPAN}: the data it needs has not been imported for this \
+                     team, or a divisor is zero."
+                ),
+            ),
+        ];
+        for (metric, expected) in cases {
+            assert_eq!(explained(metric, &scope), expected, "{metric}");
+        }
+    }
+
+    #[test]
+    fn a_turnover_cost_with_every_salary_on_record_names_no_unpriced_leaver() {
+        let facts = Facts {
+            separations_unpriced: 0,
+            ..company()
+        };
+        assert_eq!(
+            explained(Metric::TurnoverCost, &scope(&facts, &facts)),
+            format!(
+                "Turnover cost factor 0.21 × the annual salaries of the 5 leavers with a salary \
+                 on record, {SPAN}."
+            )
+        );
+    }
+
+    #[test]
+    fn a_withheld_figure_says_why_instead_of_how() {
+        let small = Facts {
+            pulse: PulseFacts {
+                responses: 3,
+                empathy_respondents: 3,
+                favorable_answers: 6,
+                answers: 9,
+                ..PulseFacts::default()
+            },
+            ..company()
+        };
+        let mut scope = scope(&small, &small);
+        assert_eq!(
+            explained(Metric::EmpathyFavorability, &scope),
+            "Not shown: not enough responses. Survey figures need at least 5 responses (and a \
+             small team can also be hidden so that it cannot be worked out from the others), so \
+             that no answer can be traced to a person. This team had 3 pulse responses in the \
+             period."
+        );
+        // As a manager sees it (web::redact).
+        scope.intermediate.turnover_cost = None;
+        scope.suppressed.push(Metric::TurnoverCost);
+        assert_eq!(
+            explained(Metric::TurnoverCost, &scope),
+            "Not shown: withheld: salary-based. This figure is computed from the salaries of \
+             the few people behind it, so it could give them away; HR and executives see it."
+        );
+    }
+
+    #[test]
+    fn what_changed_tells_the_largest_changes_better_or_worse_and_what_is_withheld() {
+        let before = company();
+        let now = Facts {
+            roster: RosterFacts {
+                headcount_start: 52,
+                headcount_end: 50,
+                separations: 2,
+                voluntary_separations: 2,
+                involuntary_separations: 0,
+            },
+            // Favorability withheld this quarter.
+            pulse: PulseFacts {
+                responses: 2,
+                empathy_respondents: 2,
+                favorable_answers: 6,
+                answers: 6,
+                ..PulseFacts::default()
+            },
+            ..company()
+        };
+        let sentences = what_changed(&context(), &scope(&now, &before));
+        assert_eq!(
+            sentences,
+            [
+                "Headcount went from 52 to 50 during 2025-Q1, with 2 leavers.",
+                "Turnover fell from 10.0 % in 2024-Q4 to 3.9 % — better.",
+                "Voluntary turnover fell from 6.0 % in 2024-Q4 to 3.9 % — better.",
+                "Involuntary turnover fell from 2.0 % in 2024-Q4 to 0.0 % — better.",
+                "Promotion rate fell from 6.0 % in 2024-Q4 to 5.9 % — worse.",
+                "Empathy favorability is not shown for 2025-Q1: not enough responses.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quiet_period_says_nothing_changed() {
+        let facts = company();
+        let sentences = what_changed(&context(), &scope(&facts, &facts));
+        assert_eq!(
+            sentences,
+            [
+                "Headcount went from 48 to 52 during 2025-Q1, with 5 leavers.",
+                "No rate changed noticeably against 2024-Q4, or there is no earlier figure to \
+                 compare with.",
+            ]
+        );
+        let steady = Facts {
+            roster: RosterFacts {
+                headcount_start: 50,
+                headcount_end: 50,
+                ..RosterFacts::default()
+            },
+            ..Facts::default()
+        };
+        assert_eq!(
+            what_changed(&context(), &scope(&steady, &steady))[0],
+            "Headcount stayed at 50 during 2025-Q1."
+        );
+    }
 
     #[test]
     fn the_people_behind_a_rate_are_recovered_by_rounding() {
