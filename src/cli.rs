@@ -98,6 +98,20 @@ pub struct ServeArgs {
     /// The largest upload accepted, in MiB (larger files are refused with 413).
     #[arg(long, env = "ATTUNE_MAX_UPLOAD_MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_upload_mb: u64,
+    /// The SMTP server that sends Attune's e-mail: smtps://user:password@host:465 (TLS),
+    /// smtp://user:password@host:587?tls=required (STARTTLS) or smtp://host:25 (no TLS). Not
+    /// set: no e-mail is sent (survey links can be downloaded instead). Prefer the environment
+    /// variable: a password on the command line is visible to other users of the machine.
+    #[arg(long, env = "ATTUNE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who Attune's e-mail comes from, e.g. "Attune <attune@example.com>" (required with
+    /// ATTUNE_SMTP_URL).
+    #[arg(long, env = "ATTUNE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// A PEM certificate to trust for the SMTP server beyond the usual authorities (e.g. the
+    /// company's own certificate authority).
+    #[arg(long, env = "ATTUNE_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -111,6 +125,32 @@ impl ServeArgs {
             },
             max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
             demo: false,
+        }
+    }
+
+    /// The SMTP settings, checked; None when e-mail is off.
+    fn mailer(&self) -> anyhow::Result<Option<crate::mail::Mailer>> {
+        let url = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        let from = self
+            .mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty());
+        match (url, from) {
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(anyhow::anyhow!(
+                "ATTUNE_SMTP_URL is set but ATTUNE_MAIL_FROM is not: set it to the address \
+                 Attune's e-mail comes from, e.g. \"Attune <attune@example.com>\""
+            )),
+            (Some(url), Some(from)) => {
+                crate::mail::Mailer::new(url, from, self.smtp_ca_file.as_deref())
+                    .map(Some)
+                    .map_err(|e| anyhow::anyhow!(e))
+            }
         }
     }
 }
@@ -384,6 +424,16 @@ async fn serve(
         demo: demo.is_some(),
         ..args.web_config()
     };
+    let mailer = match args.mailer() {
+        Ok(mailer) => mailer,
+        Err(err) => {
+            db.close().await?;
+            return Err(Failure {
+                code: 2,
+                error: err,
+            });
+        }
+    };
     let listener = match TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -421,13 +471,39 @@ async fn serve(
         pool: db.pool.clone(),
         config,
     };
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut background = tokio::task::JoinSet::new();
+    match mailer {
+        Some(mailer) => {
+            background.spawn(crate::mail::worker::run(
+                db.pool.clone(),
+                mailer,
+                crate::mail::worker::WorkerConfig::default(),
+                stopping.clone(),
+            ));
+        }
+        None => tracing::info!("e-mail is off (ATTUNE_SMTP_URL is not set)"),
+    }
+    let mut web_stopping = stopping.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     let served = axum::serve(
         listener,
         web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        let _ = web_stopping.wait_for(|stop| *stop).await;
+    })
     .await
     .context("the web server failed");
+    // The background tasks finish what they are doing (a message being sent is sent and
+    // recorded) before the database closes; if the web server failed, they are stopped.
+    if served.is_err() {
+        background.abort_all();
+    }
+    while background.join_next().await.is_some() {}
     db.close().await?;
     println!("Attune stopped.");
     served.map_err(Into::into)

@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod db;
 pub mod demo;
 pub mod import;
+pub mod mail;
 pub mod period;
 pub mod present;
 pub mod report;
