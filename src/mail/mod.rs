@@ -426,8 +426,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_password_never_appears_in_the_description() {
+    // The transport's connection pool starts a task: it needs a runtime.
+    #[tokio::test]
+    async fn the_password_never_appears_in_the_description() {
         let mailer =
             Mailer::new("smtp://user:secret@localhost:2525", "a@example.com", None).unwrap();
         assert_eq!(mailer.server, "smtp://user@localhost:2525");
