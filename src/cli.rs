@@ -74,6 +74,9 @@ pub enum Command {
     /// Act on one employee's personal data.
     #[command(subcommand)]
     Employee(accounts::EmployeeCommand),
+    /// Write a synthetic company as CSV files, one per data kind, to try Attune or measure it
+    /// (the database is not touched). Import the files in the order printed.
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +174,28 @@ pub struct ImportArgs {
     /// Day/month order of dates like 03/04/2024, when the file does not make it clear.
     #[arg(long, value_enum)]
     pub date_format: Option<DateFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// About how many people the company employs (it hires and loses people over the years).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    pub employees: u64,
+    /// Years of history.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub years: u32,
+    /// The same seed (with the same other options) writes the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The last day of the history, YYYY-MM-DD [default: today].
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// The folder to write employees.csv, absences.csv, … into (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace files of these names already in the folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,6 +358,7 @@ fn location(cli: &Cli) -> Location {
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
     let location = location(&cli);
     match cli.command {
+        Command::Generate(args) => generate(args).await,
         Command::Serve(args) => {
             let db = Database::open(&location, 16).await?;
             serve(db, &args, None).await
@@ -686,6 +712,94 @@ fn print_preview(prepared: &import::Prepared) {
             .collect();
         println!("  {}", cells.join(", "));
     }
+}
+
+/// `attune generate`: write the files on a blocking thread, with a progress bar on a terminal;
+/// Ctrl-C stops it between two months and removes what was written.
+async fn generate(args: GenerateArgs) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let spec = crate::generate::Spec {
+        employees: args.employees as usize,
+        years: args.years,
+        seed: args.seed,
+        until: args
+            .until
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            stop.store(true, Ordering::Relaxed);
+        }
+    });
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg:<28} {wide_bar} {pos}/{len} {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        bar.set_message("Generating the roster…");
+        bar
+    });
+    let out = args.out.clone();
+    let written = tokio::task::spawn_blocking({
+        let (stop, bar) = (stop.clone(), bar.clone());
+        move || {
+            crate::generate::write(&spec, &out, args.force, &stop, &mut |step| {
+                if let Some(bar) = &bar {
+                    bar.set_length(u64::from(step.total));
+                    bar.set_position(u64::from(step.done));
+                    if let Some(month) = step.month {
+                        bar.set_message(format!("Generated {}", month.format("%Y-%m")));
+                    }
+                }
+            })
+        }
+    })
+    .await;
+    watcher.abort();
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let written = match written.context("generating the company failed")? {
+        Ok(written) => written,
+        Err(err) => {
+            use crate::generate::GenerateError;
+            let code = match err {
+                GenerateError::Interrupted => 130,
+                GenerateError::Write { .. } => 1,
+                _ => 2,
+            };
+            return Err(Failure {
+                code,
+                error: err.into(),
+            });
+        }
+    };
+    println!(
+        "Wrote a company of {} people in {} teams ({} employed at the end), {} to {}, into {}:",
+        args.employees,
+        written.teams,
+        written.active,
+        written.from,
+        written.to,
+        args.out.display()
+    );
+    for (kind, path, rows) in &written.files {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("  {name:<16} {rows:>10} rows  ({kind})");
+    }
+    println!("Import them in this order:");
+    for (kind, path, _) in &written.files {
+        println!("  attune import {kind} {}", path.display());
+    }
+    Ok(())
 }
 
 async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), Failure> {

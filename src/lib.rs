@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cluster;
 pub mod db;
 pub mod demo;
+pub mod generate;
 pub mod import;
 pub mod mail;
 pub mod period;

@@ -11,6 +11,7 @@ mod dashboard;
 mod data_settings;
 mod demo;
 mod embedded;
+mod generate;
 mod health;
 mod import_employees;
 mod import_kinds;
