@@ -703,6 +703,12 @@ fn print_preview(prepared: &import::Prepared) {
     for note in &prepared.notes {
         println!("Note: {note}");
     }
+    if let Some(effect) = &prepared.effect {
+        println!("What the import will change:");
+        for (_, sentence) in effect.sentences() {
+            println!("  {sentence}");
+        }
+    }
     println!("First rows as they will be stored:");
     for row in prepared.sample.iter().take(5) {
         let cells: Vec<String> = row

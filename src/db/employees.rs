@@ -143,6 +143,58 @@ pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// The whole roster as stored, each employee with their team's name (for the preview of a
+/// roster file: what it will change).
+pub async fn roster(conn: &mut PgConnection) -> Result<Vec<NewEmployee>, sqlx::Error> {
+    let rows: Vec<EmployeeRow> = sqlx::query_as(
+        "select e.external_id, t.name as team, e.hire_date, e.termination_date,
+                e.termination_type, e.termination_reason, e.regretted, e.manager_external_id,
+                e.job_title, e.job_level, e.annual_salary::float8 as annual_salary, e.full_name,
+                e.email
+         from employee e join team t using (team_id)",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(NewEmployee::from).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct EmployeeRow {
+    external_id: String,
+    team: String,
+    hire_date: NaiveDate,
+    termination_date: Option<NaiveDate>,
+    termination_type: Option<String>,
+    termination_reason: Option<String>,
+    regretted: Option<bool>,
+    manager_external_id: Option<String>,
+    job_title: Option<String>,
+    job_level: Option<String>,
+    annual_salary: Option<f64>,
+    full_name: Option<String>,
+    email: Option<String>,
+}
+
+impl From<EmployeeRow> for NewEmployee {
+    fn from(r: EmployeeRow) -> NewEmployee {
+        NewEmployee {
+            external_id: r.external_id,
+            team: r.team,
+            hire_date: r.hire_date,
+            termination_date: r.termination_date,
+            termination_type: r.termination_type,
+            termination_reason: r.termination_reason,
+            regretted: r.regretted,
+            manager_external_id: r.manager_external_id,
+            job_title: r.job_title,
+            job_level: r.job_level,
+            annual_salary: r.annual_salary,
+            full_name: r.full_name,
+            email: r.email,
+        }
+    }
+}
+
 /// Every employee id in the roster.
 pub async fn external_ids(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("select external_id from employee")

@@ -9,12 +9,14 @@
 //!   matching, date forms);
 //! - `kinds/`: one file per kind of data, with its columns, row reader, preview and writer;
 //! - `cells`: reading one row's cells (dates, numbers, references to the roster);
-//! - `prepare`: the two passes over a file; `commit`: the transaction, and undo.
+//! - `prepare`: the two passes over a file; `commit`: the transaction, and undo;
+//! - `effect`: what a roster file will change, for the preview.
 
 pub mod cells;
 pub mod columns;
 pub mod commit;
 pub mod dates;
+pub mod effect;
 pub mod kinds;
 pub mod prepare;
 pub mod reader;
@@ -33,18 +35,38 @@ pub use prepare::{Prepared, prepare};
 pub use reader::Source;
 
 /// What the database already knows that rows refer to: the roster's employee ids and teams,
-/// and HR's own absence types.
+/// and HR's own absence types; for a roster file, the roster itself (to tell what the file will
+/// change, see `effect`).
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     pub employees: HashSet<String>,
     /// lowercase name → name as stored
     pub teams: HashMap<String, String>,
     pub absence_types: Vec<(String, bool)>,
+    /// Employee id → the employee as stored (loaded for roster files only).
+    pub roster: HashMap<String, db::employees::NewEmployee>,
 }
 
 impl Known {
-    /// Load what rows of `kind` may refer to.
+    /// Load what rows of `kind` may refer to (read only).
     pub async fn load(pool: &PgPool, kind: Kind) -> Result<Known, sqlx::Error> {
+        if kind == Kind::Employees {
+            let mut conn = pool.acquire().await?;
+            let roster = db::employees::roster(&mut conn).await?;
+            let teams = db::teams::list(&mut conn)
+                .await?
+                .into_iter()
+                .map(|t| (t.name.to_lowercase(), t.name))
+                .collect();
+            return Ok(Known {
+                roster: roster
+                    .into_iter()
+                    .map(|e| (e.external_id.clone(), e))
+                    .collect(),
+                teams,
+                ..Known::default()
+            });
+        }
         if !kind.spec().refers_to_roster {
             return Ok(Known::default());
         }
@@ -60,6 +82,7 @@ impl Known {
             employees: employees.into_iter().collect(),
             teams,
             absence_types,
+            roster: HashMap::new(),
         })
     }
 }
@@ -103,11 +126,13 @@ impl fmt::Display for RowError {
 pub enum FileError {
     #[error(transparent)]
     Unreadable(#[from] reader::ReadError),
-    #[error("line 1: missing required column{} {} (the header has: {found})",
+    #[error("line 1: missing required column{} {} (the header has: {found}){fits}",
         if .missing.len() == 1 { "" } else { "s" }, .missing.join(", "))]
     MissingColumns {
         missing: Vec<&'static str>,
         found: String,
+        /// Another kind whose columns the file has.
+        fits: FitsKind,
     },
     #[error("the dates in column{} {} could be day/month/year or month/day/year; \
              say which with --date-format dmy or --date-format mdy",
@@ -115,8 +140,8 @@ pub enum FileError {
     AmbiguousDates { columns: Vec<String> },
     #[error("line 1, column {column}: {why}")]
     ForbiddenColumn { column: String, why: &'static str },
-    #[error("line 1: missing required column date or period (the header has: {found})")]
-    MissingDateOrPeriod { found: String },
+    #[error("line 1: missing required column date or period (the header has: {found}){fits}")]
+    MissingDateOrPeriod { found: String, fits: FitsKind },
     #[error(
         "column {column} mixes day/month/year and month/day/year dates \
              (e.g. line {day_first_line} and line {month_first_line}); use one form"
@@ -126,6 +151,24 @@ pub enum FileError {
         day_first_line: u64,
         month_first_line: u64,
     },
+}
+
+/// The kind a file rejected for its columns looks like, if any: said after the error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitsKind(pub Option<Kind>);
+
+impl fmt::Display for FitsKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(kind) => write!(
+                f,
+                ". This file looks like {} — import it as kind {}",
+                kind.label(),
+                kind.name()
+            ),
+            None => Ok(()),
+        }
+    }
 }
 
 /// At most this many row errors are listed; the total is always given.

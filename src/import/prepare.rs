@@ -8,9 +8,10 @@ use std::sync::Arc;
 use super::cells::{self, Cells, RowState};
 use super::columns::{self, Mapping};
 use super::dates::{self, DateOrder, Evidence};
-use super::kinds::{Batch, Kind};
+use super::effect::{Effect, Tally};
+use super::kinds::{Batch, Kind, Spec};
 use super::reader::{self, Row, Source};
-use super::{FileError, Known, MAX_LISTED_ERRORS, Options, RowError};
+use super::{FileError, FitsKind, Known, MAX_LISTED_ERRORS, Options, RowError};
 
 /// How many valid rows the preview shows.
 const SAMPLE_ROWS: usize = 10;
@@ -37,6 +38,8 @@ pub struct Prepared {
     pub errors_total: usize,
     /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
     pub notes: Vec<String>,
+    /// What importing the valid rows will change (roster files; see `effect`).
+    pub effect: Option<Effect>,
     /// The valid rows, when the file is in memory; a file read from disk is read again, row by
     /// row, when it is written (see `commit_streaming`).
     #[serde(skip)]
@@ -91,6 +94,25 @@ struct DateEvidence {
     month_first_line: Option<u64>,
 }
 
+fn has_date_or_period(spec: Spec, mapping: &Mapping) -> bool {
+    !spec.date_or_period || mapping.index("date").is_some() || mapping.index("period").is_some()
+}
+
+/// The kind, other than `chosen`, whose columns this header has — the one that maps the most
+/// of them — for files imported as the wrong kind.
+pub(super) fn kind_that_fits(headers: &[String], chosen: Kind) -> Option<Kind> {
+    Kind::ALL
+        .into_iter()
+        .filter(|kind| *kind != chosen)
+        .filter_map(|kind| {
+            let spec = kind.spec();
+            let mapping = columns::map(spec.columns, headers).ok()?;
+            has_date_or_period(spec, &mapping).then_some((kind, mapping.columns.len()))
+        })
+        .max_by_key(|(_, mapped)| *mapped)
+        .map(|(kind, _)| kind)
+}
+
 /// The first pass: scan the bytes, map the header, and gather what decides each column's date
 /// order and decimal separator. Nothing is kept per row.
 fn layout<S: Source + ?Sized>(
@@ -116,10 +138,12 @@ fn layout<S: Source + ?Sized>(
         columns::map(spec.columns, &headers).map_err(|missing| FileError::MissingColumns {
             missing,
             found: headers.join(", "),
+            fits: FitsKind(kind_that_fits(&headers, kind)),
         })?;
-    if spec.date_or_period && mapping.index("date").is_none() && mapping.index("period").is_none() {
+    if !has_date_or_period(spec, &mapping) {
         return Err(FileError::MissingDateOrPeriod {
             found: headers.join(", "),
+            fits: FitsKind(kind_that_fits(&headers, kind)),
         });
     }
     let mapped = |names: &[&'static str]| -> Vec<(&'static str, usize)> {
@@ -278,6 +302,9 @@ pub fn prepare<S: Source + ?Sized>(
     let keep = source.in_memory();
     let mut checker = Checker::new(&layout, known);
     let mut records = kind.rules().batch();
+    let present: Vec<&'static str> = layout.mapping.columns.iter().map(|(c, _, _)| *c).collect();
+    let today = chrono::Local::now().date_naive();
+    let mut tally = (kind == Kind::Employees).then(|| Tally::new(known, present, today));
     let (mut sample, mut errors) = (Vec::new(), Vec::new());
     let (mut rows_valid, mut errors_total) = (0, 0);
     for row in reader::rows(source, &layout.scan)? {
@@ -287,6 +314,9 @@ pub fn prepare<S: Source + ?Sized>(
         errors.extend(row_errors.into_iter().take(room));
         if valid {
             rows_valid += 1;
+            if let Some(tally) = tally.as_mut() {
+                records.tally_last(tally);
+            }
             if sample.len() < SAMPLE_ROWS {
                 sample.extend(records.last_preview());
             }
@@ -316,6 +346,7 @@ pub fn prepare<S: Source + ?Sized>(
         errors,
         errors_total,
         notes,
+        effect: tally.map(Tally::finish),
         records: keep.then(|| Arc::from(records)),
         layout,
     })

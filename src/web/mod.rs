@@ -37,7 +37,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
 use admin::{audit, data, imports, settings};
-use pages::{dashboard, login, organization, summary, team};
+use pages::{dashboard, help, login, organization, summary, team};
 
 use crate::db::sessions::Timeouts;
 
@@ -109,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .route("/summary", get(summary::show))
         .route("/summary.pdf", get(summary::pdf))
         .route("/summary.csv", get(summary::csv))
+        .route("/help/{topic}", get(help::show))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/api/v1/metrics", get(api::metrics::metrics))

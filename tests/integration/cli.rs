@@ -92,6 +92,13 @@ async fn a_dry_run_previews_and_writes_nothing() {
     assert!(text.contains("Rows:      4 (4 valid)"), "{text}");
     assert!(text.contains("Delimiter: comma"), "{text}");
     assert!(text.contains("Dry run: nothing was written."), "{text}");
+    assert!(
+        text.contains(
+            "What the import will change:\n  4 new employees, 0 updated, 0 unchanged.\n  \
+             Teams created: Alpha (2 people today), Beta (nobody today).\n"
+        ),
+        "{text}"
+    );
     let employees: i64 = sqlx::query_scalar("select count(*) from employee")
         .fetch_one(&app.pool)
         .await

@@ -152,7 +152,7 @@ async fn values_out_of_range_are_refused_with_their_line_and_column() {
         )
         .await,
         [
-            "line 2: end_date 2025-01-03 is before start_date 2025-01-06",
+            "line 2, end_date \"2025-01-03\": is before start_date 2025-01-06",
             "line 3, days \"0\": must be more than 0",
         ]
     );
@@ -214,6 +214,25 @@ async fn customers_and_measures_need_a_date_or_a_period() {
     assert_eq!(
         err.to_string(),
         "line 1: missing required column date or period (the header has: customer_id, revenue)"
+    );
+}
+
+#[tokio::test]
+async fn a_file_of_another_kind_is_named_as_that_kind() {
+    let app = with_roster().await;
+    let absences = b"Employee ID,Start Date,End Date,Type\nE1,2025-01-06,2025-01-07,Sick\n";
+    let err = prepare(&app, Kind::Employees, absences).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 1: missing required column team (the header has: Employee ID, Start Date, End \
+         Date, Type). This file looks like Absences — import it as kind absences"
+    );
+    let roster = b"employee_id,team,hire_date\nE1,Alpha,2020-01-01\n";
+    let err = prepare(&app, Kind::Csat, roster).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with(". This file looks like Employees (roster from the HR system) — import it as kind employees"),
+        "{err}"
     );
 }
 

@@ -68,6 +68,12 @@ async fn hr_uploads_previews_confirms_and_undoes() {
     assert_eq!(text(&preview, "#rows"), "2 (2 valid, 0 problems)");
     assert_eq!(count(&preview, "#mapping tbody tr"), 3);
     assert_eq!(count(&preview, "#sample tbody tr"), 2);
+    // The file's three columns, not the roster's thirteen.
+    let header: Vec<String> = preview
+        .select(&scraper::Selector::parse("#sample thead th").unwrap())
+        .map(|th| th.text().collect())
+        .collect();
+    assert_eq!(header, ["employee_id", "team", "hire_date"]);
     assert_eq!(
         text(&preview, "#sample tbody tr:first-child td:nth-child(3)"),
         "2020-03-25"
@@ -125,6 +131,10 @@ async fn a_file_with_problems_lists_them_and_offers_them_as_a_safe_csv() {
     );
     let csv = hr.get(&format!("{preview_path}/errors.csv")).await;
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.headers()["content-disposition"],
+        "attachment; filename=\"bad-problems.csv\""
+    );
     let body = csv.text().await.unwrap();
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines[0], "line,column,value,problem");
@@ -135,6 +145,93 @@ async fn a_file_with_problems_lists_them_and_offers_them_as_a_safe_csv() {
     let commit = hr.post(&format!("{preview_path}/commit"), &[]).await;
     assert_eq!(commit.status(), 400);
     assert_eq!(employees(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_preview_of_a_roster_says_what_will_change() {
+    let app = TestApp::spawn().await;
+    app.import(attune::import::Kind::Employees, ROSTER).await;
+    let hr = app.login_hr().await;
+    let newer = "employee_id,team,hire_date,manager_id\n\
+                 E1,Beta,2020-03-25,E2\n\
+                 E2,beta,2021-01-04,\n\
+                 E3,Gamma,2022-02-02,M9\n";
+
+    let uploaded = upload(&hr, "employees", "newer.csv", newer.as_bytes()).await;
+    let preview_path = uploaded.headers()["location"].to_str().unwrap().to_string();
+    let preview = hr.page(&preview_path, 200).await;
+
+    assert_eq!(
+        text(&preview, "#effect-employees"),
+        "1 new employee, 1 updated, 1 unchanged."
+    );
+    assert_eq!(
+        text(&preview, "#effect-teams-created"),
+        "Team created: Gamma (1 person today)."
+    );
+    assert_eq!(
+        text(&preview, "#effect-teams-changed"),
+        "Teams that grow or shrink today: Alpha 1 → 0 (−1); Beta 1 → 2 (+1)."
+    );
+    assert!(
+        text(&preview, "#effect-unknown-managers")
+            .starts_with("Manager ids that match no employee: M9."),
+        "E2 is an employee; M9 is nobody"
+    );
+    assert_eq!(employees(&app).await, 2, "a preview writes nothing");
+}
+
+#[tokio::test]
+async fn a_preview_with_problems_offers_to_import_only_the_valid_rows() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+    let mixed =
+        "employee_id,team,hire_date\nE1,Alpha,2020-02-03\nE2,Alpha,soon\nE3,Beta,2021-05-06\n";
+
+    let uploaded = upload(&hr, "employees", "mixed.csv", mixed.as_bytes()).await;
+    let preview_path = uploaded.headers()["location"].to_str().unwrap().to_string();
+    let preview = hr.page(&preview_path, 200).await;
+
+    assert_eq!(count(&preview, "#confirm-import"), 0);
+    assert_eq!(
+        text(&preview, "#import-valid-rows"),
+        "Import the 2 valid rows"
+    );
+    assert_eq!(
+        attr(
+            &preview,
+            "form:has(#import-valid-rows) [name=valid_rows_only]",
+            "value"
+        ),
+        "yes"
+    );
+    let imported = hr
+        .post(
+            &format!("{preview_path}/commit"),
+            &[("valid_rows_only", "yes")],
+        )
+        .await;
+    assert_eq!(imported.status(), 303);
+    assert!(
+        imported.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/admin/imports?imported="),
+        "{:?}",
+        imported.headers()["location"]
+    );
+    let ids: Vec<String> =
+        sqlx::query_scalar("select external_id from employee order by external_id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(ids, ["E1", "E3"]);
+    let (accepted, rejected): (i32, i32) =
+        sqlx::query_as("select rows_accepted, rows_rejected from import")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((accepted, rejected), (2, 1));
 }
 
 #[tokio::test]
@@ -264,6 +361,8 @@ async fn the_import_api_previews_imports_and_rejects_like_the_cli() {
     assert_eq!(dry["date_orders"][0]["column"], "hire_date");
     assert_eq!(dry["sample"][0]["employee_id"], "E1");
     assert_eq!(dry["sample"][1]["team"], "Beta");
+    assert_eq!(dry["effect"]["new_employees"], 2);
+    assert_eq!(dry["effect"]["teams_created"][0]["team"], "Alpha");
     assert_eq!(employees(&app).await, 0);
 
     // A parameter axum cannot read is the documented JSON error, naming the parameter.

@@ -13,6 +13,7 @@ mod demo;
 mod embedded;
 mod generate;
 mod health;
+mod help;
 mod import_employees;
 mod import_kinds;
 mod import_web;

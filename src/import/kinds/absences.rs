@@ -157,7 +157,12 @@ impl ImportKind for Absences {
         if let (Some(start), Some(end)) = (start_date, end_date)
             && end < start
         {
-            cells.row_error(format!("end_date {end} is before start_date {start}"));
+            let value = cells.text("end_date").map(str::to_string);
+            cells.error(
+                "end_date",
+                value.as_deref(),
+                format!("is before start_date {start}"),
+            );
         }
         let days = cells.number("days").map(|d| (d * 100.0).round() / 100.0);
         if let Some(d) = days

@@ -10,6 +10,7 @@ use crate::db::employees::NewEmployee;
 use crate::import::UndoError;
 use crate::import::cells::{Cells, RowState};
 use crate::import::columns::{Column, normalize};
+use crate::import::effect::Tally;
 
 /// The roster.
 pub struct Employees;
@@ -205,9 +206,13 @@ impl ImportKind for Employees {
         if let (Some(hired), Some(left)) = (hire_date, termination_date)
             && left < hired
         {
-            cells.row_error(format!(
-                "termination_date {left} is before hire_date {hired}"
-            ));
+            // Blame the termination date: the download of problems names the column to fix.
+            let value = cells.text("termination_date").map(str::to_string);
+            cells.error(
+                "termination_date",
+                value.as_deref(),
+                format!("is before hire_date {hired}"),
+            );
         }
         let termination_type = match cells.text("termination_type") {
             None => None,
@@ -288,6 +293,10 @@ impl ImportKind for Employees {
             ("full_name", shown(&e.full_name)),
             ("email", shown(&e.email)),
         ]
+    }
+
+    fn tally(row: &NewEmployee, tally: &mut Tally<'_>) {
+        tally.employee(row);
     }
 
     /// Create the teams the rows name, then insert or update the employees (only the columns

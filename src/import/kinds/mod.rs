@@ -24,6 +24,7 @@ use sqlx::PgConnection;
 use super::UndoError;
 use super::cells::{Cells, RowState};
 use super::columns::Column;
+use super::effect::Tally;
 use crate::db;
 
 /// The kinds of data Attune imports.
@@ -150,6 +151,10 @@ pub(crate) trait ImportKind: Sync + 'static {
     /// The row as it will be stored, for the preview: (column, value) pairs.
     fn preview(row: &Self::Row) -> Vec<(&'static str, String)>;
 
+    /// Count the row into what the import will change (the preview's "what will change"); only
+    /// the roster says more than its row count.
+    fn tally(_row: &Self::Row, _tally: &mut Tally<'_>) {}
+
     /// Write a batch of rows in one statement, returning how many database rows it wrote.
     fn write(
         to: Target<'_>,
@@ -221,6 +226,9 @@ pub(crate) trait Batch: fmt::Debug + Send + Sync {
     /// The preview of the last row kept.
     fn last_preview(&self) -> Option<Vec<(&'static str, String)>>;
 
+    /// Count the last row kept into what the import will change.
+    fn tally_last(&self, tally: &mut Tally<'_>);
+
     fn len(&self) -> usize;
 
     fn is_empty(&self) -> bool {
@@ -259,6 +267,12 @@ impl<K: ImportKind> Batch for Rows<K> {
 
     fn last_preview(&self) -> Option<Vec<(&'static str, String)>> {
         self.0.last().map(K::preview)
+    }
+
+    fn tally_last(&self, tally: &mut Tally<'_>) {
+        if let Some(row) = self.0.last() {
+            K::tally(row, tally);
+        }
     }
 
     fn len(&self) -> usize {

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::accounts::Role;
 use crate::db;
@@ -23,7 +24,8 @@ pub struct EventView {
     pub at: String,
     pub actor: String,
     pub action: String,
-    pub detail: String,
+    /// The event's details as (label, value) lines, for people rather than programs.
+    pub detail: Vec<(String, String)>,
     pub client_addr: String,
 }
 
@@ -65,11 +67,7 @@ pub async fn show(
                 at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 actor: e.actor,
                 action: e.action,
-                detail: if e.detail.as_object().is_some_and(|o| o.is_empty()) {
-                    String::new()
-                } else {
-                    e.detail.to_string()
-                },
+                detail: detail_lines(&e.detail),
                 client_addr: e.client_addr.unwrap_or_default(),
             })
             .collect(),
@@ -78,4 +76,83 @@ pub async fn show(
         newer_page: (page > 1).then(|| (page - 1).min(pages)),
         older_page: (page < pages).then_some(page + 1),
     })
+}
+
+/// An event's details (a JSON object) as lines a person reads: `{"rows": 3, "teams": ["A",
+/// "B"], "user": {"email": "x"}}` becomes "rows: 3", "teams: A, B", "user email: x". Labels
+/// lose their underscores; text loses its quotes; nothing is left out.
+fn detail_lines(detail: &Value) -> Vec<(String, String)> {
+    fn value(v: &Value) -> String {
+        match v {
+            Value::Null => "–".to_string(),
+            Value::String(s) => s.clone(),
+            Value::Array(items) if items.is_empty() => "none".to_string(),
+            Value::Array(items) => items.iter().map(value).collect::<Vec<_>>().join(", "),
+            Value::Bool(true) => "yes".to_string(),
+            Value::Bool(false) => "no".to_string(),
+            other => other.to_string(),
+        }
+    }
+    fn walk(prefix: &str, v: &Value, lines: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(fields) => {
+                for (key, field) in fields {
+                    let label = key.replace('_', " ");
+                    let label = if prefix.is_empty() {
+                        label
+                    } else {
+                        format!("{prefix} {label}")
+                    };
+                    walk(&label, field, lines);
+                }
+            }
+            other if prefix.is_empty() => lines.push(("details".to_string(), value(other))),
+            other => lines.push((prefix.to_string(), value(other))),
+        }
+    }
+    let mut lines = Vec::new();
+    walk("", detail, &mut lines);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::detail_lines;
+
+    fn lines(detail: serde_json::Value) -> Vec<(String, String)> {
+        detail_lines(&detail)
+    }
+
+    #[test]
+    fn details_read_as_labelled_lines_without_json_punctuation() {
+        assert_eq!(
+            lines(json!({
+                "file_name": "roster.csv",
+                "rows_imported": 311,
+                "teams": ["Alpha", "Beta"],
+                "skip_invalid": false,
+                "user": {"email": "a@example.com", "role": "hr"}
+            })),
+            [
+                ("file name", "roster.csv"),
+                ("rows imported", "311"),
+                ("skip invalid", "no"),
+                ("teams", "Alpha, Beta"),
+                ("user email", "a@example.com"),
+                ("user role", "hr"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(lines(json!({})), []);
+        assert_eq!(
+            lines(json!({"teams": [], "manager": null})),
+            [("manager", "–"), ("teams", "none")].map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(
+            lines(json!("plain")),
+            [("details".to_string(), "plain".to_string())]
+        );
+    }
 }

@@ -259,20 +259,42 @@ pub async fn preview(
                 db::imports::find_succeeded(&mut conn, kind.name(), &prepared.content_hash)
                     .await?
                     .map(|i| i.import_id);
-            page.sample_header = prepared
-                .sample
-                .first()
-                .map(|r| r.iter().map(|(k, _)| *k).collect())
-                .unwrap_or_default();
-            page.sample_rows = prepared
-                .sample
-                .iter()
-                .map(|r| r.iter().map(|(_, v)| v.clone()).collect())
-                .collect();
+            (page.sample_header, page.sample_rows) = sample_table(&prepared);
             page.preview = Some(prepared);
         }
     }
     Ok(page)
+}
+
+/// The preview's sample as a table: the columns the file has, and those Attune works out for
+/// it (e.g. an absence's `counts_as`); columns the file lacks and that stay empty are left out,
+/// so a four-column file previews as four columns, not the kind's thirteen.
+fn sample_table(prepared: &Prepared) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let Some(first) = prepared.sample.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let shown: Vec<usize> = (0..first.len())
+        .filter(|&i| {
+            let column = first[i].0;
+            prepared.columns.iter().any(|(c, _)| *c == column)
+                || prepared
+                    .sample
+                    .iter()
+                    .any(|row| row.get(i).is_some_and(|(_, v)| !v.is_empty()))
+        })
+        .collect();
+    let header = shown.iter().map(|&i| first[i].0).collect();
+    let rows = prepared
+        .sample
+        .iter()
+        .map(|row| {
+            shown
+                .iter()
+                .map(|&i| row.get(i).map(|(_, v)| v.clone()).unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    (header, rows)
 }
 
 /// `GET /admin/imports/uploads/{id}/errors.csv`: every row error, for a spreadsheet.
@@ -312,8 +334,8 @@ pub async fn errors_csv(
         .into_inner()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let download = format!(
-        "attachment; filename=\"errors-{}.csv\"",
-        upload.file_name.replace(['"', '\\'], "")
+        "attachment; filename=\"{}\"",
+        problems_file_name(&upload.file_name)
     );
     Ok((
         [
@@ -325,14 +347,43 @@ pub async fn errors_csv(
         .into_response())
 }
 
+/// The name of the problems download for an uploaded file: `roster.csv` → `roster-problems.csv`
+/// (never `….csv.csv`), without characters that would end the header's quoted name.
+fn problems_file_name(uploaded: &str) -> String {
+    let name = uploaded.replace(['"', '\\', '\r', '\n'], "");
+    let name = name.trim();
+    let stem = [".csv", ".tsv", ".txt"]
+        .iter()
+        .find_map(|ext| {
+            let cut = name.len().checked_sub(ext.len())?;
+            (name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(ext))
+                .then(|| &name[..cut])
+        })
+        .unwrap_or(name);
+    let stem = if stem.is_empty() { "upload" } else { stem };
+    format!("{stem}-problems.csv")
+}
+
+/// The confirmation of a preview.
+#[derive(Debug, Deserialize)]
+pub struct CommitForm {
+    /// "Import the N valid rows" on a preview with problems: skip the invalid rows, as if the
+    /// file had been uploaded with "Import the valid rows" ticked.
+    #[serde(default)]
+    valid_rows_only: Option<String>,
+}
+
 /// `POST /admin/imports/uploads/{id}/commit`: import the previewed file.
 pub async fn commit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    VerifiedForm { user, .. }: VerifiedForm<EmptyForm>,
+    VerifiedForm { user, form }: VerifiedForm<CommitForm>,
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
-    let (upload, kind, options) = load_upload(&state, id).await?;
+    let (upload, kind, mut options) = load_upload(&state, id).await?;
+    if form.valid_rows_only.is_some_and(|v| !v.is_empty()) {
+        options.skip_invalid = true;
+    }
     let prepared = match prepare_upload(&state, &upload, kind, options).await? {
         Ok(prepared) => prepared,
         Err(err) => {
@@ -415,4 +466,20 @@ pub async fn undo(
     user.require(Role::Hr)?;
     import::undo(&state.pool, id, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/imports?undone={id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::problems_file_name;
+
+    #[test]
+    fn the_problems_download_is_named_after_the_file_once() {
+        assert_eq!(problems_file_name("roster.csv"), "roster-problems.csv");
+        assert_eq!(problems_file_name("Export.CSV"), "Export-problems.csv");
+        assert_eq!(problems_file_name("absences.tsv"), "absences-problems.csv");
+        assert_eq!(problems_file_name("people"), "people-problems.csv");
+        assert_eq!(problems_file_name("a\"b.csv"), "ab-problems.csv");
+        assert_eq!(problems_file_name(".csv"), "upload-problems.csv");
+        assert_eq!(problems_file_name("zoë.csv"), "zoë-problems.csv");
+    }
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, secret};
+use crate::import::effect::Effect;
 use crate::import::{self, Kind, Known, Options, Outcome, Prepared, RowError};
 use crate::web::admin::imports::parse_date_format;
 use crate::web::auth::CurrentUser;
@@ -53,6 +54,10 @@ pub struct ApiResult {
     pub errors_total: usize,
     /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
     pub notes: Vec<String>,
+    /// What importing the valid rows changes (employees files only): new and updated
+    /// employees, teams created and teams that grow or shrink today, manager ids that match
+    /// nobody.
+    pub effect: Option<Effect>,
 }
 
 /// A column of the file and the Attune column it fills.
@@ -104,6 +109,7 @@ impl ApiResult {
             errors: prepared.errors,
             errors_total: prepared.errors_total,
             notes: prepared.notes,
+            effect: prepared.effect,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The pages people read: the dashboard, a team and its people, the organization's heatmap,
-//! the executive summary, and signing in.
+//! the executive summary, the help pages, and signing in.
 
 pub mod dashboard;
+pub mod help;
 pub mod login;
 pub mod organization;
 pub mod summary;
