@@ -3,7 +3,8 @@
 //!
 //! Building a report: collect the facts of every period it needs (the period, the one before
 //! and the same one a year earlier for comparisons, and thirteen quarters for resilience and
-//! outcome links) in one batch of queries; decide what privacy hides; then score each scope.
+//! outcome links) in one batch of queries; decide what privacy hides (`scoring::privacy`); then
+//! score each scope.
 //! How the report reads for people (including `--format text`) is in `present`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -13,11 +14,11 @@ use serde::Serialize;
 use sqlx::PgConnection;
 
 use crate::db;
-use crate::db::facts::PeriodFacts;
 use crate::period::{Granularity, Period};
+use crate::scoring::privacy::{self, Hiding};
 use crate::scoring::{
     self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate, Metric,
-    OutcomeLink, Scored, Settings, SuppressionCandidate, TeamQuarter,
+    OutcomeLink, PeriodFacts, Scored, Settings, TeamQuarter,
 };
 
 /// The whole report of one period.
@@ -88,16 +89,6 @@ pub enum ReportError {
     Database(#[from] sqlx::Error),
 }
 
-/// Add `figure` to a scope's hidden figures; whether it was new.
-fn hide(figures: &mut Vec<Metric>, figure: Metric) -> bool {
-    if figures.contains(&figure) {
-        false
-    } else {
-        figures.push(figure);
-        true
-    }
-}
-
 /// How many quarters resilience looks back over.
 const RESILIENCE_QUARTERS: u32 = 8;
 
@@ -131,13 +122,12 @@ pub async fn build_many(
     }
     let collected = db::facts::collect(conn, &needed).await?;
     let facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
+    let today = chrono::Local::now().date_naive();
     let scorer = Scorer {
         facts: &facts,
         settings: &settings,
-        parents: &parents,
-        hidden: HashMap::new(),
+        hiding: privacy::decide(&facts, &parents, settings.min_group_size, today),
     };
-    let scorer = scorer.with_hiding(chrono::Local::now().date_naive());
     Ok(periods
         .iter()
         .map(|period| scorer.report(*period, team_name.as_deref()))
@@ -192,150 +182,16 @@ fn periods_per_year(period: Period) -> f64 {
     }
 }
 
-/// Scores scopes from collected facts, with privacy decided once per period.
+/// Scores scopes from collected facts, with privacy decided once for every period.
 struct Scorer<'a> {
     facts: &'a HashMap<Period, PeriodFacts>,
     settings: &'a Settings,
-    parents: &'a HashMap<String, Option<String>>,
-    /// Per period: scope (None = org) → hidden figures.
-    hidden: HashMap<Period, HashMap<Option<String>, Vec<Metric>>>,
+    hiding: Hiding,
 }
 
 impl<'a> Scorer<'a> {
-    /// Decide what privacy hides in every period:
-    /// 1. each scope's own small groups (below the minimum group size);
-    /// 2. every survey figure of a month, and of a period that has not ended yet: months could be
-    ///    subtracted from their quarter, and a period still filling up would reveal each new
-    ///    response as it arrives;
-    /// 3. then, until nothing changes, the subtraction rule over each group of teams in a period
-    ///    (the organization's teams, the teams under one parent) and over each scope's quarters
-    ///    within a year.
-    fn with_hiding(mut self, today: NaiveDate) -> Scorer<'a> {
-        let min = self.settings.min_group_size;
-        for (period, pf) in self.facts {
-            let unreported = period.granularity() == Granularity::Month || period.end() >= today;
-            let own = |facts: &Facts| {
-                if unreported {
-                    Metric::surveyed().map(|(figure, _)| figure).collect()
-                } else {
-                    scoring::base_suppression(facts, min)
-                }
-            };
-            let mut hidden: HashMap<Option<String>, Vec<Metric>> = HashMap::new();
-            hidden.insert(None, own(&pf.org));
-            for (name, facts) in &pf.teams {
-                hidden.insert(Some(name.clone()), own(facts));
-            }
-            self.hidden.insert(*period, hidden);
-        }
-        for _ in 0..10 {
-            let changed = self.hide_across_teams() | self.hide_across_quarters();
-            if !changed {
-                break;
-            }
-        }
-        self
-    }
-
-    /// The subtraction rule over teams: the organization (or a parent) minus the shown teams.
-    fn hide_across_teams(&mut self) -> bool {
-        let min = self.settings.min_group_size;
-        let mut changed = false;
-        for (period, pf) in self.facts {
-            let hidden = self
-                .hidden
-                .get_mut(period)
-                .expect("decided for every period");
-            let mut groups: BTreeMap<Option<&String>, Vec<&String>> = BTreeMap::new();
-            for name in pf.teams.keys() {
-                groups.entry(None).or_default().push(name);
-                if let Some(Some(parent)) = self.parents.get(name) {
-                    groups.entry(Some(parent)).or_default().push(name);
-                }
-            }
-            for (figure, responses) in Metric::surveyed() {
-                for members in groups.values() {
-                    let candidates: Vec<SuppressionCandidate> = members
-                        .iter()
-                        .map(|name| SuppressionCandidate {
-                            team: (*name).clone(),
-                            responses: responses.count(&pf.teams[*name]),
-                            suppressed: hidden[&Some((*name).clone())].contains(&figure),
-                        })
-                        .collect();
-                    for extra in scoring::complementary_suppression(&candidates, min) {
-                        changed |= hide(hidden.entry(Some(extra)).or_default(), figure);
-                    }
-                }
-            }
-        }
-        changed
-    }
-
-    /// The subtraction rule over time: a year minus its shown quarters, for every scope.
-    fn hide_across_quarters(&mut self) -> bool {
-        let min = self.settings.min_group_size;
-        let mut changed = false;
-        let years: Vec<Period> = self
-            .facts
-            .keys()
-            .filter(|p| p.granularity() == Granularity::Year)
-            .copied()
-            .collect();
-        for year in years {
-            let quarters = Period::quarter(year.start().year(), 4)
-                .expect("a real year has a fourth quarter")
-                .trailing(4);
-            if quarters.iter().any(|q| !self.facts.contains_key(q)) {
-                continue;
-            }
-            let mut scopes: Vec<Option<String>> = vec![None];
-            scopes.extend(self.facts[&year].teams.keys().cloned().map(Some));
-            for scope in scopes {
-                for (figure, responses) in Metric::surveyed() {
-                    if self.hidden_of(year, scope.as_deref()).contains(&figure) {
-                        continue;
-                    }
-                    let candidates: Vec<SuppressionCandidate> = quarters
-                        .iter()
-                        .map(|q| SuppressionCandidate {
-                            team: q.to_string(),
-                            responses: self
-                                .facts_of(*q, scope.as_deref())
-                                .map_or(0, |f| responses.count(f)),
-                            suppressed: self.hidden_of(*q, scope.as_deref()).contains(&figure),
-                        })
-                        .collect();
-                    for extra in scoring::complementary_suppression(&candidates, min) {
-                        let quarter: Period = extra.parse().expect("a quarter label");
-                        let figures = self
-                            .hidden
-                            .get_mut(&quarter)
-                            .expect("decided for every period")
-                            .entry(scope.clone())
-                            .or_default();
-                        changed |= hide(figures, figure);
-                    }
-                }
-            }
-        }
-        changed
-    }
-
     fn facts_of(&self, period: Period, team: Option<&str>) -> Option<&'a Facts> {
-        let pf = self.facts.get(&period)?;
-        match team {
-            None => Some(&pf.org),
-            Some(name) => pf.teams.get(name),
-        }
-    }
-
-    fn hidden_of(&self, period: Period, team: Option<&str>) -> Vec<Metric> {
-        self.hidden
-            .get(&period)
-            .and_then(|h| h.get(&team.map(str::to_string)))
-            .cloned()
-            .unwrap_or_default()
+        self.facts.get(&period)?.of(team)
     }
 
     fn score(&self, period: Period, team: Option<&str>) -> scoring::ScopeMetrics {
@@ -351,8 +207,8 @@ impl<'a> Scorer<'a> {
             })
             .collect();
         let hidden = Hidden {
-            current: self.hidden_of(period, team),
-            previous: self.hidden_of(period.previous(), team),
+            current: self.hiding.of(period, team),
+            previous: self.hiding.of(period.previous(), team),
         };
         let ctx = Context {
             settings: self.settings,

@@ -5,22 +5,16 @@
 //! gives the organization, computed over all rows — never from the teams' rates, and counting a
 //! customer active in two teams once.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use crate::period::Period;
 use crate::scoring::{Facts, MeasureFacts, RosterFacts};
 
-/// The facts of one period: the organization and every team (teams without data included).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PeriodFacts {
-    pub org: Facts,
-    pub teams: BTreeMap<String, Facts>,
-}
+pub use crate::scoring::PeriodFacts;
 
 impl PeriodFacts {
+    /// The facts of `team` (the organization for None) to fill in.
     fn scope(&mut self, team: Option<String>) -> &mut Facts {
         match team {
             Some(name) => self.teams.entry(name).or_default(),

@@ -5,6 +5,23 @@ use std::collections::BTreeMap;
 
 use super::RosterFacts;
 
+/// The facts of one period: the organization and every team (teams without data included).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeriodFacts {
+    pub org: Facts,
+    pub teams: BTreeMap<String, Facts>,
+}
+
+impl PeriodFacts {
+    /// The facts of `team`, or of the organization for None.
+    pub fn of(&self, team: Option<&str>) -> Option<&Facts> {
+        match team {
+            None => Some(&self.org),
+            Some(name) => self.teams.get(name),
+        }
+    }
+}
+
 /// Everything scoring needs about one scope and period.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {

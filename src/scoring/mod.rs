@@ -12,7 +12,7 @@ mod facts;
 mod fundamentals;
 mod intermediate;
 mod links;
-mod privacy;
+pub mod privacy;
 #[cfg(test)]
 mod properties;
 
@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use advanced::{Advanced, EmpathyIndexPart, EmpathyPart, EmpathyWeights, resilience};
 pub use catalogue::{Direction, Metric, MetricInfo, Privacy, Responses, Tier, Unit, catalogue};
-pub use facts::{CustomerFacts, Facts, MeasureFacts, PulseFacts};
+pub use facts::{CustomerFacts, Facts, MeasureFacts, PeriodFacts, PulseFacts};
 #[cfg(test)]
 pub(crate) use fundamentals::fundamentals_of_for_tests;
 pub use fundamentals::{Fundamentals, RosterFacts, fundamentals};

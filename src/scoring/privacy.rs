@@ -1,11 +1,186 @@
-//! Privacy: no survey figure may be recovered by subtraction.
+//! Privacy: no survey figure of a small group is shown, and none may be recovered by
+//! subtraction.
 //!
-//! When exactly one team of a group (the teams under one parent, or all teams under the
-//! organization) is suppressed for a figure while the group's total is shown, its value could be
-//! computed from the total and the others. So the next-smallest team of the group (by the
-//! number of responses) is suppressed too.
+//! [`decide`] makes every decision of a report at once, from the facts of every period it
+//! needs: each scope's own small groups ([`base_suppression`]), every survey figure of a month
+//! and of an unfinished period, and then the subtraction rule ([`complementary_suppression`])
+//! over groups of teams and over a year's quarters, until nothing changes. When exactly one
+//! member of a group (a team among the organization's or a parent's teams, or a quarter of a
+//! year) is suppressed for a figure while the group's total is shown, its value could be
+//! computed from the total and the others; so the next-smallest member is suppressed too.
 
-use super::{Facts, Metric, Responses};
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{Facts, Metric, PeriodFacts, Responses};
+use crate::period::{Granularity, Period};
+
+/// What privacy hides in every period of a report: by period and scope, the survey figures
+/// withheld.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hiding {
+    /// Per period: scope (None = the organization) → hidden figures.
+    hidden: HashMap<Period, HashMap<Option<String>, Vec<Metric>>>,
+}
+
+impl Hiding {
+    /// The survey figures hidden for `team` (None: the organization) in `period`; none for a
+    /// period that was not decided.
+    pub fn of(&self, period: Period, team: Option<&str>) -> Vec<Metric> {
+        self.hidden
+            .get(&period)
+            .and_then(|h| h.get(&team.map(str::to_string)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn is_hidden(&self, period: Period, team: Option<&str>, figure: Metric) -> bool {
+        self.hidden
+            .get(&period)
+            .and_then(|h| h.get(&team.map(str::to_string)))
+            .is_some_and(|figures| figures.contains(&figure))
+    }
+
+    /// Hide `figure` of `team` in `period`; whether it was shown until now.
+    fn hide(&mut self, period: Period, team: Option<String>, figure: Metric) -> bool {
+        let figures = self
+            .hidden
+            .entry(period)
+            .or_default()
+            .entry(team)
+            .or_default();
+        if figures.contains(&figure) {
+            false
+        } else {
+            figures.push(figure);
+            true
+        }
+    }
+}
+
+/// Decide what privacy hides in every period of `facts` (the periods a report needs, with
+/// `parents` giving each team's parent team):
+/// 1. each scope's own small groups (below `min_group_size`);
+/// 2. every survey figure of a month, and of a period that has not ended by `today`: months
+///    could be subtracted from their quarter, and a period still filling up would reveal each
+///    new response as it arrives;
+/// 3. then, until nothing changes, the subtraction rule over each group of teams in a period
+///    (all teams, whose total is the organization; the teams under one parent) and over each
+///    scope's quarters within a year (when the year and its four quarters are all in `facts`).
+pub fn decide(
+    facts: &HashMap<Period, PeriodFacts>,
+    parents: &HashMap<String, Option<String>>,
+    min_group_size: i64,
+    today: NaiveDate,
+) -> Hiding {
+    // In a fixed order, so that the same facts always give the same decisions.
+    let mut periods: Vec<Period> = facts.keys().copied().collect();
+    periods.sort_by_key(|p| (p.start(), p.end()));
+    let mut hiding = Hiding::default();
+    for &period in &periods {
+        let unreported = period.granularity() == Granularity::Month || period.end() >= today;
+        let pf = &facts[&period];
+        let scopes = std::iter::once((None, &pf.org))
+            .chain(pf.teams.iter().map(|(name, f)| (Some(name.clone()), f)));
+        for (scope, scope_facts) in scopes {
+            let own = if unreported {
+                Metric::surveyed().map(|(figure, _)| figure).collect()
+            } else {
+                base_suppression(scope_facts, min_group_size)
+            };
+            hiding.hidden.entry(period).or_default().insert(scope, own);
+        }
+    }
+    // Each round only hides more, and there are finitely many figures: this ends.
+    loop {
+        let across_teams = hide_across_teams(&mut hiding, facts, &periods, parents, min_group_size);
+        let across_quarters = hide_across_quarters(&mut hiding, facts, &periods, min_group_size);
+        if !across_teams && !across_quarters {
+            return hiding;
+        }
+    }
+}
+
+/// The subtraction rule over teams: the organization (or a parent) minus the shown teams.
+fn hide_across_teams(
+    hiding: &mut Hiding,
+    facts: &HashMap<Period, PeriodFacts>,
+    periods: &[Period],
+    parents: &HashMap<String, Option<String>>,
+    min_group_size: i64,
+) -> bool {
+    let mut changed = false;
+    for &period in periods {
+        let pf = &facts[&period];
+        let mut groups: BTreeMap<Option<&String>, Vec<&String>> = BTreeMap::new();
+        for name in pf.teams.keys() {
+            groups.entry(None).or_default().push(name);
+            if let Some(Some(parent)) = parents.get(name) {
+                groups.entry(Some(parent)).or_default().push(name);
+            }
+        }
+        for (figure, responses) in Metric::surveyed() {
+            for members in groups.values() {
+                let candidates: Vec<SuppressionCandidate> = members
+                    .iter()
+                    .map(|name| SuppressionCandidate {
+                        team: (*name).clone(),
+                        responses: responses.count(&pf.teams[*name]),
+                        suppressed: hiding.is_hidden(period, Some(name), figure),
+                    })
+                    .collect();
+                for extra in complementary_suppression(&candidates, min_group_size) {
+                    changed |= hiding.hide(period, Some(extra), figure);
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// The subtraction rule over time: a year minus its shown quarters, for every scope.
+fn hide_across_quarters(
+    hiding: &mut Hiding,
+    facts: &HashMap<Period, PeriodFacts>,
+    periods: &[Period],
+    min_group_size: i64,
+) -> bool {
+    let mut changed = false;
+    for &year in periods
+        .iter()
+        .filter(|p| p.granularity() == Granularity::Year)
+    {
+        let quarters = Period::quarter(year.start().year(), 4)
+            .expect("a real year has a fourth quarter")
+            .trailing(4);
+        if quarters.iter().any(|q| !facts.contains_key(q)) {
+            continue;
+        }
+        let scopes =
+            std::iter::once(None).chain(facts[&year].teams.keys().map(|n| Some(n.as_str())));
+        for scope in scopes {
+            for (figure, responses) in Metric::surveyed() {
+                if hiding.is_hidden(year, scope, figure) {
+                    continue;
+                }
+                let candidates: Vec<SuppressionCandidate> = quarters
+                    .iter()
+                    .map(|&q| SuppressionCandidate {
+                        team: q.to_string(),
+                        responses: facts[&q].of(scope).map_or(0, |f| responses.count(f)),
+                        suppressed: hiding.is_hidden(q, scope, figure),
+                    })
+                    .collect();
+                for extra in complementary_suppression(&candidates, min_group_size) {
+                    let quarter: Period = extra.parse().expect("a quarter label");
+                    changed |= hiding.hide(quarter, scope.map(str::to_string), figure);
+                }
+            }
+        }
+    }
+    changed
+}
 
 /// The survey figures a scope's own response counts hide: empathy_favorability below the
 /// minimum group size of pulse responses (or of responses answering an empathy item), enps
@@ -197,5 +372,217 @@ mod tests {
             team("D", 9, false),
         ];
         assert_eq!(complementary_suppression(&group, 5), ["C"]);
+    }
+
+    // The whole decision, as a report makes it (`decide`).
+
+    const MIN: i64 = 5;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
+    }
+
+    fn period(text: &str) -> Period {
+        text.parse().unwrap()
+    }
+
+    /// A scope with `responses` pulse responses, each answering every question.
+    fn answered(responses: i64) -> Facts {
+        Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses,
+                empathy_respondents: responses,
+                favorable_answers: responses,
+                answers: 3 * responses,
+                enps_answers: responses,
+                enps_promoters: responses,
+                enps_detractors: 0,
+            },
+            ..Facts::default()
+        }
+    }
+
+    /// A period whose teams have these responses; the organization has them all.
+    fn teams(responses: &[(&str, i64)]) -> PeriodFacts {
+        PeriodFacts {
+            org: answered(responses.iter().map(|(_, n)| n).sum()),
+            teams: responses
+                .iter()
+                .map(|(name, n)| (name.to_string(), answered(*n)))
+                .collect(),
+        }
+    }
+
+    /// The scopes whose `figure` is hidden in `period`, by name ("org" for the organization).
+    fn hidden_in(hiding: &Hiding, facts: &HashMap<Period, PeriodFacts>, at: &str) -> Vec<String> {
+        let at = period(at);
+        let mut names: Vec<String> = std::iter::once(None)
+            .chain(facts[&at].teams.keys().map(|n| Some(n.as_str())))
+            .filter(|scope| {
+                let hidden = hiding.of(at, *scope);
+                assert_eq!(
+                    hidden.contains(&Metric::EmpathyFavorability),
+                    hidden.contains(&Metric::Enps),
+                    "both figures have the same counts here"
+                );
+                hidden.contains(&Metric::EmpathyFavorability)
+            })
+            .map(|scope| scope.unwrap_or("org").to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_examples_of_the_documentation_hide_what_they_say() {
+        // Each team's responses, and the teams hidden.
+        type Case = (&'static [(&'static str, i64)], &'static [&'static str]);
+        let cases: [Case; 4] = [
+            (&[("A", 3), ("B", 40), ("C", 7), ("D", 9)], &["A", "C"]),
+            (&[("A", 3), ("B", 4), ("C", 7)], &["A", "B"]),
+            (&[("A", 1), ("B", 2), ("C", 7), ("D", 9)], &["A", "B", "C"]),
+            (
+                &[("Empty", 0), ("Small", 3), ("Big", 40), ("Mid", 12)],
+                &["Empty", "Mid", "Small"],
+            ),
+        ];
+        for (responses, expected) in cases {
+            let facts = HashMap::from([(period("2025-Q1"), teams(responses))]);
+            let hiding = decide(&facts, &HashMap::new(), MIN, today());
+            assert_eq!(
+                hidden_in(&hiding, &facts, "2025-Q1"),
+                expected,
+                "{responses:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_teams_under_one_parent_are_a_group_of_their_own() {
+        // Across all teams, X (3) takes Z (6) with it; under P, X would be P minus Y.
+        let facts = HashMap::from([(
+            period("2025-Q1"),
+            teams(&[("W", 9), ("X", 3), ("Y", 20), ("Z", 6)]),
+        )]);
+        let parents = HashMap::from([
+            ("X".to_string(), Some("P".to_string())),
+            ("Y".to_string(), Some("P".to_string())),
+            ("Z".to_string(), None),
+        ]);
+        let hiding = decide(&facts, &parents, MIN, today());
+        assert_eq!(hidden_in(&hiding, &facts, "2025-Q1"), ["X", "Y", "Z"]);
+    }
+
+    #[test]
+    fn survey_figures_of_months_and_unfinished_periods_are_never_shown() {
+        let today = NaiveDate::from_ymd_opt(2025, 11, 20).unwrap();
+        let cases = [
+            ("2025-03", vec!["A", "B", "org"]),
+            ("2025-Q4", vec!["A", "B", "org"]),
+            ("2025", vec!["A", "B", "org"]),
+            ("2025-Q3", vec![]),
+        ];
+        for (at, expected) in cases {
+            let facts = HashMap::from([(period(at), teams(&[("A", 40), ("B", 40)]))]);
+            let hiding = decide(&facts, &HashMap::new(), MIN, today);
+            assert_eq!(hidden_in(&hiding, &facts, at), expected, "{at}");
+        }
+    }
+
+    /// A year and its four quarters, each quarter's teams with these responses.
+    fn year_of_quarters(quarters: [&[(&str, i64)]; 4]) -> HashMap<Period, PeriodFacts> {
+        let mut facts: HashMap<Period, PeriodFacts> = quarters
+            .iter()
+            .enumerate()
+            .map(|(i, responses)| (period(&format!("2024-Q{}", i + 1)), teams(responses)))
+            .collect();
+        let mut year: BTreeMap<&str, i64> = BTreeMap::new();
+        for responses in quarters {
+            for (name, n) in responses {
+                *year.entry(name).or_default() += n;
+            }
+        }
+        let year: Vec<(&str, i64)> = year.into_iter().collect();
+        facts.insert(period("2024"), teams(&year));
+        facts
+    }
+
+    #[test]
+    fn a_quarter_hidden_alone_in_a_shown_year_takes_the_next_smallest_with_it() {
+        // The year (41 responses) minus three shown quarters would give away the first.
+        let facts = year_of_quarters([&[("T", 3)], &[("T", 10)], &[("T", 8)], &[("T", 20)]]);
+        let hiding = decide(&facts, &HashMap::new(), MIN, today());
+        let expected: [(&str, &[&str]); 5] = [
+            ("2024", &[]),
+            ("2024-Q1", &["T", "org"]),
+            ("2024-Q2", &[]),
+            ("2024-Q3", &["T", "org"]),
+            ("2024-Q4", &[]),
+        ];
+        for (at, hidden) in expected {
+            assert_eq!(hidden_in(&hiding, &facts, at), hidden, "{at}");
+        }
+    }
+
+    #[test]
+    fn a_year_is_not_weighed_against_its_quarters_unless_all_four_are_known() {
+        let mut facts = year_of_quarters([&[("T", 3)], &[("T", 10)], &[("T", 8)], &[("T", 20)]]);
+        facts.remove(&period("2024-Q4"));
+        let hiding = decide(&facts, &HashMap::new(), MIN, today());
+        assert_eq!(hidden_in(&hiding, &facts, "2024-Q3"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn hiding_across_teams_and_across_quarters_repeats_until_nothing_is_recoverable() {
+        let facts = year_of_quarters([
+            &[("A", 3), ("B", 30)],
+            &[("A", 10), ("B", 30)],
+            &[("A", 8), ("B", 30)],
+            &[("A", 20), ("B", 30)],
+        ]);
+        let hiding = decide(&facts, &HashMap::new(), MIN, today());
+        assert!(hidden_in(&hiding, &facts, "2024-Q1").contains(&"A".to_string()));
+        assert!(hidden_in(&hiding, &facts, "2024").is_empty());
+        // No group leaves exactly one member hidden, or hidden members too few together.
+        let safe = |members: Vec<(i64, bool)>| {
+            let hidden: Vec<i64> = members
+                .iter()
+                .filter(|(n, hidden)| *n > 0 && *hidden)
+                .map(|(n, _)| *n)
+                .collect();
+            let shown = members
+                .iter()
+                .filter(|(n, hidden)| *n > 0 && !hidden)
+                .count();
+            hidden.is_empty()
+                || shown == 0
+                || (hidden.len() >= 2 && hidden.iter().sum::<i64>() >= MIN)
+        };
+        let quarters = period("2024-Q4").trailing(4);
+        for q in &quarters {
+            let members = ["A", "B"]
+                .map(|t| {
+                    (
+                        facts[q].teams[t].pulse.responses,
+                        hiding
+                            .of(*q, Some(t))
+                            .contains(&Metric::EmpathyFavorability),
+                    )
+                })
+                .to_vec();
+            assert!(safe(members), "teams in {q}");
+        }
+        for scope in [None, Some("A"), Some("B")] {
+            let members = quarters
+                .iter()
+                .map(|q| {
+                    (
+                        facts[q].of(scope).unwrap().pulse.responses,
+                        hiding.of(*q, scope).contains(&Metric::EmpathyFavorability),
+                    )
+                })
+                .collect();
+            assert!(safe(members), "quarters of {scope:?}");
+        }
     }
 }
