@@ -33,6 +33,11 @@ pub struct Report {
     pub outcome_links: Vec<OutcomeLink>,
     /// The minimum group size survey figures were suppressed below.
     pub min_group_size: i64,
+    /// The settings the figures were computed with, so that whoever explains them need not
+    /// read them again (not in the JSON, which has `min_group_size`).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub settings: Settings,
 }
 
 /// The metrics of one scope (the organization or one team), by tier, with their comparisons.
@@ -258,6 +263,7 @@ impl<'a> Scorer<'a> {
                 .collect(),
             outcome_links: self.outcome_links(period),
             min_group_size: self.settings.min_group_size,
+            settings: self.settings.clone(),
         }
     }
 

@@ -237,14 +237,7 @@ pub async fn user(db: &Database, command: UserCommand) -> Result<(), Failure> {
         }
         UserCommand::Disable(EmailArg { email }) => {
             let user = find_user(&mut conn, &email).await?;
-            if db::users::disable(&mut conn, user.user_id).await? {
-                db::audit::record(
-                    &mut conn,
-                    &actor,
-                    "user.disable",
-                    json!({ "user_id": user.user_id, "email": user.email }),
-                )
-                .await?;
+            if db::users::set_disabled(&mut conn, &actor, &user, true).await? {
                 println!("Disabled {}; their sessions have ended.", user.email);
             } else {
                 println!("{} was already disabled.", user.email);
@@ -252,14 +245,7 @@ pub async fn user(db: &Database, command: UserCommand) -> Result<(), Failure> {
         }
         UserCommand::Enable(EmailArg { email }) => {
             let user = find_user(&mut conn, &email).await?;
-            if db::users::enable(&mut conn, user.user_id).await? {
-                db::audit::record(
-                    &mut conn,
-                    &actor,
-                    "user.enable",
-                    json!({ "user_id": user.user_id, "email": user.email }),
-                )
-                .await?;
+            if db::users::set_disabled(&mut conn, &actor, &user, false).await? {
                 println!("Enabled {}.", user.email);
             } else {
                 println!("{} was already enabled.", user.email);

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::audit::{self, Actor};
 use crate::accounts::Role;
 
 /// An account as listed for HR and the CLI.
@@ -149,6 +150,27 @@ pub async fn enable(conn: &mut PgConnection, user_id: i64) -> Result<bool, sqlx:
     .execute(conn)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Disable (`disabled`) or enable `user`'s account and record it in the audit log, as HR's page
+/// and the command line both do; disabling ends its sessions. Returns whether it changed (not
+/// when it was so already).
+pub async fn set_disabled(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    user: &User,
+    disabled: bool,
+) -> Result<bool, sqlx::Error> {
+    let (changed, action) = if disabled {
+        (disable(&mut *conn, user.user_id).await?, "user.disable")
+    } else {
+        (enable(&mut *conn, user.user_id).await?, "user.enable")
+    };
+    if changed {
+        let detail = serde_json::json!({ "user_id": user.user_id, "email": user.email });
+        audit::record(conn, actor, action, detail).await?;
+    }
+    Ok(changed)
 }
 
 /// Replace the password hash and end the account's sessions (they were opened with the old

@@ -179,28 +179,16 @@ pub async fn build(conn: &mut PgConnection, period: Period) -> Result<Summary, S
     let currency = db::settings::currency(conn)
         .await
         .map_err(ReportError::from)?;
-    let settings = db::settings::scoring(conn)
-        .await
-        .map_err(ReportError::from)?;
-    Ok(assemble(
-        period,
-        reports,
-        currency,
-        settings.turnover_cost_factor,
-    ))
+    Ok(assemble(period, reports, currency))
 }
 
 /// The summary from the reports of the trend quarters (oldest first, the quarter itself last).
-pub fn assemble(
-    period: Period,
-    reports: Vec<Report>,
-    currency: String,
-    cost_factor: f64,
-) -> Summary {
+pub fn assemble(period: Period, reports: Vec<Report>, currency: String) -> Summary {
     let current = reports
         .last()
         .expect("the trend includes the quarter")
         .clone();
+    let cost_factor = current.settings.turnover_cost_factor;
     let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
     let org = &current.org;
     let has_data = !current.teams.is_empty();

@@ -304,20 +304,7 @@ pub async fn disable(
             "You cannot disable your own account.".to_string(),
         ));
     }
-    let mut conn = state.pool.acquire().await?;
-    let user = db::users::find(&mut conn, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if db::users::disable(&mut conn, user_id).await? {
-        db::audit::record(
-            &mut conn,
-            &hr.actor(),
-            "user.disable",
-            json!({ "user_id": user_id, "email": user.email }),
-        )
-        .await?;
-    }
-    Ok(see_other(&format!("/admin/users/{user_id}")))
+    set_disabled(&state, user_id, &hr, true).await
 }
 
 /// `POST /admin/users/{id}/enable`
@@ -328,19 +315,21 @@ pub async fn enable(
 ) -> Result<Response, AppError> {
     let hr = submitted.user;
     hr.require(Role::Hr)?;
+    set_disabled(&state, user_id, &hr, false).await
+}
+
+/// Disable or enable an account (HR's role already checked), then back to its page.
+async fn set_disabled(
+    state: &AppState,
+    user_id: i64,
+    hr: &CurrentUser,
+    disabled: bool,
+) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let user = db::users::find(&mut conn, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if db::users::enable(&mut conn, user_id).await? {
-        db::audit::record(
-            &mut conn,
-            &hr.actor(),
-            "user.enable",
-            json!({ "user_id": user_id, "email": user.email }),
-        )
-        .await?;
-    }
+    db::users::set_disabled(&mut conn, &hr.actor(), &user, disabled).await?;
     Ok(see_other(&format!("/admin/users/{user_id}")))
 }
 

@@ -160,7 +160,6 @@ pub async fn render(
     let mut reports = report::build_many(&mut *conn, &periods, Some(&team.name)).await?;
     user.redact_all(&mut reports);
     let currency = db::settings::currency(&mut *conn).await?;
-    let settings = db::settings::scoring(&mut *conn).await?;
     let teams = switcher(&mut *conn, user, &team.name, period).await?;
     let current = reports
         .last()
@@ -172,7 +171,7 @@ pub async fn render(
         end: current.end,
         currency: &currency,
         min_group_size: current.min_group_size,
-        turnover_cost_factor: settings.turnover_cost_factor,
+        turnover_cost_factor: current.settings.turnover_cost_factor,
     };
     let f = &scope.fundamentals;
     let team_href = team_path(&team.name);
