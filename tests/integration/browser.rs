@@ -614,6 +614,7 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
     for (path, markdown) in [
         ("/help/importing", include_str!("../../docs/importing.md")),
         ("/help/metrics", include_str!("../../docs/metrics.md")),
+        ("/help/playbook", include_str!("../../docs/playbook.md")),
     ] {
         let title = markdown.lines().next().unwrap().trim_start_matches("# ");
         expectations.insert(path, vec![("#help h1", Some(title.to_string()))]);
@@ -647,7 +648,10 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             "manager",
             "support.manager@demo.attune.example",
             false,
-            vec!["/teams/Customer%20Support/people".to_string()],
+            vec![
+                "/teams/Customer%20Support/people".to_string(),
+                "/help/playbook".to_string(),
+            ],
         ),
         (
             "hr",

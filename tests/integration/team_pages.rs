@@ -124,6 +124,10 @@ async fn a_manager_lands_on_their_team_with_tiles_changes_and_the_organization()
     assert!(class_of(&html, &changes).split(' ').any(|c| c == "worse"));
     assert_eq!(text(&html, &format!("{turnover} .org-value")), "25.0 %");
     assert_eq!(
+        text(&html, &format!("{turnover} .per-year")),
+        "≈ 114 % a year"
+    );
+    assert_eq!(
         text(&html, &format!("{turnover} .computation")),
         "1 leaver ÷ 3.5 average headcount × 100, 1 Jan – 31 Mar 2025."
     );
@@ -359,4 +363,90 @@ pub fn figures_form(changes: &[(&'static str, &'static str)]) -> Vec<(&'static s
         fields.iter_mut().find(|(n, _)| n == name).unwrap().1 = value;
     }
     fields
+}
+
+/// Small: 10 people, 3 of them hired in June 2024; in 2025-Q1 those 3 and one old hand leave by
+/// choice. Big: 60 people hired in 2018, 9 of whom leave by choice in 2025-Q1.
+///
+/// 2025-Q1, Small: 10 → 6 (average 8), 4 voluntary leavers: 50.0 %, against 0.0 % in each of
+/// the four quarters before; 3 of its 4 leavers in their first year (75.0 %), against 3 of the
+/// organization's 13 (23.1 %).
+fn small_and_big() -> String {
+    let mut csv = String::from("employee_id,team,hire_date,termination_date,termination_type\n");
+    for i in 0..10 {
+        let (hired, left) = match i {
+            0..3 => ("2024-06-01", "2025-02-15"),
+            3 => ("2018-01-01", "2025-03-01"),
+            _ => ("2018-01-01", ""),
+        };
+        let kind = if left.is_empty() { "" } else { "voluntary" };
+        csv.push_str(&format!("S{i},Small,{hired},{left},{kind}\n"));
+    }
+    for i in 0..60 {
+        let (left, kind) = if i < 9 {
+            ("2025-01-31", "voluntary")
+        } else {
+            ("", "")
+        };
+        csv.push_str(&format!("B{i},Big,2018-01-01,{left},{kind}\n"));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn what_stands_out_names_the_figures_that_differ_most_each_with_a_suggestion() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, &small_and_big()).await;
+    app.create_user("small@example.com", Role::Manager, &["Small"])
+        .await;
+    let manager = app.login("small@example.com").await;
+
+    let html = manager.page("/teams/Small?period=2025-Q1", 200).await;
+
+    assert_eq!(
+        all_text(&html, "#stands-out li.standout .standout-sentence"),
+        [
+            "− worse Voluntary turnover was 50.0 % in 2025-Q1, ≈ 200 % a year (4 people left \
+             by choice), against 0.0 % on average over the previous four quarters.",
+            "− worse First-year turnover was 75.0 % in 2025-Q1 (3 of 4 leavers had been here \
+             under a year), against 23.1 % for the organization.",
+        ]
+    );
+    let suggestions = all_text(&html, "#stands-out li.standout .suggestion");
+    assert_eq!(suggestions.len(), 2);
+    assert!(
+        suggestions[0]
+            .starts_with("Suggested: More people chose to leave. Hold stay conversations"),
+        "{suggestions:?}"
+    );
+    assert!(
+        suggestions[1].starts_with("Suggested: Many leavers had been here under a year."),
+        "{suggestions:?}"
+    );
+    assert!(class_of(&html, "#stands-out li.standout").contains("worse"));
+    assert_eq!(count(&html, "#nothing-stands-out"), 0);
+    assert_eq!(
+        crate::support::attr(&html, "#stands-out .how a", "href"),
+        "/help/playbook"
+    );
+    // The quarter's rate reads as a year's beside it.
+    assert_eq!(
+        text(&html, "#tile-voluntary_turnover_rate .per-year"),
+        "≈ 200 % a year"
+    );
+
+    // The playbook the suggestions come from is a page.
+    let playbook = manager.page("/help/playbook", 200).await;
+    assert_eq!(text(&playbook, "#help h1"), "The managers' playbook");
+    assert!(count(&playbook, "#help a[href='/help/metrics']") >= 1);
+
+    // A quiet quarter: nothing stands out, and the page says so.
+    let html = manager.page("/teams/Small?period=2024-Q3", 200).await;
+    assert_eq!(count(&html, "#stands-out li.standout"), 0);
+    assert_eq!(
+        text(&html, "#nothing-stands-out"),
+        "Nothing stands out in 2024-Q3: no figure differs by half or more from the \
+         organization's or from the team's usual level, with two people or more behind the \
+         difference."
+    );
 }

@@ -1,5 +1,6 @@
 //! `/help/{topic}`: the guides of `docs/` as pages Attune serves — how to import data
-//! (`docs/importing.md`) and how every figure is calculated (`docs/metrics.md`). The Markdown is
+//! (`docs/importing.md`), how every figure is calculated (`docs/metrics.md`) and the managers'
+//! playbook behind "What stands out" (`docs/playbook.md`). The Markdown is
 //! compiled into the binary and rendered with `pulldown-cmark` once per process, so the pages
 //! work offline and always match the version running.
 //!
@@ -34,6 +35,11 @@ const GUIDES: &[Guide] = &[
         slug: "metrics",
         file: "metrics.md",
         markdown: include_str!("../../../docs/metrics.md"),
+    },
+    Guide {
+        slug: "playbook",
+        file: "playbook.md",
+        markdown: crate::present::playbook::MARKDOWN,
     },
 ];
 

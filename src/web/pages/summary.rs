@@ -118,8 +118,9 @@ async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<S
     summary::build(&mut conn, period)
         .await
         .map_err(|e| match e {
-            SummaryError::NotAQuarter(_) => AppError::BadRequest(format!(
-                "The {e}. Use a quarter: YYYY-Qn, for example 2025-Q1."
+            SummaryError::NotAQuarter(asked) => AppError::BadRequest(format!(
+                "The quarterly summary covers a quarter, not \"{asked}\": choose a quarter \
+                 such as 2025-Q1 (YYYY-Qn)."
             )),
             SummaryError::Report(ReportError::Database(e)) => AppError::Database(e),
             SummaryError::Report(e) => AppError::from(e),

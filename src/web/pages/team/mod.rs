@@ -1,7 +1,9 @@
 //! The team page ("My team", a manager's landing page) at `/teams/{name}`; its drill-down at
 //! `/teams/{name}/people` is in `people.rs`, the words that explain each number in `explain.rs`.
 //!
-//! The team page shows the fundamentals of one team as tiles — the value, its change against
+//! The team page opens with "What stands out" (`present::standout`, the figures that differ
+//! most from the organization or the team's usual level, with the playbook's suggestions), then
+//! shows the fundamentals of one team as tiles — the value, its change against
 //! the previous period and the same period a year earlier (good or bad by the catalogue's
 //! direction, in words and symbols), the organization's figure, an eight-period trend — then
 //! the intermediate and advanced tiers as tables, and a short "what changed" paragraph. Every
@@ -23,6 +25,7 @@ use sqlx::PgConnection;
 use crate::db;
 use crate::period::Period;
 use crate::present::chart::{self, LineChart, Scale};
+use crate::present::standout::{self, Standout};
 use crate::present::{self, Missing, Verdict, labels};
 use crate::report::{self, Report, Scope};
 use crate::scoring::{self, Metric, MetricInfo, Scored, Tier, Unit};
@@ -78,6 +81,8 @@ pub struct Tile {
     pub key: &'static str,
     pub label: &'static str,
     pub value: String,
+    /// A month's or quarter's rate as a year's: "≈ 47 % a year".
+    pub per_year: Option<String>,
     pub suppressed: bool,
     pub changes: Vec<Change>,
     pub org: String,
@@ -123,6 +128,8 @@ pub struct TeamPage {
     pub picker: PeriodPicker,
     /// Nobody was employed in the team during the period: say what to import.
     pub empty: bool,
+    /// The figures that stand out, with their suggestions (none: say nothing does).
+    pub standouts: Vec<Standout>,
     pub what_changed: Vec<String>,
     pub tiles: Vec<Tile>,
     /// The counts behind the tiles, then the intermediate and advanced tiers.
@@ -186,6 +193,7 @@ pub async fn render(
         unit: labels::period_unit(period.granularity()),
         year_earlier_period: period.year_earlier().to_string(),
         empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
+        standouts: standout::what_stands_out(&reports, &team.name),
         what_changed: what_changed(&context, scope),
         tiles: tiles()
             .map(|metric| tile(&context, metric.info(), &team.name, &reports))
@@ -352,6 +360,11 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
         key: metric.key,
         label: metric.label,
         value: present::show(scope, metric, context.currency),
+        per_year: Missing::of(scope, metric.metric)
+            .is_none()
+            .then(|| scope.get(metric.metric))
+            .flatten()
+            .and_then(|v| present::per_year(metric.metric, v, context.period.granularity())),
         suppressed: scope.is_suppressed(metric.metric),
         changes,
         org: present::show(org, metric, context.currency),
