@@ -4,14 +4,16 @@
 use crate::period::Granularity;
 use crate::scoring::{Direction, EmpathyPart, Tier};
 
-/// What a part of the empathy index is called, wherever it is listed.
+/// What a part of the empathy index is called, wherever it is listed: in plain words, since
+/// executives read them (turnover and promotions are counted over a year; for turnover and
+/// absence, less is better, so less scores higher).
 pub fn empathy_part(part: EmpathyPart) -> &'static str {
     match part {
         EmpathyPart::EmpathyFavorability => "Empathy favorability",
-        EmpathyPart::Enps => "eNPS (rescaled to 0–100)",
-        EmpathyPart::VoluntaryTurnover => "Voluntary turnover (annualized, inverted)",
-        EmpathyPart::Absenteeism => "Absenteeism (inverted)",
-        EmpathyPart::Promotion => "Promotions (annualized)",
+        EmpathyPart::Enps => "eNPS (put on a 0–100 scale)",
+        EmpathyPart::VoluntaryTurnover => "Voluntary turnover (over a year; less scores higher)",
+        EmpathyPart::Absenteeism => "Absenteeism (less scores higher)",
+        EmpathyPart::Promotion => "Promotions (over a year)",
         EmpathyPart::Csat => "Customer satisfaction",
     }
 }

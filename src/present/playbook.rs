@@ -1,9 +1,11 @@
 //! The managers' playbook: a suggested conversation or action for each metric that can stand
-//! out, when it is worse or better than its reference. The suggestions live in one place,
+//! out, when it is worse or better than its reference, and the next step the quarterly summary
+//! suggests to executives for a team that needs attention. The suggestions live in one place,
 //! docs/playbook.md (compiled in, and served as `/help/playbook`), read here once per process.
 //!
 //! The file's shape: a `### Label (`key`)` heading per metric, then the bullets
-//! `- **Worse:** …` and `- **Better:** …`, whose wrapped lines are indented by two spaces.
+//! `- **Worse:** …`, `- **Better:** …` and `- **Next step for executives:** …`, whose wrapped
+//! lines are indented by two spaces.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -17,11 +19,12 @@ pub const MARKDOWN: &str = include_str!("../../docs/playbook.md");
 static SUGGESTIONS: LazyLock<HashMap<(Metric, Side), String>> =
     LazyLock::new(|| parse(MARKDOWN).unwrap_or_else(|error| panic!("docs/playbook.md: {error}")));
 
-/// Which side of its reference a figure is on.
+/// Which side of its reference a figure is on, or the executives' next step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Side {
     Worse,
     Better,
+    Executives,
 }
 
 /// The playbook's suggestion for `metric` when it is `verdict` (better or worse) than its
@@ -33,6 +36,14 @@ pub fn suggestion(metric: Metric, verdict: Verdict) -> Option<&'static str> {
         Verdict::Same | Verdict::Neutral | Verdict::Unknown => return None,
     };
     SUGGESTIONS.get(&(metric, side)).map(String::as_str)
+}
+
+/// The next step the quarterly summary suggests to executives when `metric` puts a team on its
+/// attention list.
+pub fn next_step(metric: Metric) -> Option<&'static str> {
+    SUGGESTIONS
+        .get(&(metric, Side::Executives))
+        .map(String::as_str)
 }
 
 /// The suggestions of a playbook, or what is wrong with it (with its line number).
@@ -69,6 +80,8 @@ fn parse(markdown: &str) -> Result<HashMap<(Metric, Side), String>, String> {
                 (Side::Worse, text)
             } else if let Some(text) = rest.strip_prefix("Better:** ") {
                 (Side::Better, text)
+            } else if let Some(text) = rest.strip_prefix("Next step for executives:** ") {
+                (Side::Executives, text)
             } else {
                 continue;
             };
@@ -108,6 +121,15 @@ mod tests {
     }
 
     #[test]
+    fn every_reason_for_attention_has_a_next_step_for_executives() {
+        for metric in crate::summary::ATTENTION_METRICS {
+            let text = next_step(metric).unwrap_or_else(|| panic!("no next step for {metric}"));
+            assert!(text.len() > 40, "{metric}: {text}");
+        }
+        assert_eq!(next_step(Metric::Csat), None);
+    }
+
+    #[test]
     fn wrapped_lines_are_joined_and_sections_are_keyed_by_metric() {
         let markdown = "\
 # Playbook
@@ -117,6 +139,8 @@ mod tests {
 - **Worse:** Talk with
   the team.
 - **Better:** Keep going.
+- **Next step for executives:** Ask
+  the manager.
 
 ### Customer satisfaction (`csat`)
 
@@ -129,7 +153,11 @@ mod tests {
         );
         assert_eq!(parsed[&(Metric::TurnoverRate, Side::Better)], "Keep going.");
         assert_eq!(parsed[&(Metric::Csat, Side::Worse)], "Read the responses.");
-        assert_eq!(parsed.len(), 3);
+        assert_eq!(
+            parsed[&(Metric::TurnoverRate, Side::Executives)],
+            "Ask the manager."
+        );
+        assert_eq!(parsed.len(), 4);
     }
 
     #[test]

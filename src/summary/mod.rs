@@ -32,6 +32,14 @@ const VOLUNTARY_MULTIPLE: f64 = 2.0;
 /// …with at least this many voluntary leavers (one leaver in a small team is not a pattern).
 const VOLUNTARY_LEAVERS: f64 = 2.0;
 
+/// What puts a team on the attention list, in the order its reasons are given: the first
+/// reason's metric gives the suggested next step (`present::playbook::next_step`).
+pub const ATTENTION_METRICS: [Metric; 3] = [
+    Metric::EmpathyIndex,
+    Metric::VoluntaryTurnoverRate,
+    Metric::EmpathyFavorability,
+];
+
 /// The fundamentals the summary shows, in order.
 const FUNDAMENTALS: [Metric; 7] = [
     Metric::HeadcountEnd,
@@ -82,6 +90,8 @@ pub struct Summary {
     pub quarters: Vec<String>,
     /// The report of the quarter itself, for the CSV export.
     pub report: Report,
+    /// Whether team names link to their pages: on the web page, not in a file or an e-mail.
+    pub team_links: bool,
 }
 
 /// The organization's empathy index with its parts and trend.
@@ -89,7 +99,7 @@ pub struct Summary {
 pub struct IndexFigure {
     pub value: String,
     pub raw: Option<f64>,
-    /// "+1.8 points on 2024-Q4", or why there is no comparison.
+    /// "+1.8 points vs 2024-Q4", or why there is no comparison.
     pub vs_previous: String,
     pub vs_year_earlier: String,
     pub parts: Vec<IndexPart>,
@@ -116,8 +126,11 @@ pub struct Figure {
     pub year_earlier: String,
     /// "better", "worse", "same" or "" (no direction or no comparison).
     pub change_class: &'static str,
-    /// "+0.4 points on 2024-Q4 (worse)".
+    /// "+0.4 points vs 2024-Q4 (worse)".
     pub change: String,
+    /// The same under a heading that names the comparison: "+0.4 points, worse"; "–" when
+    /// there is nothing to compare.
+    pub change_short: String,
     pub trend: Vec<String>,
     pub chart: LineChart,
 }
@@ -162,11 +175,13 @@ pub struct Link {
     pub sentence: String,
 }
 
-/// A team that needs attention, and why.
+/// A team that needs attention, why, and what to do next.
 #[derive(Debug, Clone)]
 pub struct Attention {
     pub team: String,
     pub reasons: Vec<String>,
+    /// The playbook's next step for executives, for the first reason.
+    pub next_step: &'static str,
 }
 
 /// The summary of `period` (a quarter), with trends over the eight quarters up to it.
@@ -273,6 +288,7 @@ pub fn assemble(period: Period, reports: Vec<Report>, currency: String) -> Summa
         attention,
         quarters: labels,
         report: current,
+        team_links: false,
     }
 }
 
@@ -307,7 +323,7 @@ fn points_change(now: Option<f64>, then: &Comparison) -> String {
     match (now, then.advanced.empathy_index) {
         (Some(now), Some(before)) => {
             format!(
-                "{} points on {}",
+                "{} points vs {}",
                 present::signed(now - before),
                 then.period
             )
@@ -326,7 +342,7 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
         .iter()
         .map(|r| present::show(&r.org, info, ""))
         .collect();
-    let (change, change_class) = match (now, previous) {
+    let (change, change_short, change_class) = match (now, previous) {
         (Some(now), Some(before)) => {
             let delta = now - before;
             let unit = match info.unit {
@@ -344,8 +360,8 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
                 }
             };
             let verdict = match class {
-                "better" => " (better)",
-                "worse" => " (worse)",
+                "better" => "better",
+                "worse" => "worse",
                 _ => "",
             };
             let amount = if info.unit == Unit::Count {
@@ -358,13 +374,20 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
             } else {
                 present::signed(delta)
             };
+            let (long, short) = if verdict.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (format!(" ({verdict})"), format!(", {verdict}"))
+            };
             (
-                format!("{amount}{unit} on {}{verdict}", org.previous.period),
+                format!("{amount}{unit} vs {}{long}", org.previous.period),
+                format!("{amount}{unit}{short}"),
                 class,
             )
         }
         _ => (
             format!("no figure for {} to compare", org.previous.period),
+            Missing::NoFigure.words().to_string(),
             "",
         ),
     };
@@ -381,6 +404,7 @@ fn figure(metric: Metric, reports: &[Report], labels: &[String]) -> Figure {
         year_earlier: present::show(&org.year_earlier, info, ""),
         change_class,
         change,
+        change_short,
         trend,
         chart: chart::line_chart(&chart::SUMMARY, labels, scale, &series, None),
     }
@@ -541,11 +565,13 @@ fn attention(report: &Report) -> Vec<Attention> {
         .filter_map(|(name, scope)| {
             let f = &scope.fundamentals;
             let mut reasons = Vec::new();
+            let mut first = None;
             if let (Some(now), Some(before)) = (
                 scope.advanced.empathy_index,
                 scope.previous.advanced.empathy_index,
             ) && before - now >= INDEX_DROP
             {
+                first.get_or_insert(Metric::EmpathyIndex);
                 reasons.push(format!(
                     "its empathy index fell {:.1} points, from {:.1} to {:.1}",
                     before - now,
@@ -558,6 +584,7 @@ fn attention(report: &Report) -> Vec<Attention> {
                 && team * f.headcount_avg / 100.0 >= VOLUNTARY_LEAVERS - 0.01
                 && team >= VOLUNTARY_MULTIPLE * all
             {
+                first.get_or_insert(Metric::VoluntaryTurnoverRate);
                 reasons.push(format!(
                     "voluntary turnover was {} against {} for the organization",
                     present::percent(Some(team)),
@@ -568,15 +595,19 @@ fn attention(report: &Report) -> Vec<Attention> {
                 && let (Some(team), Some(all)) = (f.empathy_favorability, org_favorability)
                 && all - team >= FAVORABILITY_GAP
             {
+                first.get_or_insert(Metric::EmpathyFavorability);
                 reasons.push(format!(
                     "empathy favorability was {} against {} for the organization",
                     present::percent(Some(team)),
                     present::percent(Some(all))
                 ));
             }
-            (!reasons.is_empty()).then(|| Attention {
+            // No reason, no attention. Every reason has a next step (a unit test checks).
+            let first = first?;
+            Some(Attention {
                 team: name.clone(),
                 reasons,
+                next_step: present::playbook::next_step(first).unwrap_or_default(),
             })
         })
         .collect()
@@ -609,8 +640,9 @@ fn headlines(
             index.vs_previous, index.vs_year_earlier
         ),
         None => format!(
-            "The empathy index cannot be computed for {period}: import pulse surveys, absences, \
-             promotions or CSAT responses to give it its parts."
+            "The empathy index cannot be computed for {period}: it is made of pulse survey, \
+             absence, promotion and customer satisfaction figures, and HR has imported none of \
+             them for the quarter."
         ),
     });
     out.push(format!(

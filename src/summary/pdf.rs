@@ -217,13 +217,13 @@ fn draw(surface: &mut krilla::surface::Surface<'_>, fonts: &Fonts, op: &Op) {
 }
 
 /// A table column: title, width in points, right-aligned or not.
-struct Column {
-    title: &'static str,
+struct Column<'a> {
+    title: &'a str,
     width: f64,
     right: bool,
 }
 
-const fn col(title: &'static str, width: f64, right: bool) -> Column {
+const fn col(title: &'static str, width: f64, right: bool) -> Column<'static> {
     Column {
         title,
         width,
@@ -340,7 +340,7 @@ impl<'f> Layout<'f> {
         self.y += 8.0;
     }
 
-    fn table(&mut self, columns: &[Column], rows: &[Vec<String>]) {
+    fn table(&mut self, columns: &[Column<'_>], rows: &[Vec<String>]) {
         let size = 8.5;
         let row_height = 15.0;
         let header = |layout: &mut Layout<'_>| {
@@ -387,7 +387,7 @@ impl<'f> Layout<'f> {
     fn cell(
         &mut self,
         x: f64,
-        c: &Column,
+        c: &Column<'_>,
         value: &str,
         size: f64,
         bold: bool,
@@ -541,15 +541,22 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
                 f.value.clone(),
                 f.previous.clone(),
                 f.year_earlier.clone(),
+                f.change_short.clone(),
             ]
         })
         .collect();
+    let change_title = format!("Change vs {}", s.previous_period);
     l.table(
         &[
-            col("Metric", 185.0, false),
-            col("This quarter", 110.0, true),
-            col("Previous quarter", 100.0, true),
-            col("A year earlier", 100.0, true),
+            col("Metric", 110.0, false),
+            col("This quarter", 95.0, true),
+            col("Previous quarter", 95.0, true),
+            col("A year earlier", 95.0, true),
+            Column {
+                title: &change_title,
+                width: 100.0,
+                right: false,
+            },
         ],
         &rows,
     );
@@ -604,13 +611,13 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
         .collect();
     l.table(
         &[
-            col("Team", 130.0, false),
-            col("Index", 50.0, true),
-            col("Change", 50.0, true),
-            col("Headcount", 60.0, true),
-            col("Leavers", 50.0, true),
-            col("Turnover", 60.0, true),
-            col("Favorability", 95.0, true),
+            col("Team", 110.0, false),
+            col("Index", 45.0, true),
+            col("Index change", 75.0, true),
+            col("Headcount", 55.0, true),
+            col("Leavers", 45.0, true),
+            col("Turnover", 50.0, true),
+            col("Favorability", 115.0, true),
         ],
         &rows,
     );
@@ -644,7 +651,12 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     }
     for a in &s.attention {
         l.indented(
-            &format!("{}: {}.", a.team, a.reasons.join("; ")),
+            &format!(
+                "{}: {}. Suggested next step: {}",
+                a.team,
+                a.reasons.join("; "),
+                a.next_step
+            ),
             10.0,
             false,
             INK,

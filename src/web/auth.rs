@@ -112,17 +112,26 @@ pub struct NavUser {
     pub email: String,
     pub role: &'static str,
     pub is_hr: bool,
-    /// HR and executives read the quarterly summary (it names every team).
+    /// The navigation links to the quarterly summary (it names every team): HR's. An
+    /// executive's home is the summary.
     pub sees_summary: bool,
     /// HR and executives read the organization heatmap (every team side by side).
     pub sees_organization: bool,
-    /// What `/` is to this user: "My team" for managers, "Dashboard" for the others.
+    /// What `/` is to this user: "My team" for managers, "Summary" for executives, "Dashboard"
+    /// for HR.
     pub home_label: &'static str,
+    /// The same in a sentence: "my team", "the summary", "the dashboard".
+    pub home_words: &'static str,
     /// For the sign-out form.
     pub csrf_token: String,
 }
 
 impl Nav {
+    /// Whether the reader is HR (pages tell HR how to fix missing data, and others whom to ask).
+    pub fn is_hr(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_hr)
+    }
+
     /// The navigation for someone not signed in.
     pub fn anonymous() -> Nav {
         Nav::default()
@@ -136,12 +145,17 @@ impl Nav {
                 email: email.to_string(),
                 role: role.label(),
                 is_hr: role == Role::Hr,
-                sees_summary: role != Role::Manager,
+                sees_summary: role == Role::Hr,
                 sees_organization: role.sees_all_teams(),
-                home_label: if role == Role::Manager {
-                    "My team"
-                } else {
-                    "Dashboard"
+                home_label: match role {
+                    Role::Manager => "My team",
+                    Role::Executive => "Summary",
+                    Role::Hr => "Dashboard",
+                },
+                home_words: match role {
+                    Role::Manager => "my team",
+                    Role::Executive => "the summary",
+                    Role::Hr => "the dashboard",
                 },
                 csrf_token,
             }),

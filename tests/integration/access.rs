@@ -189,8 +189,12 @@ async fn a_manager_sees_their_team_its_child_teams_and_the_organization_only() {
     assert_eq!(crate::support::text(&beta, "#team-name"), "Beta");
     assert_eq!(crate::support::count(&beta, "#team-switcher"), 0);
 
-    let all = w.exec.page("/?period=2025-Q1", 200).await;
+    // HR's overview names every team; an executive lands on the summary, which does too.
+    let all = w.hr.page("/?period=2025-Q1", 200).await;
     assert_eq!(crate::support::count(&all, "tr.team-row"), 3);
+    let all = w.exec.page("/?period=2025-Q1", 200).await;
+    assert_eq!(crate::support::text(&all, "h1"), "Quarterly summary");
+    assert_eq!(crate::support::count(&all, "#teams-table tr.team-row"), 3);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use attune::accounts::Role;
 use attune::import::Kind;
 use serde_json::Value;
 
-use crate::support::{TestApp, text};
+use crate::support::{TestApp, count, text};
 
 /// 2025-Q1: Ben (60,000) leaves Alpha, the only leaver: 0.21 × 60,000 = 12,600. Ann (52,000)
 /// is absent two days: 2 × 52,000 ÷ 260 = 400. 2024-Q4: Cara (55,000) leaves: 11,550.
@@ -61,18 +61,23 @@ async fn a_manager_sees_no_salary_based_figure_on_any_page() {
         let body = response.text().await.unwrap();
         assert_reveals_no_salary(&body, path);
         let html = scraper::Html::parse_document(&body);
+        // Not even a row: the table leaves them out and says why.
         for key in ["turnover_cost", "absence_cost"] {
-            let row = format!(r#"#intermediate tr[data-metric="{key}"]"#);
-            for cell in ["td.value .shown", "td.previous", "td.year-earlier"] {
-                assert_eq!(
-                    text(&html, &format!("{row} {cell}")),
-                    WITHHELD,
-                    "{path} {key} {cell}"
-                );
-            }
-            let computation = text(&html, &format!("{row} .computation"));
-            assert!(computation.contains(WITHHELD), "{computation}");
+            let row = format!(r#"tr[data-metric="{key}"]"#);
+            assert_eq!(count(&html, &row), 0, "{path} {key}");
         }
+        let left_out: Vec<String> = html
+            .select(&scraper::Selector::parse(".left-out").unwrap())
+            .map(|p| p.text().collect())
+            .collect();
+        assert!(
+            left_out.iter().any(|line| line
+                == "Not listed: Turnover cost and Absence cost. They are computed from the \
+                    salaries of the few people behind them, so they could give those salaries \
+                    away; HR and executives see them."),
+            "{path}: {left_out:?}"
+        );
+        assert!(!body.contains(WITHHELD), "{path}");
         // Figures not computed from salaries stay.
         assert_eq!(
             text(

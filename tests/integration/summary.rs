@@ -46,8 +46,8 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         [
             // Parts: voluntary turnover (18.2 % a quarter, 72.7 % a year → 0), absenteeism
             // (0 % → 100), promotions (0 → 0); weights 20, 10, 10 → 1000 / 40 = 25.0.
-            "In 2025-Q1 the organization's empathy index was 25.0 out of 100: −50.0 points on \
-             2024-Q4, and −50.0 points on 2024-Q1."
+            "In 2025-Q1 the organization's empathy index was 25.0 out of 100: −50.0 points vs \
+             2024-Q4, and −50.0 points vs 2024-Q1."
                 .to_string(),
             "5 people worked here at the end of the quarter; 2 left, a turnover of 36.4 % \
              (18.2 % voluntary)."
@@ -70,9 +70,21 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
     let turnover = r#"#fundamentals-table tr[data-metric="turnover_rate"]"#;
     assert_eq!(text(&html, &format!("{turnover} td.value")), "36.4 %");
     assert_eq!(text(&html, &format!("{turnover} td.previous")), "0.0 %");
+    // The change column says what it is a change of, and whether it is good news.
+    assert_eq!(
+        text(&html, "#fundamentals-table thead th:last-child"),
+        "Change vs 2024-Q4"
+    );
     assert_eq!(
         text(&html, &format!("{turnover} td.change")),
-        "+36.4 points on 2024-Q4 (worse)"
+        "+36.4 points, worse"
+    );
+    assert_eq!(
+        text(
+            &html,
+            r#"#fundamentals article[data-metric="turnover_rate"] .figure-change"#
+        ),
+        "+36.4 points vs 2024-Q4 (worse)"
     );
     let favorability = r#"#fundamentals-table tr[data-metric="empathy_favorability"]"#;
     assert_eq!(
@@ -101,6 +113,15 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
     );
     let alpha = r#"#teams-table tr[data-team="Alpha"]"#;
     assert_eq!(text(&html, &format!("{alpha} td.index-change")), "−50.0");
+    assert_eq!(
+        text(&html, "#teams-table thead th:nth-child(3)"),
+        "Index change vs 2024-Q4"
+    );
+    // Team names lead to their pages.
+    assert_eq!(
+        crate::support::attr(&html, &format!("{alpha} th a"), "href"),
+        "/teams/Alpha?period=2025-Q1"
+    );
     assert_eq!(text(&html, &format!("{alpha} td.cost")), "$21,000");
     assert_eq!(count(&html, "svg.bar-list rect.bar"), 2);
 
@@ -119,10 +140,16 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         "Not enough data yet: 0 team-quarters with both figures, at least 8 are needed."
     );
 
-    // Attention, with the reason in a sentence.
+    // Attention, with the reason in a sentence and one suggested next step.
     assert_eq!(
         text(&html, r#"#attention li[data-team="Alpha"]"#),
-        "Alpha: its empathy index fell 50.0 points, from 75.0 to 25.0."
+        "Alpha: its empathy index fell 50.0 points, from 75.0 to 25.0. Suggested next step: \
+         Open the team's page with its manager, look at which parts of the index fell, and agree \
+         one thing to change before the next quarter's summary."
+    );
+    assert_eq!(
+        crate::support::attr(&html, r#"#attention li[data-team="Alpha"] a"#, "href"),
+        "/teams/Alpha?period=2025-Q1"
     );
 }
 
@@ -135,8 +162,21 @@ async fn the_summary_takes_the_latest_complete_quarter_and_only_quarters() {
         attune::period::Period::latest_complete_quarter(chrono::Local::now().date_naive());
     assert_eq!(text(&html, "#period"), expected.to_string());
 
+    // An executive lands on it: `/` is the summary, and the navigation's first link says so.
+    let home = exec.page("/", 200).await;
+    assert_eq!(text(&home, "h1"), "Quarterly summary");
+    assert_eq!(text(&home, "#period"), expected.to_string());
+    assert_eq!(text(&home, "header nav a[href='/']"), "Summary");
+    assert_eq!(count(&home, "header nav a[href='/summary']"), 0);
+    let home = exec.page("/?period=2025-Q1", 200).await;
+    assert_eq!(text(&home, "#period"), "2025-Q1");
+
     let html = exec.page("/summary?period=2025-03", 400).await;
-    assert!(text(&html, ".error-message").contains("Use a quarter: YYYY-Qn"));
+    assert_eq!(
+        text(&html, ".error-message"),
+        "The quarterly summary covers a quarter, not \"2025-03\": choose a quarter such as \
+         2025-Q1 (YYYY-Qn)."
+    );
     exec.page("/summary?period=2025-Q9", 400).await;
 }
 
@@ -194,6 +234,11 @@ async fn the_pdf_is_a_real_document_with_the_same_figures() {
         "Not enough data yet",
         "association, not proof",
         "Alpha: its empathy index fell 50.0 points",
+        "Suggested next step: Open the",
+        "Index change",
+        // Each change says which way it went, in words.
+        "Change vs 2024-Q4",
+        "+36.4 points, worse",
         "page 1 of",
     ] {
         assert!(text.contains(expected), "{expected:?} in {text}");
@@ -291,6 +336,12 @@ async fn report_format_html_writes_one_self_contained_file() {
     assert!(!html.contains("url("));
     assert!(!html.contains("src="));
     assert_eq!(count(&doc, "header nav, form"), 0, "no navigation or forms");
+    // A file has no team pages to link to: the names are plain text.
+    assert_eq!(count(&doc, "#teams-table a, #attention a"), 0);
+    assert_eq!(
+        text(&doc, r#"#teams-table tr[data-team="Alpha"] th"#),
+        "Alpha"
+    );
     assert_eq!(
         exports(&app).await,
         [("html".to_string(), "2025-Q1".to_string())]

@@ -187,6 +187,36 @@ async fn a_manager_lands_on_their_team_with_tiles_changes_and_the_organization()
         count(&html, &format!("{turnover} svg.line-chart circle.dot-main")),
         8
     );
+    assert_eq!(
+        count(
+            &html,
+            &format!("{turnover} svg.line-chart circle.dot-reference")
+        ),
+        8
+    );
+    // Headcount and leavers are drawn for the team alone, on its own scale; the organization's
+    // figures stay in the trend data.
+    for tile in ["#tile-headcount_end", "#tile-separations"] {
+        assert_eq!(
+            count(
+                &html,
+                &format!("{tile} svg.line-chart circle.dot-reference")
+            ),
+            0,
+            "{tile}"
+        );
+        assert_eq!(
+            count(&html, &format!("{tile} svg.line-chart circle.dot-main")),
+            8
+        );
+    }
+    assert_eq!(
+        all_text(
+            &html,
+            "#tile-headcount_end .trend-data tbody tr:last-child td"
+        ),
+        ["3", "7"]
+    );
 
     let what = text(&html, "#what-changed");
     assert!(
@@ -205,6 +235,31 @@ async fn a_manager_lands_on_their_team_with_tiles_changes_and_the_organization()
         what.ends_with("Empathy favorability is not shown for 2025-Q1: not enough responses."),
         "{what}"
     );
+
+    // A manager's tables leave out the figures with no data in any of the three periods, and
+    // say which; HR's list every metric.
+    assert_eq!(
+        count(&html, r#"#intermediate tr[data-metric="review_rating"]"#),
+        0
+    );
+    let left_out = all_text(
+        &html,
+        r#"section[aria-labelledby="intermediate-title"] .left-out"#,
+    );
+    assert!(
+        left_out[0].starts_with("Not listed, as there is no data for them in these three periods:")
+            && left_out[0].contains("Review rating"),
+        "{left_out:?}"
+    );
+    // Promotions have figures: they stay.
+    assert_eq!(count(&html, r#"#counts tr[data-metric="promotions"]"#), 1);
+    let hr = app.login_hr().await;
+    let html = hr.page("/teams/Alpha?period=2025-Q1", 200).await;
+    assert_eq!(
+        count(&html, r#"#intermediate tr[data-metric="review_rating"]"#),
+        1
+    );
+    assert_eq!(count(&html, ".left-out"), 0);
 }
 
 #[tokio::test]
@@ -297,6 +352,22 @@ async fn the_drill_down_names_the_leavers_and_promotions_of_the_managers_own_tea
     let hr = app.login_hr().await;
     let beta = hr.page("/teams/beta/people?period=2025-Q1", 200).await;
     assert_eq!(all_text(&beta, "#leavers tr.leaver .name"), ["Zed Zane"]);
+
+    // No promotion: the manager is told whom to ask, HR where to add it; nobody reads the
+    // developers' words for an import.
+    let quiet = manager
+        .page("/teams/Alpha/people?period=2024-Q3", 200)
+        .await;
+    assert_eq!(
+        text(&quiet, "#no-promotions"),
+        "No promotion in Alpha took effect in 2024-Q3. If someone was promoted and is missing \
+         here, ask HR to add the promotion."
+    );
+    let quiet = hr.page("/teams/Alpha/people?period=2024-Q3", 200).await;
+    assert_eq!(
+        crate::support::attr(&quiet, "#no-promotions a", "href"),
+        "/admin/imports"
+    );
 }
 
 #[tokio::test]

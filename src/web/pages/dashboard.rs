@@ -14,7 +14,7 @@ use crate::present::{self, labels};
 use crate::report::{self, Report, Scope};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::Query;
-use crate::web::pages::team;
+use crate::web::pages::{summary, team};
 use crate::web::periods;
 use crate::web::{AppError, AppState};
 
@@ -61,13 +61,22 @@ pub struct DashboardPage {
     pub teams: Vec<Row>,
 }
 
-/// `GET /`: a manager lands on the page of their first team ("My team"); HR, executives and a
-/// manager without a team get the overview of every team they may see.
+/// `GET /`: a manager lands on the page of their first team ("My team"), an executive on the
+/// quarterly summary; HR and a manager without a team get the overview of every team they may
+/// see.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
+    if user.role == Role::Executive {
+        let params = summary::Params {
+            period: params.period,
+        };
+        return Ok(summary::render(&state, &user, &params)
+            .await?
+            .into_response());
+    }
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
     let mut conn = state.pool.acquire().await?;

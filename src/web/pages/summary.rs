@@ -26,7 +26,7 @@ const STYLESHEET: &str = include_str!("../../../static/app.css");
 
 #[derive(Debug, Deserialize)]
 pub struct Params {
-    period: Option<String>,
+    pub period: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -47,13 +47,24 @@ struct SummaryFile<'a> {
     attention_rule: String,
 }
 
-/// `GET /summary?period=2025-Q1` (by default the latest complete quarter).
+/// `GET /summary?period=2025-Q1` (by default the latest complete quarter); also an executive's
+/// `/`.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<SummaryPage, AppError> {
-    let s = load(&state, &user, &params).await?;
+    render(&state, &user, &params).await
+}
+
+/// The summary page for this user and `?period=`.
+pub async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &Params,
+) -> Result<SummaryPage, AppError> {
+    let mut s = load(state, user, params).await?;
+    s.team_links = true;
     Ok(SummaryPage {
         nav: user.nav(),
         s,

@@ -146,8 +146,8 @@ fn computed(context: &Context, metric: &MetricInfo, scope: &Scope) -> String {
                 count(f.csat_responses, "customer response", "customer responses")
             ),
             None => format!(
-                "No customer satisfaction responses for this team in {span}: import CSAT \
-                     responses to see this figure."
+                "No customer satisfaction responses for this team in {span}: the figure \
+                     appears once HR imports them."
             ),
         },
         Metric::PulseResponses => format!(
@@ -161,8 +161,8 @@ fn computed(context: &Context, metric: &MetricInfo, scope: &Scope) -> String {
                 count(f.pulse_responses, "pulse response", "pulse responses")
             ),
             None => format!(
-                "No answers to the empathy items for this team in {span}: import pulse \
-                     survey responses to see this figure."
+                "No answers to the empathy items for this team in {span}: the figure appears \
+                     once HR imports pulse survey responses."
             ),
         },
         Metric::TurnoverCost if f.separations == 0 => {
@@ -565,9 +565,10 @@ mod tests {
                 Metric::EmpathyIndex,
                 format!(
                     "Weighted mean of the parts available in {SPAN}: Empathy favorability \
-                     scores 66.7 (weight 30), eNPS (rescaled to 0–100) scores 66.7 (weight 15), \
-                     Voluntary turnover (annualized, inverted) scores 20.0 (weight 20), \
-                     Absenteeism (inverted) scores 66.7 (weight 10), Promotions (annualized) \
+                     scores 66.7 (weight 30), eNPS (put on a 0–100 scale) scores 66.7 (weight \
+                     15), Voluntary turnover (over a year; less scores higher) scores 20.0 \
+                     (weight 20), Absenteeism (less scores higher) scores 66.7 (weight 10), \
+                     Promotions (over a year) \
                      scores 100.0 (weight 10), Customer satisfaction scores 85.0 (weight 15)."
                 ),
             ),
@@ -619,15 +620,15 @@ mod tests {
             (
                 Metric::Csat,
                 format!(
-                    "No customer satisfaction responses for this team in {SPAN}: import CSAT \
-                     responses to see this figure."
+                    "No customer satisfaction responses for this team in {SPAN}: the figure \
+                     appears once HR imports them."
                 ),
             ),
             (
                 Metric::EmpathyFavorability,
                 format!(
-                    "No answers to the empathy items for this team in {SPAN}: import pulse \
-                     survey responses to see this figure."
+                    "No answers to the empathy items for this team in {SPAN}: the figure \
+                     appears once HR imports pulse survey responses."
                 ),
             ),
             (

@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
+use crate::accounts::Role;
 use crate::db;
 use crate::period::Period;
 use crate::present::chart::{self, LineChart, Scale};
@@ -110,6 +111,8 @@ pub struct MetricTable {
     pub title: &'static str,
     pub note: &'static str,
     pub rows: Vec<MetricRow>,
+    /// For a manager, what is left out and why (empty when nothing is).
+    pub left_out: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -136,8 +139,6 @@ pub struct TeamPage {
     pub tables: Vec<MetricTable>,
     pub min_group_size: i64,
     pub currency: String,
-    /// Salary-based figures are withheld from this user (a manager).
-    pub salary_withheld: bool,
 }
 
 /// `GET /teams/{name}`
@@ -182,6 +183,8 @@ pub async fn render(
     };
     let f = &scope.fundamentals;
     let team_href = team_path(&team.name);
+    // A manager's tables leave out what says nothing to them, and say so.
+    let trimmed = user.role == Role::Manager;
     Ok(TeamPage {
         nav: user.nav(),
         team: team.name.clone(),
@@ -199,32 +202,41 @@ pub async fn render(
             .map(|metric| tile(&context, metric.info(), &team.name, &reports))
             .collect(),
         tables: vec![
-            MetricTable {
-                id: "counts",
-                title: "The counts behind these figures",
-                note: "Headcounts, days and responses that the rates above are computed from.",
-                rows: rows(&context, scope, |m| {
-                    m.tier == Tier::Fundamentals && !tiles().any(|t| t == m.metric)
-                }),
-            },
-            MetricTable {
-                id: "intermediate",
-                title: "Intermediate: costs, customers and productivity",
-                note: "What turnover and absence cost, and how customers and output fared. \
-                       Money is in the organization's currency.",
-                rows: rows(&context, scope, |m| m.tier == Tier::Intermediate),
-            },
-            MetricTable {
-                id: "advanced",
-                title: "Advanced: advocacy, resilience, impact and the empathy index",
-                note: "Longer-term signals. eNPS is a survey figure, withheld below the \
-                       minimum group size.",
-                rows: rows(&context, scope, |m| m.tier == Tier::Advanced),
-            },
+            table(
+                &context,
+                scope,
+                trimmed,
+                ("counts", "The counts behind these figures"),
+                "Headcounts, days and responses that the rates above are computed from.",
+                |m| m.tier == Tier::Fundamentals && !tiles().any(|t| t == m.metric),
+            ),
+            table(
+                &context,
+                scope,
+                trimmed,
+                (
+                    "intermediate",
+                    "Intermediate: costs, customers and productivity",
+                ),
+                "What turnover and absence cost, and how customers and output fared. Money is \
+                 in the organization's currency.",
+                |m| m.tier == Tier::Intermediate,
+            ),
+            table(
+                &context,
+                scope,
+                trimmed,
+                (
+                    "advanced",
+                    "Advanced: advocacy, resilience, impact and the empathy index",
+                ),
+                "Longer-term signals. eNPS is a survey figure, withheld below the minimum group \
+                 size.",
+                |m| m.tier == Tier::Advanced,
+            ),
         ],
         min_group_size: current.min_group_size,
         currency,
-        salary_withheld: !user.sees_salary_figures(),
     })
 }
 
@@ -346,9 +358,17 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
     } else {
         ""
     });
+    // Counts of people (headcount, leavers) are drawn for the team alone, on its own scale:
+    // on the organization's (34 against 164–371) the team's line would be flat.
+    let alone = metric.unit == Unit::Count;
     let chart_description = format!(
-        "{} of {team} and of the organization over the last {TREND_LENGTH} {}s: {}",
+        "{} of {team}{} over the last {TREND_LENGTH} {}s: {}",
         metric.label,
+        if alone {
+            ""
+        } else {
+            " and of the organization"
+        },
         labels::period_unit(context.period.granularity()),
         trend
             .iter()
@@ -374,7 +394,7 @@ fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) 
             &labels,
             scale,
             &team_series,
-            Some(&org_series),
+            (!alone).then_some(org_series.as_slice()),
         ),
         chart_description,
         trend,
@@ -417,8 +437,72 @@ fn change(
     }
 }
 
+/// A table of the catalogue's metrics that `pick` selects. `trimmed` (a manager's page) leaves
+/// out the rows with no figure in any of the three periods and the salary-based ones, and says
+/// which and why.
+fn table(
+    context: &Context,
+    scope: &Scope,
+    trimmed: bool,
+    (id, title): (&'static str, &'static str),
+    note: &'static str,
+    pick: impl Fn(&MetricInfo) -> bool,
+) -> MetricTable {
+    let mut empty = Vec::new();
+    let mut salary = Vec::new();
+    let rows = rows(context, scope, |m| {
+        if !pick(m) {
+            return false;
+        }
+        if !trimmed {
+            return true;
+        }
+        let now = Missing::of(scope, m.metric);
+        if now == Some(Missing::SalaryBased) {
+            salary.push(m.label);
+            return false;
+        }
+        let nothing = [
+            now,
+            Missing::of(&scope.previous, m.metric),
+            Missing::of(&scope.year_earlier, m.metric),
+        ]
+        .iter()
+        .all(|missing| *missing == Some(Missing::NoFigure));
+        if nothing {
+            empty.push(m.label);
+        }
+        !nothing
+    });
+    let mut left_out = Vec::new();
+    if !empty.is_empty() {
+        left_out.push(format!(
+            "Not listed, as there is no data for them in these three periods: {}.",
+            empty.join(", ")
+        ));
+    }
+    if !salary.is_empty() {
+        left_out.push(format!(
+            "Not listed: {}. They are computed from the salaries of the few people behind them, \
+             so they could give those salaries away; HR and executives see them.",
+            salary.join(" and ")
+        ));
+    }
+    MetricTable {
+        id,
+        title,
+        note,
+        rows,
+        left_out,
+    }
+}
+
 /// Table rows for the catalogue's metrics that `pick` selects.
-fn rows(context: &Context, scope: &Scope, pick: impl Fn(&MetricInfo) -> bool) -> Vec<MetricRow> {
+fn rows(
+    context: &Context,
+    scope: &Scope,
+    mut pick: impl FnMut(&MetricInfo) -> bool,
+) -> Vec<MetricRow> {
     scoring::catalogue()
         .iter()
         .filter(|m| pick(m))
