@@ -305,3 +305,24 @@ async fn the_navigation_follows_the_role() {
     assert_eq!(count(&exec_page, r#"nav a[href^="/admin"]"#), 0);
     assert_eq!(count(&exec_page, "form.signout"), 1);
 }
+
+#[tokio::test]
+async fn the_tokens_page_explains_itself_when_there_are_none() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+
+    let page = hr.page("/admin/tokens", 200).await;
+
+    assert_eq!(count(&page, "table#tokens"), 0);
+    assert_eq!(
+        text(&page, "#tokens-empty"),
+        "You have no API tokens yet. Create one below for each script or tool that should read \
+         metrics or import files; each is shown once, when it is created."
+    );
+    // Tokens import as well as read, and the page says so.
+    let subtitle = text(&page, ".subtitle");
+    assert!(
+        subtitle.contains("import files (POST /api/v1/imports/{kind})"),
+        "{subtitle}"
+    );
+}

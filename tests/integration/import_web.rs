@@ -440,3 +440,30 @@ async fn the_import_api_is_for_hr_only() {
         .unwrap();
     assert_eq!(unknown_kind.status(), 404);
 }
+
+#[tokio::test]
+async fn the_kind_must_be_chosen_and_never_defaults_to_employees() {
+    let app = TestApp::spawn().await;
+    let hr = app.login_hr().await;
+
+    // The select starts on an empty placeholder, and the form requires a choice.
+    let page = hr.page("/admin/imports", 200).await;
+    assert_eq!(count(&page, "select#kind[required]"), 1);
+    assert_eq!(attr(&page, "#kind option:first-child", "value"), "");
+    assert_eq!(
+        text(&page, "#kind option:first-child"),
+        "Choose what the file holds…"
+    );
+
+    // Sent without one anyway: a clear error, and nothing stored.
+    let response = upload(&hr, "", "roster.csv", ROSTER.as_bytes()).await;
+    assert_eq!(response.status(), 400);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    assert_eq!(text(&html, ".error-message"), "Choose what the file holds.");
+    let uploads: i64 = sqlx::query_scalar("select count(*) from import_upload")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(uploads, 0);
+    assert_eq!(employees(&app).await, 0);
+}
