@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
 mod accounts;
+mod mail;
 
 use crate::db::{Database, Location};
 use crate::import::{self, Kind, Outcome, dates::DateOrder};
@@ -77,6 +78,9 @@ pub enum Command {
     /// Write a synthetic company as CSV files, one per data kind, to try Attune or measure it
     /// (the database is not touched). Import the files in the order printed.
     Generate(GenerateArgs),
+    /// Scheduled e-mail: create and send what is due (for cron and tests).
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +105,28 @@ pub struct ServeArgs {
     /// The largest upload accepted, in MiB (larger files are refused with 413).
     #[arg(long, env = "ATTUNE_MAX_UPLOAD_MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_upload_mb: u64,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+impl ServeArgs {
+    fn web_config(&self) -> web::WebConfig {
+        web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            session: crate::db::sessions::Timeouts {
+                idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
+                absolute: std::time::Duration::from_secs(self.session_max_hours * 60 * 60),
+            },
+            max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
+            demo: false,
+        }
+    }
+}
+
+/// The SMTP settings (`serve`, `demo` and `mail run-due`).
+#[derive(Debug, Args)]
+pub struct MailArgs {
     /// The SMTP server that sends Attune's e-mail: smtps://user:password@host:465 (TLS),
     /// smtp://user:password@host:587?tls=required (STARTTLS) or smtp://host:25 (no TLS). Not
     /// set: no e-mail is sent (survey links can be downloaded instead). Prefer the environment
@@ -117,20 +143,7 @@ pub struct ServeArgs {
     pub smtp_ca_file: Option<PathBuf>,
 }
 
-impl ServeArgs {
-    fn web_config(&self) -> web::WebConfig {
-        web::WebConfig {
-            secure_cookies: self.secure_cookies,
-            trust_proxy: self.trust_proxy,
-            session: crate::db::sessions::Timeouts {
-                idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
-                absolute: std::time::Duration::from_secs(self.session_max_hours * 60 * 60),
-            },
-            max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
-            demo: false,
-        }
-    }
-
+impl MailArgs {
     /// The SMTP settings, checked; None when e-mail is off.
     fn mailer(&self) -> anyhow::Result<Option<crate::mail::Mailer>> {
         let url = self
@@ -437,6 +450,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             db.close().await?;
             result
         }
+        Command::Mail(command) => mail::run(&location, command).await,
     }
 }
 
@@ -450,7 +464,7 @@ async fn serve(
         demo: demo.is_some(),
         ..args.web_config()
     };
-    let mailer = match args.mailer() {
+    let mailer = match args.mail.mailer() {
         Ok(mailer) => mailer,
         Err(err) => {
             db.close().await?;
@@ -505,6 +519,10 @@ async fn serve(
                 db.pool.clone(),
                 mailer,
                 crate::mail::worker::WorkerConfig::default(),
+                stopping.clone(),
+            ));
+            background.spawn(crate::mail::due::run_periodically(
+                db.pool.clone(),
                 stopping.clone(),
             ));
         }

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod imports;
 pub mod login_failures;
 pub mod measures;
+pub mod notifications;
 pub mod outbox;
 pub mod people;
 pub mod promotions;

@@ -2,9 +2,10 @@
 //!
 //! Messages are never sent directly: whoever decides to send one queues it in the outbox
 //! (`db::outbox::enqueue`, in the same transaction as the decision), and `worker` sends it from
-//! `attune serve`. Every kind of message (survey invitations and reminders today) goes through
-//! the same outbox, worker, retries and rate limit.
+//! `attune serve`. Every kind of message (survey invitations and reminders, the scheduled
+//! messages of `due`) goes through the same outbox, worker, retries and rate limit.
 
+pub mod due;
 pub mod worker;
 
 use std::path::Path;

@@ -18,6 +18,7 @@ mod import_employees;
 mod import_kinds;
 mod import_web;
 mod mail;
+mod mail_due;
 mod metric_readings;
 mod report_figures;
 mod salary_privacy;

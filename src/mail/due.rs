@@ -1,0 +1,436 @@
+//! Scheduled messages: what is due on a given day in the organization's time zone, created in
+//! the outbox once per kind, period and recipient.
+//!
+//! `run` is called by `attune mail run-due [--as-of DATE]` and, every few minutes, by
+//! `attune serve`. Whatever it creates has a dedupe key such as
+//! `summary.quarterly:2025-Q1:ada@example.com`, and it works under a transaction-level advisory
+//! lock: two instances running at once, or a run repeated after a restart, create each message
+//! once. The day comes from a [`Clock`], so tests set it instead of waiting.
+//!
+//! Today's schedule: the quarterly summary (HTML body, PDF attached) to every HR and executive
+//! account, `summary_mail_delay_days` days after a quarter ends; while a kind of data it uses
+//! ends before the quarter's last month, it waits, and HR is told once what is missing.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::watch;
+
+use crate::accounts::Role;
+use crate::db::outbox::{self, Attachment, NewMessage};
+use crate::db::{self, audit, notifications, settings};
+use crate::period::Period;
+
+/// The setting with the organization's time zone (an IANA name such as `Europe/Paris`).
+pub const TIME_ZONE: &str = "mail_time_zone";
+/// The time zone when HR has not set one.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
+/// The setting with how many days after a quarter ends its summary is sent.
+pub const SUMMARY_DELAY_DAYS: &str = "summary_mail_delay_days";
+/// The delay when HR has not set one: ten days for the quarter's data to arrive.
+pub const DEFAULT_SUMMARY_DELAY_DAYS: i64 = 10;
+/// The longest delay HR may set (the next quarter's summary must not come first).
+pub const MAX_SUMMARY_DELAY_DAYS: i64 = 60;
+/// The kind of the quarterly summary message.
+pub const SUMMARY: &str = "summary.quarterly";
+/// The kind of the message that tells HR the summary waits for data.
+pub const SUMMARY_WAITING: &str = "summary.waiting";
+/// How often `attune serve` looks for due messages.
+pub const EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Where the current time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The machine's clock.
+    System,
+    /// A fixed instant (`--as-of`, tests).
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+}
+
+/// Why due messages could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum DueError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("the quarterly summary of {period} could not be made: {why}")]
+    Summary { period: Period, why: String },
+}
+
+/// What one run created, and what waits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ran {
+    /// Messages created, as (kind, period, how many recipients).
+    pub created: Vec<(String, String, usize)>,
+    /// Plain sentences about what is not sent yet, and why.
+    pub notes: Vec<String>,
+}
+
+impl Ran {
+    /// How many messages were created.
+    pub fn total(&self) -> usize {
+        self.created.iter().map(|(_, _, n)| n).sum()
+    }
+}
+
+/// The organization's time zone as set, or UTC.
+pub async fn time_zone(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
+    Ok(settings::get::<String>(conn, TIME_ZONE)
+        .await?
+        .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_string()))
+}
+
+/// A time zone HR may set: an IANA name PostgreSQL knows (case is corrected), e.g.
+/// `Europe/Paris`.
+pub async fn parse_time_zone(conn: &mut PgConnection, text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("the time zone is empty: write an IANA name such as Europe/Paris".into());
+    }
+    let found: Option<String> = sqlx::query_scalar(
+        "select name from pg_timezone_names where lower(name) = lower($1)
+         order by name = $1 desc limit 1",
+    )
+    .bind(text)
+    .fetch_optional(conn)
+    .await
+    .map_err(|e| format!("the time zone could not be checked: {e}"))?;
+    found.ok_or_else(|| {
+        format!("\"{text}\" is not a time zone Attune knows: write an IANA name such as Europe/Paris, America/New_York or UTC")
+    })
+}
+
+/// The summary delay as set (within its bounds).
+pub async fn summary_delay_days(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    Ok(
+        settings::get_i64(conn, SUMMARY_DELAY_DAYS, DEFAULT_SUMMARY_DELAY_DAYS)
+            .await?
+            .clamp(0, MAX_SUMMARY_DELAY_DAYS),
+    )
+}
+
+/// A summary delay HR may set: a whole number of days from 0 to the maximum.
+pub fn parse_summary_delay_days(text: &str) -> Result<i64, String> {
+    let value: i64 = text.trim().parse().map_err(|_| {
+        format!(
+            "the delay must be a whole number of days, not \"{}\"",
+            text.trim()
+        )
+    })?;
+    if !(0..=MAX_SUMMARY_DELAY_DAYS).contains(&value) {
+        return Err(format!(
+            "the delay must be between 0 and {MAX_SUMMARY_DELAY_DAYS} days"
+        ));
+    }
+    Ok(value)
+}
+
+/// The day it is at `clock`'s time in the organization's time zone.
+pub async fn today(conn: &mut PgConnection, clock: &Clock) -> Result<NaiveDate, sqlx::Error> {
+    let zone = time_zone(conn).await?;
+    sqlx::query_scalar("select ($1::timestamptz at time zone $2)::date")
+        .bind(clock.now())
+        .bind(zone)
+        .fetch_one(conn)
+        .await
+}
+
+/// The setting by which HR sends a waiting summary anyway.
+fn send_anyway_key(quarter: Period) -> String {
+    format!("summary_mail_send_anyway:{quarter}")
+}
+
+/// HR's "send it anyway": the summary of `quarter` goes out at its next run even though data is
+/// missing. Audited.
+pub async fn send_summary_anyway(
+    conn: &mut PgConnection,
+    quarter: Period,
+    actor: &audit::Actor,
+) -> Result<(), sqlx::Error> {
+    settings::set(conn, &send_anyway_key(quarter), &true).await?;
+    audit::record(
+        conn,
+        actor,
+        "mail.summary_send_anyway",
+        serde_json::json!({ "period": quarter.to_string() }),
+    )
+    .await
+}
+
+/// Create what is due on `today` (a day in the organization's time zone).
+pub async fn run(pool: &PgPool, today: NaiveDate) -> Result<Ran, DueError> {
+    let mut ran = Ran::default();
+    quarterly_summary(pool, today, &mut ran).await?;
+    Ok(ran)
+}
+
+/// Create what is due every `EVERY`, by the machine's clock, until `shutdown` turns true
+/// (`attune serve`).
+pub async fn run_periodically(pool: PgPool, mut shutdown: watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        let result = async {
+            let today = today(&mut *pool.acquire().await?, &Clock::System).await?;
+            run(&pool, today).await
+        }
+        .await;
+        match result {
+            Ok(ran) if ran.total() > 0 => {
+                tracing::info!(messages = ran.total(), "created scheduled e-mail")
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!("scheduled e-mail could not be created: {err}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(EVERY) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Serializes the runs of all instances (transaction-level advisory lock).
+async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_xact_lock(hashtext('attune.mail.due'))")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The dedupe key of a scheduled message.
+fn key(kind: &str, period: &str, email: &str) -> String {
+    format!("{kind}:{period}:{}", email.to_lowercase())
+}
+
+/// The kinds of data the summary's fundamentals use that end before `quarter`'s last month,
+/// with the months they miss ("absences: 2025-02, 2025-03"). Kinds never imported are not
+/// expected.
+pub fn missing_data(latest: &[(String, NaiveDate)], quarter: Period) -> Vec<String> {
+    let months = quarter.months();
+    let mut missing = Vec::new();
+    for (kind, day) in latest {
+        let gaps: Vec<String> = months
+            .iter()
+            .filter(|m| m.start() > *day)
+            .map(|m| m.to_string())
+            .collect();
+        if !gaps.is_empty() && *day < quarter.end() {
+            missing.push(format!(
+                "{kind} (data ends {day}; missing {})",
+                gaps.join(", ")
+            ));
+        }
+    }
+    missing.sort();
+    missing
+}
+
+async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Result<(), DueError> {
+    let mut tx = pool.begin().await?;
+    lock(&mut tx).await?;
+    let quarter = Period::latest_complete_quarter(today);
+    let delay = summary_delay_days(&mut tx).await?;
+    let due_on = quarter.end() + Days::new(delay as u64);
+    if today < due_on {
+        ran.notes.push(format!(
+            "The quarterly summary of {quarter} is due on {due_on}."
+        ));
+        return Ok(());
+    }
+    if !notifications::has_employees(&mut tx).await? {
+        ran.notes.push(format!(
+            "The quarterly summary of {quarter} is not sent: there is no employee data yet."
+        ));
+        return Ok(());
+    }
+    let period = quarter.to_string();
+    let recipients = notifications::with_roles(&mut tx, &[Role::Hr, Role::Executive]).await?;
+    let keys: Vec<String> = recipients
+        .iter()
+        .map(|r| key(SUMMARY, &period, &r.email))
+        .collect();
+    let done = notifications::already_created(&mut tx, &keys).await?;
+    let to: Vec<&notifications::Recipient> = recipients
+        .iter()
+        .zip(&keys)
+        .filter(|(_, k)| !done.contains(k))
+        .map(|(r, _)| r)
+        .collect();
+    if to.is_empty() {
+        return Ok(());
+    }
+
+    let latest = notifications::latest_dates(&mut tx).await?;
+    let missing = missing_data(&latest, quarter);
+    let anyway = settings::get::<bool>(&mut tx, &send_anyway_key(quarter))
+        .await?
+        .unwrap_or(false);
+    if !missing.is_empty() && !anyway {
+        let hr = notifications::with_roles(&mut tx, &[Role::Hr]).await?;
+        let notices: Vec<NewMessage> = hr
+            .iter()
+            .map(|r| waiting_notice(quarter, &missing, &r.email))
+            .collect();
+        let queued = outbox::enqueue(&mut tx, &notices).await?;
+        if queued > 0 {
+            ran.created
+                .push((SUMMARY_WAITING.to_string(), period.clone(), queued as usize));
+        }
+        tx.commit().await?;
+        ran.notes.push(format!(
+            "The quarterly summary of {quarter} waits for data: {}.",
+            missing.join("; ")
+        ));
+        return Ok(());
+    }
+
+    let summary = crate::summary::build(&mut tx, quarter)
+        .await
+        .map_err(|e| DueError::Summary {
+            period: quarter,
+            why: e.to_string(),
+        })?;
+    let html =
+        crate::web::pages::summary::standalone_html(&summary).map_err(|e| DueError::Summary {
+            period: quarter,
+            why: e.to_string(),
+        })?;
+    let (summary, pdf) = tokio::task::spawn_blocking(move || {
+        crate::summary::pdf::render(&summary).map(|p| (summary, p))
+    })
+    .await
+    .map_err(|e| DueError::Summary {
+        period: quarter,
+        why: format!("the PDF task failed: {e}"),
+    })?
+    .map_err(|e| DueError::Summary {
+        period: quarter,
+        why: e.to_string(),
+    })?;
+    let text = summary_text(&summary);
+    let messages: Vec<NewMessage> = to
+        .iter()
+        .map(|r| NewMessage {
+            kind: SUMMARY.to_string(),
+            dedupe_key: key(SUMMARY, &period, &r.email),
+            recipient: r.email.clone(),
+            subject: format!("Quarterly summary {period}"),
+            text: text.clone(),
+            html: Some(html.clone()),
+            headers: vec![],
+            attachments: vec![Attachment {
+                file_name: format!("attune-summary-{period}.pdf"),
+                content_type: "application/pdf".to_string(),
+                content: pdf.clone(),
+            }],
+        })
+        .collect();
+    let queued = outbox::enqueue(&mut tx, &messages).await?;
+    db::audit::record(
+        &mut tx,
+        &audit::Actor::cli(),
+        "mail.scheduled",
+        serde_json::json!({ "kind": SUMMARY, "period": period, "recipients": queued }),
+    )
+    .await?;
+    tx.commit().await?;
+    ran.created
+        .push((SUMMARY.to_string(), period, queued as usize));
+    Ok(())
+}
+
+/// The plain-text body of the summary message: its headlines.
+fn summary_text(summary: &crate::summary::Summary) -> String {
+    let mut text = format!(
+        "Quarterly summary {} ({})\n\n",
+        summary.period, summary.dates
+    );
+    for headline in &summary.headlines {
+        text.push_str(&format!("- {headline}\n"));
+    }
+    text.push_str(&format!(
+        "\nThe whole summary is in this message and attached as a PDF \
+         (attune-summary-{}.pdf).\n\nYou receive it as an HR or executive user of Attune.\n",
+        summary.period
+    ));
+    text
+}
+
+/// The message that tells an HR user the summary waits for data.
+fn waiting_notice(quarter: Period, missing: &[String], email: &str) -> NewMessage {
+    let mut text = format!(
+        "The quarterly summary of {quarter} is due but waits, because this data does not \
+         cover the quarter yet:\n\n"
+    );
+    for line in missing {
+        text.push_str(&format!("- {line}\n"));
+    }
+    text.push_str(&format!(
+        "\nImport the missing data and the summary goes out by itself. To send it as it is, \
+         run `attune mail run-due --send-anyway`.\n\nYou receive this as an HR user of Attune; \
+         it is sent once for {quarter}.\n"
+    ));
+    NewMessage {
+        kind: SUMMARY_WAITING.to_string(),
+        dedupe_key: key(SUMMARY_WAITING, &quarter.to_string(), email),
+        recipient: email.to_string(),
+        subject: format!("The quarterly summary {quarter} waits for data"),
+        text,
+        html: None,
+        headers: vec![],
+        attachments: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn data_that_ends_before_the_quarters_last_month_is_missing_with_its_months() {
+        let q1 = Period::quarter(2025, 1).unwrap();
+        let latest = vec![
+            ("pulse".to_string(), day("2025-03-02")),
+            ("absences".to_string(), day("2025-01-20")),
+            ("csat".to_string(), day("2025-05-01")),
+        ];
+        assert_eq!(
+            missing_data(&latest, q1),
+            ["absences (data ends 2025-01-20; missing 2025-02, 2025-03)"]
+        );
+    }
+
+    #[test]
+    fn the_delay_is_a_bounded_number_of_days() {
+        assert_eq!(parse_summary_delay_days(" 14 "), Ok(14));
+        assert!(
+            parse_summary_delay_days("ten")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(
+            parse_summary_delay_days("61")
+                .unwrap_err()
+                .contains("between 0 and 60")
+        );
+    }
+
+    #[test]
+    fn keys_are_per_kind_period_and_address_ignoring_case() {
+        assert_eq!(
+            key(SUMMARY, "2025-Q1", "Ada@Example.com"),
+            "summary.quarterly:2025-Q1:ada@example.com"
+        );
+    }
+}
