@@ -48,7 +48,7 @@ async fn company(absences: &str) -> TestApp {
     let gone = app
         .create_user("gone@example.com", Role::Executive, &[])
         .await;
-    attune::db::users::disable(&mut *app.pool.acquire().await.unwrap(), gone)
+    attune::db::users::disable(&mut app.pool.acquire().await.unwrap(), gone)
         .await
         .unwrap();
     app
@@ -73,7 +73,7 @@ fn at(text: &str) -> Clock {
 }
 
 async fn today(app: &TestApp, clock: &Clock) -> NaiveDate {
-    due::today(&mut *app.pool.acquire().await.unwrap(), clock)
+    due::today(&mut app.pool.acquire().await.unwrap(), clock)
         .await
         .unwrap()
 }
