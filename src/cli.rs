@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 mod accounts;
 mod mail;
 
-use crate::db::{Database, Location};
+use crate::db::{Database, Location, PoolSettings};
 use crate::import::{self, Kind, Outcome, dates::DateOrder};
 use crate::period::Period;
 use crate::report::{self, ReportError};
@@ -373,11 +373,13 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
         Command::Serve(args) => {
-            let db = Database::open(&location, 16).await?;
+            let db =
+                Database::open_with(&location, PoolSettings::serving(web::REQUEST_TIMEOUT)).await?;
             serve(db, &args, None).await
         }
         Command::Demo(args) => {
-            let db = Database::open(&location, 16).await?;
+            let db =
+                Database::open_with(&location, PoolSettings::serving(web::REQUEST_TIMEOUT)).await?;
             println!("Loading the demo company…");
             let summary = tokio::select! {
                 summary = crate::demo::load(&db.pool) => summary,
@@ -510,9 +512,11 @@ async fn serve(
     let state = AppState {
         pool: db.pool.clone(),
         config,
+        health: crate::db::monitor::Health::new(),
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut background = tokio::task::JoinSet::new();
+    background.spawn(db.watch(state.health.clone(), stopping.clone()));
     match mailer {
         Some(mailer) => {
             background.spawn(crate::mail::worker::run(

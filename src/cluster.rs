@@ -155,6 +155,20 @@ impl EmbeddedCluster {
         Ok(())
     }
 
+    /// Start the cluster again if it is not running (say its postmaster was killed), with the
+    /// same locks as [`EmbeddedCluster::start`], so that several attune processes noticing it at
+    /// once start it only once. True when this call started it. Blocking.
+    pub fn ensure_running(&self) -> Result<bool> {
+        let _startup = lock(&self.data_dir.join("startup.lock"), FlockArg::LockExclusive)?;
+        if self.is_running()? {
+            return Ok(false);
+        }
+        self.prepare_directories()?;
+        self.write_settings()?;
+        self.pg_ctl_start()?;
+        Ok(true)
+    }
+
     /// Connection options for the cluster's `postgres` maintenance database.
     pub fn maintenance_options(&self) -> PgConnectOptions {
         let options = PgConnectOptions::new()

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod imports;
 pub mod login_failures;
 pub mod measures;
+pub mod monitor;
 pub mod notifications;
 pub mod outbox;
 pub mod people;
@@ -25,6 +26,7 @@ pub mod uploads;
 pub mod users;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -47,16 +49,59 @@ pub enum Location {
     },
 }
 
+/// How the connection pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a query waits for a free connection (or for the database to answer a new one)
+    /// before failing.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL cancels any statement running longer than this (`statement_timeout` on every
+    /// connection); None: no limit.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    /// A command-line command: a couple of connections, no limit on how long a statement runs.
+    pub fn command(max_connections: u32) -> PoolSettings {
+        PoolSettings {
+            max_connections,
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: None,
+        }
+    }
+
+    /// `attune serve`: a request that waits for a connection fails within a few seconds (a
+    /// 503, not a hang), and a statement stops before the request's own timeout, so a request
+    /// that timed out leaves no SQL running.
+    pub fn serving(request_timeout: Duration) -> PoolSettings {
+        PoolSettings {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(3),
+            statement_timeout: Some(request_timeout.mul_f64(0.9)),
+        }
+    }
+}
+
 /// An open database: a connection pool and, in embedded mode, the cluster it runs on.
 pub struct Database {
     pub pool: PgPool,
-    cluster: Option<EmbeddedCluster>,
+    options: PgConnectOptions,
+    cluster: Option<Arc<EmbeddedCluster>>,
 }
 
 impl Database {
     /// Connect (starting or attaching to the embedded cluster when there is no URL) and bring
     /// the schema up to date.
     pub async fn open(location: &Location, max_connections: u32) -> anyhow::Result<Database> {
+        Database::open_with(location, PoolSettings::command(max_connections)).await
+    }
+
+    /// Like [`Database::open`], with these pool settings.
+    pub async fn open_with(
+        location: &Location,
+        settings: PoolSettings,
+    ) -> anyhow::Result<Database> {
         let (options, cluster) = match location {
             Location::Url(url) => {
                 let options: PgConnectOptions = url
@@ -71,32 +116,55 @@ impl Database {
                 })
                 .await??;
                 create_database_if_missing(&cluster).await?;
-                (cluster.connect_options(), Some(cluster))
+                (cluster.connect_options(), Some(Arc::new(cluster)))
             }
         };
+        let mut pool_options = options.clone();
+        if let Some(limit) = settings.statement_timeout {
+            pool_options =
+                pool_options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]);
+        }
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(
-                options
-                    .clone()
-                    .log_statements(tracing::log::LevelFilter::Debug),
-            )
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(pool_options.log_statements(tracing::log::LevelFilter::Debug))
             .await
             .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
         MIGRATOR
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("cannot bring the database schema up to date: {e}"))?;
-        Ok(Database { pool, cluster })
+        Ok(Database {
+            pool,
+            options,
+            cluster,
+        })
+    }
+
+    /// The task that watches the database while serving (see [`monitor::watch`]): it keeps
+    /// `health` up to date and starts the embedded cluster again if its PostgreSQL dies.
+    pub fn watch(
+        &self,
+        health: monitor::Health,
+        stopping: tokio::sync::watch::Receiver<bool>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        monitor::watch(self.options.clone(), self.cluster.clone(), health, stopping)
     }
 
     /// Close every connection, then leave the embedded cluster (stopping it when this was the
-    /// last attune process using it).
+    /// last attune process using it). Call it after the watcher has stopped.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
         if let Some(cluster) = self.cluster {
-            tokio::task::spawn_blocking(move || cluster.release()).await??;
+            tokio::task::spawn_blocking(move || match Arc::try_unwrap(cluster) {
+                Ok(cluster) => cluster.release(),
+                // Still watched: the last reference to go stops it (see its Drop).
+                Err(shared) => {
+                    drop(shared);
+                    Ok(())
+                }
+            })
+            .await??;
         }
         Ok(())
     }
@@ -128,7 +196,10 @@ async fn create_database_if_missing(cluster: &EmbeddedCluster) -> anyhow::Result
     Ok(())
 }
 
-/// Whether the database answers (for `/readyz`).
+/// Whether the database answers (for `/readyz`), within [`monitor::PING_TIMEOUT`].
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("select 1").execute(pool).await.map(|_| ())
+    match tokio::time::timeout(monitor::PING_TIMEOUT, sqlx::query("select 1").execute(pool)).await {
+        Ok(result) => result.map(|_| ()),
+        Err(_) => Err(sqlx::Error::PoolTimedOut),
+    }
 }

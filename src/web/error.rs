@@ -40,9 +40,16 @@ pub enum AppError {
     /// an import whose roster changed while it was written): 409, with the reason.
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot be reached just now (down, restarting, or every connection busy):
+    /// a friendly 503 that says to try again shortly.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// PostgreSQL cancelled the request's query after `statement_timeout`: a 503.
+    #[error("the request took too long")]
+    TooSlow,
     /// The database failed: a 500, logged.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Anything else that failed on our side (e.g. writing a PDF): a 500, logged; the text is
     /// for the log only.
     #[error("internal error: {0}")]
@@ -65,11 +72,41 @@ impl AppError {
 #[derive(Debug, Clone)]
 pub struct ErrorMessage(pub String);
 
+/// Errors that mean "the database is not reachable now" (it comes back by itself) are 503s; the
+/// others are 500s.
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> AppError {
+        match &err {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Io(_) => {
+                tracing::warn!("database unavailable: {err}");
+                AppError::Unavailable
+            }
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // query_canceled: statement_timeout.
+                Some("57014") => {
+                    tracing::warn!("a query was cancelled: {err}");
+                    AppError::TooSlow
+                }
+                // Connection exceptions, and the server shutting down or starting up.
+                Some(code) if code.starts_with("08") || code.starts_with("57P") => {
+                    tracing::warn!("database unavailable: {err}");
+                    AppError::Unavailable
+                }
+                _ => AppError::Database(err),
+            },
+            _ => AppError::Database(err),
+        }
+    }
+}
+
 impl From<ReportError> for AppError {
     fn from(err: ReportError) -> AppError {
         match err {
             ReportError::UnknownTeam(_) => AppError::NotFound,
-            ReportError::Database(e) => AppError::Database(e),
+            ReportError::Database(e) => e.into(),
         }
     }
 }
@@ -81,7 +118,7 @@ impl From<ImportError> for AppError {
                 AppError::Conflict(err.to_string())
             }
             ImportError::NotInMemory(_) => AppError::Internal(err.to_string()),
-            ImportError::Database(e) => AppError::Database(e),
+            ImportError::Database(e) => e.into(),
         }
     }
 }
@@ -90,13 +127,16 @@ impl From<UndoError> for AppError {
     fn from(err: UndoError) -> AppError {
         match err {
             UndoError::NotFound(_) => AppError::NotFound,
-            UndoError::Database(e) => AppError::Database(e),
+            UndoError::Database(e) => e.into(),
             UndoError::NotUndoable(..) | UndoError::LaterImports(..) | UndoError::InUse(..) => {
                 AppError::Conflict(err.to_string())
             }
         }
     }
 }
+
+/// The `Retry-After` of a 503 while the database is unavailable (it is checked every second).
+pub const RETRY_AFTER_SECS: u64 = 10;
 
 #[derive(Template, Clone)]
 #[template(path = "error.html")]
@@ -165,6 +205,26 @@ impl IntoResponse for AppError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
                 return response;
             }
+            AppError::Unavailable => {
+                let mut response = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Back in a moment",
+                    "Attune cannot reach its database just now. It reconnects by itself; try \
+                     again in a minute."
+                        .to_string(),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+                return response;
+            }
+            AppError::TooSlow => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "This took too long",
+                "Attune stopped this request because it took too long. Try again in a moment, \
+                 or choose a shorter period."
+                    .to_string(),
+            ),
             AppError::Database(_) | AppError::Internal(_) => {
                 tracing::error!("internal error: {self}");
                 (

@@ -39,6 +39,7 @@ pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 use admin::{audit, data, imports, settings};
 use pages::{dashboard, help, login, organization, summary, team};
 
+use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;
 
 /// What every handler may use. Cheap to clone: the pool is shared.
@@ -46,6 +47,8 @@ use crate::db::sessions::Timeouts;
 pub struct AppState {
     pub pool: PgPool,
     pub config: WebConfig,
+    /// Whether the database answers (kept up to date by `db::monitor::watch` while serving).
+    pub health: Health,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
         AppState {
             pool,
             config: WebConfig::default(),
+            health: Health::new(),
         }
     }
 }
@@ -92,6 +96,10 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 /// No inline script or style, nothing from elsewhere, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
+
+/// A request still running after this long is answered 503 (and its SQL, which stops at the
+/// serving pool's `statement_timeout`, stops before it: see `db::PoolSettings::serving`).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The largest request body accepted (uploads included).
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -159,6 +167,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             error_pages_name_the_user,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.health.clone(),
+            unavailable_while_the_database_is,
+        ))
         .with_state(state)
         .layer(middleware::from_fn(api_errors_as_json))
         .layer(CompressionLayer::new())
@@ -171,7 +183,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(60),
+            REQUEST_TIMEOUT,
         ))
         // The headers come outside every layer that can answer by itself (the 413 of the body
         // limit, the 503 of the timeout), so that they are on every response.
@@ -198,6 +210,21 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// While the database does not answer, every request but the probes and static files is
+/// answered 503 at once (a page, or JSON under `/api/`), instead of waiting for a connection.
+async fn unavailable_while_the_database_is(
+    axum::extract::State(health): axum::extract::State<Health>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let exempt = matches!(path, "/healthz" | "/readyz") || path.starts_with("/static/");
+    if exempt || health.is_available() {
+        return next.run(request).await;
+    }
+    AppError::Unavailable.into_response()
 }
 
 /// A 413 from the body limit (which knows nothing of pages) becomes a page or JSON error that

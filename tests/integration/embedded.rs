@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::attune_command;
 
-fn postmaster_running(data_dir: &Path) -> bool {
+pub fn postmaster_running(data_dir: &Path) -> bool {
     data_dir.join("postgres/postmaster.pid").exists()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -19,7 +19,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_until_ready(server: &mut Child, port: u16) {
+pub fn wait_until_ready(server: &mut Child, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Some(status) = server.try_wait().unwrap() {

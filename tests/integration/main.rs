@@ -20,6 +20,7 @@ mod import_web;
 mod mail;
 mod mail_due;
 mod metric_readings;
+mod outages;
 mod report_figures;
 mod salary_privacy;
 mod scoring_company;

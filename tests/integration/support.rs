@@ -150,6 +150,7 @@ impl TestApp {
         let router = app(AppState {
             pool: pool.clone(),
             config,
+            health: Default::default(),
         });
         tokio::spawn(async move {
             axum::serve(

@@ -133,7 +133,7 @@ async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<S
                 "The quarterly summary covers a quarter, not \"{asked}\": choose a quarter \
                  such as 2025-Q1 (YYYY-Qn)."
             )),
-            SummaryError::Report(ReportError::Database(e)) => AppError::Database(e),
+            SummaryError::Report(ReportError::Database(e)) => e.into(),
             SummaryError::Report(e) => AppError::from(e),
         })
 }
