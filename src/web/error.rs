@@ -331,11 +331,25 @@ mod tests {
 
     #[test]
     fn import_failures_on_our_side_show_no_internal_text() {
-        let (status, message) = shown(ImportError::Database(sqlx::Error::PoolTimedOut));
+        let (status, message) = shown(ImportError::Database(sqlx::Error::RowNotFound));
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(!message.contains("pool"), "{message}");
+        assert!(!message.contains("row"), "{message}");
         let (status, _) = shown(ImportError::NotInMemory("roster.csv".into()));
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_that_says_to_try_again() {
+        for err in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            let (status, message) = shown(ImportError::Database(err));
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(message.contains("cannot reach its database"), "{message}");
+            assert!(!message.contains("pool"), "{message}");
+        }
     }
 
     #[test]
