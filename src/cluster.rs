@@ -329,12 +329,22 @@ impl EmbeddedCluster {
     /// Written at every start so that a moved data directory still finds its socket.
     fn write_settings(&self) -> Result<()> {
         let socket_dir = self.run_dir().to_string_lossy().replace('\'', "''");
-        let settings = format!(
+        let mut settings = format!(
             "# Written by attune at every start; edit postgresql.conf instead.\n\
              listen_addresses = ''\n\
              unix_socket_directories = '{socket_dir}'\n\
              unix_socket_permissions = 0700\n"
         );
+        // After a crash, sync the data directory with one syncfs() rather than one fsync() per
+        // file: a restart after the postmaster died takes a fraction of the time (Linux,
+        // PostgreSQL 14 and later).
+        let major: u32 = fs::read_to_string(self.pgdata().join("PG_VERSION"))
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        if cfg!(target_os = "linux") && major >= 14 {
+            settings.push_str("recovery_init_sync_method = syncfs\n");
+        }
         let path = self.pgdata().join("attune.conf");
         fs::write(&path, settings).map_err(io(format!("cannot write {}", path.display())))?;
         self.give_to_owner(&path)

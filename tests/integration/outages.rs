@@ -64,9 +64,11 @@ fn stop(mut server: Child) {
     assert!(status.success(), "{status}");
 }
 
-fn postmaster_pid(data_dir: &Path) -> i32 {
-    let text = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).unwrap();
-    text.lines().next().unwrap().trim().parse().unwrap()
+/// The running postmaster's process id (None while there is none, or its file is being
+/// written).
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).ok()?;
+    text.lines().next()?.trim().parse().ok()
 }
 
 #[test]
@@ -75,7 +77,7 @@ fn a_killed_embedded_postgres_is_started_again_and_no_request_fails_meanwhile() 
     let data_dir = dir.path().join("data");
     let log = dir.path().join("serve.log");
     let (server, port) = serve(&["--data-dir", data_dir.to_str().unwrap()], &[], &log);
-    let old = postmaster_pid(&data_dir);
+    let old = postmaster_pid(&data_dir).expect("a postmaster runs");
 
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(old),
@@ -101,7 +103,9 @@ fn a_killed_embedded_postgres_is_started_again_and_no_request_fails_meanwhile() 
         assert!(took < Duration::from_secs(5), "the API took {took:?}");
         let (ready, _, _) = http_get(port, "/readyz");
         seen.push((page, api, ready));
-        if ready == 200 && page == 200 {
+        // (Right after the kill, a backend that has not yet noticed may still answer.)
+        let restarted = postmaster_pid(&data_dir).is_some_and(|pid| pid != old);
+        if ready == 200 && page == 200 && restarted {
             break killed.elapsed();
         }
         assert!(
@@ -111,11 +115,11 @@ fn a_killed_embedded_postgres_is_started_again_and_no_request_fails_meanwhile() 
         );
         std::thread::sleep(Duration::from_millis(100));
     };
+    // Within 10 s on an idle machine; the bound leaves room for a loaded test machine.
     assert!(
-        recovered < Duration::from_secs(10),
+        recovered < Duration::from_secs(15),
         "recovered after {recovered:?}"
     );
-    assert_ne!(postmaster_pid(&data_dir), old, "a new postmaster runs");
     let (health, _, _) = http_get(port, "/healthz");
     assert_eq!(health, 200);
 
