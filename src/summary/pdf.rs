@@ -231,6 +231,39 @@ const fn col(title: &'static str, width: f64, right: bool) -> Column<'static> {
     }
 }
 
+/// The columns of the index's parts.
+const PART_COLUMNS: [Column<'static>; 3] = [
+    col("Part of the index", 300.0, false),
+    col("Score (0–100)", 100.0, true),
+    col("Weight", 95.0, true),
+];
+
+/// The columns of the fundamentals, the last headed "Change vs 2025-Q4".
+fn fundamental_columns(change_title: &str) -> [Column<'_>; 5] {
+    [
+        col("Metric", 110.0, false),
+        col("This quarter", 95.0, true),
+        col("Previous quarter", 95.0, true),
+        col("A year earlier", 95.0, true),
+        Column {
+            title: change_title,
+            width: 100.0,
+            right: true,
+        },
+    ]
+}
+
+/// The columns of the teams.
+const TEAM_COLUMNS: [Column<'static>; 7] = [
+    col("Team", 100.0, false),
+    col("Index", 40.0, true),
+    col("Index change", 78.0, true),
+    col("Headcount", 67.0, true),
+    col("Leavers", 45.0, true),
+    col("Turnover", 55.0, true),
+    col("Favorability", 110.0, true),
+];
+
 /// The pages being laid out, and the cursor.
 struct Layout<'f> {
     fonts: &'f Fonts,
@@ -521,14 +554,7 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     if parts.is_empty() {
         l.paragraph("The index has no parts this quarter.", 9.0, false, MUTED);
     } else {
-        l.table(
-            &[
-                col("Part of the index", 300.0, false),
-                col("Score (0–100)", 100.0, true),
-                col("Weight", 95.0, true),
-            ],
-            &parts,
-        );
+        l.table(&PART_COLUMNS, &parts);
     }
 
     l.heading("Fundamentals");
@@ -546,20 +572,7 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
         })
         .collect();
     let change_title = format!("Change vs {}", s.previous_period);
-    l.table(
-        &[
-            col("Metric", 110.0, false),
-            col("This quarter", 95.0, true),
-            col("Previous quarter", 95.0, true),
-            col("A year earlier", 95.0, true),
-            Column {
-                title: &change_title,
-                width: 100.0,
-                right: false,
-            },
-        ],
-        &rows,
-    );
+    l.table(&fundamental_columns(&change_title), &rows);
     let scale = 0.74;
     let chart_width = 320.0 * scale;
     for pair in s.fundamentals.chunks(2) {
@@ -609,18 +622,7 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
             ]
         })
         .collect();
-    l.table(
-        &[
-            col("Team", 110.0, false),
-            col("Index", 45.0, true),
-            col("Index change", 75.0, true),
-            col("Headcount", 55.0, true),
-            col("Leavers", 45.0, true),
-            col("Turnover", 50.0, true),
-            col("Favorability", 115.0, true),
-        ],
-        &rows,
-    );
+    l.table(&TEAM_COLUMNS, &rows);
 
     l.heading("What turnover cost");
     l.paragraph(&s.cost.sentence, 10.0, false, INK);
@@ -675,4 +677,35 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
         false,
         MUTED,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_heading_fits_its_column_whole_and_the_tables_fit_the_page() {
+        let fonts = Fonts::load().unwrap();
+        let tables: [&[Column<'_>]; 3] = [
+            &PART_COLUMNS,
+            &fundamental_columns("Change vs 2025-Q4"),
+            &TEAM_COLUMNS,
+        ];
+        for columns in tables {
+            for c in columns {
+                // As `Layout::cell` draws a heading: 8.5 points, bold, 6 points to spare.
+                let width = fonts.width(c.title, 8.5, true);
+                assert!(
+                    width <= c.width - 6.0,
+                    "\"{}\" needs {width:.1} pt, its column has {:.1}",
+                    c.title,
+                    c.width - 6.0
+                );
+            }
+            let total: f64 = columns.iter().map(|c| c.width).sum();
+            assert!(total <= CONTENT_WIDTH + 1.0, "{total} pt");
+        }
+        // The check can fail: the heading that was once cut to "Headco…".
+        assert!(fonts.width("Headcount", 8.5, true) > 55.0 - 6.0);
+    }
 }
