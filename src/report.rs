@@ -18,7 +18,7 @@ use crate::period::{Granularity, Period};
 use crate::scoring::privacy::{self, Hiding};
 use crate::scoring::{
     self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate, Metric,
-    OutcomeLink, PeriodFacts, Scored, Settings, TeamQuarter,
+    OutcomeLink, PeriodFacts, QuarterFigures, Scored, Settings,
 };
 
 /// The whole report of one period.
@@ -29,7 +29,8 @@ pub struct Report {
     pub end: NaiveDate,
     pub org: Scope,
     pub teams: BTreeMap<String, Scope>,
-    /// Across teams and the trailing quarters: favorability against next-quarter outcomes.
+    /// Across teams and quarters: favorability against outcomes one, two and three quarters
+    /// later (lag by lag), with their intervals (see `scoring::links`).
     pub outcome_links: Vec<OutcomeLink>,
     /// The minimum group size survey figures were suppressed below.
     pub min_group_size: i64,
@@ -133,9 +134,17 @@ pub async fn build_many(
         settings: &settings,
         hiding: privacy::decide(&facts, &parents, settings.min_group_size, today),
     };
+    // The outcome links of every period read the same team-quarters: score them once.
+    let mut link_quarters: Vec<Period> = periods
+        .iter()
+        .flat_map(|p| end_quarter(*p).trailing(scoring::QUARTERS_NEEDED))
+        .collect();
+    let mut seen = HashSet::new();
+    link_quarters.retain(|q| seen.insert(*q));
+    let figures = scorer.quarter_figures(&link_quarters);
     Ok(periods
         .iter()
-        .map(|period| scorer.report(*period, team_name.as_deref()))
+        .map(|period| scorer.report(*period, team_name.as_deref(), &figures))
         .collect())
 }
 
@@ -245,7 +254,7 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    fn report(&self, period: Period, team: Option<&str>) -> Report {
+    fn report(&self, period: Period, team: Option<&str>, figures: &[QuarterFigures]) -> Report {
         let names: Vec<String> = self.facts[&period]
             .teams
             .keys()
@@ -261,32 +270,36 @@ impl<'a> Scorer<'a> {
                 .iter()
                 .map(|name| (name.clone(), self.scope(period, Some(name))))
                 .collect(),
-            outcome_links: self.outcome_links(period),
+            outcome_links: scoring::links(figures, end_quarter(period)),
             min_group_size: self.settings.min_group_size,
             settings: self.settings.clone(),
         }
     }
 
-    /// Team-quarters of the eight quarters before the period's last: favorability then, outcomes
-    /// the quarter after. Hidden favorability does not count.
-    fn outcome_links(&self, period: Period) -> Vec<OutcomeLink> {
-        let last = end_quarter(period);
-        let mut quarters = Vec::new();
-        for q in last.previous().trailing(8) {
-            let Some(pf) = self.facts.get(&q) else {
+    /// Each team's figures in `quarters`, as the outcome links read them. Favorability counts
+    /// only where it is shown to everyone: suppressed or withheld, it is unknown here.
+    fn quarter_figures(&self, quarters: &[Period]) -> Vec<QuarterFigures> {
+        let mut figures = Vec::new();
+        for &quarter in quarters {
+            let Some(pf) = self.facts.get(&quarter) else {
                 continue;
             };
-            for name in pf.teams.keys() {
-                let now = self.score(q, Some(name));
-                let next = self.score(q.next(), Some(name));
-                quarters.push(TeamQuarter {
-                    empathy_favorability: now.fundamentals.empathy_favorability,
-                    next_voluntary_turnover_rate: next.fundamentals.voluntary_turnover_rate,
-                    next_absenteeism_rate: next.fundamentals.absenteeism_rate,
-                    next_csat: next.fundamentals.csat,
+            for (name, facts) in &pf.teams {
+                let m = self.score(quarter, Some(name));
+                let f = &m.fundamentals;
+                let shown = !m.suppressed.contains(&Metric::EmpathyFavorability);
+                figures.push(QuarterFigures {
+                    team: name.clone(),
+                    quarter,
+                    empathy_favorability: f.empathy_favorability.filter(|_| shown),
+                    voluntary_turnover_rate: f.voluntary_turnover_rate,
+                    voluntary_leavers: facts.roster.voluntary_separations,
+                    headcount_avg: f.headcount_avg,
+                    absenteeism_rate: f.absenteeism_rate,
+                    csat: f.csat,
                 });
             }
         }
-        scoring::outcome_links(&quarters)
+        figures
     }
 }

@@ -27,7 +27,12 @@ pub fn roster(today: NaiveDate) -> Vec<NewEmployee> {
 
 /// Load the demo company. Idempotent: every row is upserted by its natural key.
 pub async fn load(pool: &PgPool) -> anyhow::Result<Summary> {
-    let today = Local::now().date_naive();
+    load_as_of(pool, Local::now().date_naive()).await
+}
+
+/// Load the demo company as it is on `today`: three years of history up to that quarter (tests
+/// load it as of a fixed day, to know exactly what it holds).
+pub async fn load_as_of(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Summary> {
     let company = Company::demo(today);
     let employees = company.roster();
     let mut activity = Activity::default();

@@ -4,6 +4,7 @@
 //! - [`number`]: numbers, percentages, money, changes, days and spans;
 //! - [`missing`]: the words for a figure that is not shown, by why it is missing;
 //! - [`verdict`]: whether a change is good news, from the catalogue's direction;
+//! - [`links`]: the outcome links in plain words (verdicts, table cells, "teams like yours");
 //! - [`labels`]: the names of things that are not metrics (empathy index parts, period lengths,
 //!   tiers, directions);
 //! - [`chart`]: chart geometry (line charts, sparklines, bars), drawn by the templates and the
@@ -17,6 +18,7 @@
 
 pub mod chart;
 pub mod labels;
+pub mod links;
 pub mod missing;
 pub mod number;
 pub mod playbook;

@@ -48,14 +48,34 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     for link in &report.outcome_links {
+        let later = match link.lag {
+            1 => "next-quarter".to_string(),
+            lag => format!("{lag}-quarters-later"),
+        };
+        let estimate = match (link.correlation, link.ci_low, link.ci_high) {
+            (Some(r), Some(low), Some(high)) => {
+                format!("r = {r:.2}, 95 % interval {low:.2} to {high:.2}")
+            }
+            _ => "not enough data".to_string(),
+        };
+        let rate_ratio = match (
+            link.rate_ratio_per_10_points,
+            link.rate_ratio_ci_low,
+            link.rate_ratio_ci_high,
+        ) {
+            (Some(rr), Some(low), Some(high)) => {
+                format!("; rate ratio per 10 points {rr:.2} ({low:.2} to {high:.2})")
+            }
+            _ => String::new(),
+        };
+        let within = match link.within_team.correlation {
+            Some(r) => format!("; within teams r = {r:.2}"),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "Favorability vs next-quarter {}: {} (n = {}; {})",
-            link.outcome,
-            link.correlation
-                .map_or("not enough data".to_string(), |r| format!("r = {r:.2}")),
-            link.n,
-            link.note
+            "Favorability vs {later} {}: {estimate}{rate_ratio}{within} (n = {}, {} teams; {})",
+            link.outcome, link.n, link.teams, link.note
         );
     }
     let _ = writeln!(

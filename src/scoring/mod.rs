@@ -26,8 +26,8 @@ pub(crate) use fundamentals::fundamentals_of_for_tests;
 pub use fundamentals::{Fundamentals, RosterFacts, fundamentals};
 pub use intermediate::Intermediate;
 pub use links::{
-    LAGS, MIN_PAIRS, MIN_TEAM_QUARTERS, OUTCOME_QUARTERS, Outcome, OutcomeLink, QUARTERS_NEEDED,
-    QuarterFigures, Sample, TeamQuarter, estimate, outcome_links, pearson, sample,
+    LAGS, MIN_TEAM_QUARTERS, NOTE, OUTCOME_QUARTERS, Outcome, OutcomeLink, QUARTERS_NEEDED,
+    QuarterFigures, Sample, WithinTeam, estimate, link, links, sample,
 };
 pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
 

@@ -84,7 +84,7 @@ pub struct Summary {
     pub strongest: Vec<String>,
     pub most_improved: Vec<String>,
     pub cost: Cost,
-    pub links: Vec<Link>,
+    pub links: Links,
     pub attention: Vec<Attention>,
     /// The labels of the trend quarters, oldest first.
     pub quarters: Vec<String>,
@@ -164,15 +164,38 @@ pub struct Cost {
     pub unpriced_sentence: Option<String>,
 }
 
-/// An outcome link: favorability against a next-quarter outcome.
+/// The outcome links: a sentence for each outcome with evidence, every link in a table.
 #[derive(Debug, Clone)]
-pub struct Link {
+pub struct Links {
+    /// One sentence per outcome with evidence (at its shortest lag with evidence), or one
+    /// sentence saying there is none yet.
+    pub findings: Vec<String>,
+    /// Every outcome at every lag, lag by lag.
+    pub rows: Vec<LinkRow>,
+    /// What a team-quarter is, what counts and what an association is not.
+    pub caveats: String,
+}
+
+/// One outcome at one lag, ready to show.
+#[derive(Debug, Clone)]
+pub struct LinkRow {
     pub outcome: &'static str,
+    pub lag: u32,
+    /// "Voluntary turnover".
     pub label: String,
-    pub correlation: String,
-    pub n: usize,
-    pub enough: bool,
-    pub sentence: String,
+    /// "the next quarter", "two quarters later"…
+    pub when: String,
+    /// The association across teams, with its interval.
+    pub across: String,
+    /// The within-team association, with its interval.
+    pub within: String,
+    /// "46 (7 teams)".
+    pub basis: String,
+    pub evidence: bool,
+    /// "Evidence" or "Not enough evidence yet".
+    pub evidence_label: &'static str,
+    /// The verdict in full.
+    pub verdict: String,
 }
 
 /// A team that needs attention, why, and what to do next.
@@ -252,7 +275,7 @@ pub fn assemble(period: Period, reports: Vec<Report>, currency: String) -> Summa
         .collect();
 
     let cost = cost(org, &currency, cost_factor, period);
-    let links = current.outcome_links.iter().map(link).collect();
+    let links = links(&current.outcome_links);
     let attention = attention(&current);
     let headlines = headlines(
         period,
@@ -477,77 +500,55 @@ fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
     }
 }
 
-/// What an outcome of the links is called.
-pub fn outcome_label(outcome: &str) -> &'static str {
-    match outcome {
-        "voluntary_turnover_rate" => "voluntary turnover",
-        "absenteeism_rate" => "absenteeism",
-        "csat" => "customer satisfaction",
-        _ => "another outcome",
+/// The outcome links as the summary shows them.
+pub fn links(links: &[scoring::OutcomeLink]) -> Links {
+    let mut findings: Vec<String> = scoring::Outcome::ALL
+        .iter()
+        .filter_map(|&outcome| {
+            links
+                .iter()
+                .filter(|l| l.outcome() == outcome && l.evidence)
+                .min_by_key(|l| l.lag)
+                .map(present::links::verdict)
+        })
+        .collect();
+    if findings.is_empty() {
+        findings.push(
+            "No outcome link shows evidence yet: the table says what each one would need."
+                .to_string(),
+        );
     }
-}
-
-fn link(l: &scoring::OutcomeLink) -> Link {
-    let outcome = outcome_label(l.outcome);
-    let (correlation, enough, sentence) = match l.correlation {
-        Some(r) => {
-            let strength = match r.abs() {
-                a if a >= 0.5 => "strong",
-                a if a >= 0.3 => "moderate",
-                a if a >= 0.1 => "weak",
-                _ => "no clear",
-            };
-            let direction = if r.abs() < 0.1 {
-                String::new()
-            } else if r > 0.0 {
-                format!(": teams with higher favorability tended to have higher {outcome}")
-            } else {
-                format!(": teams with higher favorability tended to have lower {outcome}")
-            };
-            (
-                format!("r = {}", signed2(r)),
-                true,
-                format!(
-                    "A {strength} association with next-quarter {outcome} (r = {}, n = {}){direction}. \
-                     An association, not proof.",
-                    signed2(r),
-                    l.n
+    let rows = links
+        .iter()
+        .map(|l| {
+            let label = present::links::outcome_label(l.outcome());
+            let mut chars = label.chars();
+            LinkRow {
+                outcome: l.outcome,
+                lag: l.lag,
+                label: chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default(),
+                when: present::links::when(l.lag),
+                across: present::links::across_teams(l),
+                within: present::links::within_teams(l),
+                basis: format!(
+                    "{} ({} {})",
+                    present::number(l.n as f64, 0),
+                    present::number(l.teams as f64, 0),
+                    if l.teams == 1 { "team" } else { "teams" }
                 ),
-            )
-        }
-        None if l.n < scoring::MIN_PAIRS => (
-            Missing::NoFigure.words().to_string(),
-            false,
-            format!(
-                "Not enough data yet: {} team-quarters with both figures, at least {} are needed.",
-                l.n,
-                scoring::MIN_PAIRS
-            ),
-        ),
-        None => (
-            Missing::NoFigure.words().to_string(),
-            false,
-            format!(
-                "No association can be computed: the figures do not vary (n = {}).",
-                l.n
-            ),
-        ),
-    };
-    Link {
-        outcome: l.outcome,
-        label: format!("Favorability and next-quarter {outcome}"),
-        correlation,
-        n: l.n,
-        enough,
-        sentence,
-    }
-}
-
-fn signed2(r: f64) -> String {
-    if r < 0.0 {
-        format!("−{:.2}", r.abs())
-    } else {
-        format!("{r:.2}")
+                evidence: l.evidence,
+                evidence_label: present::links::evidence(l),
+                verdict: present::links::verdict(l),
+            }
+        })
+        .collect();
+    Links {
+        findings,
+        rows,
+        caveats: present::links::caveats(),
     }
 }
 
@@ -679,35 +680,74 @@ fn headlines(
 mod tests {
     use super::*;
 
+    fn outcome_link(outcome: &str, lag: u32) -> scoring::OutcomeLink {
+        let outcome = scoring::Outcome::from_key(outcome).unwrap();
+        scoring::link(&scoring::Sample::default(), lag, outcome)
+    }
+
     #[test]
-    fn an_outcome_link_under_eight_pairs_says_there_is_not_enough_data() {
-        let l = link(&scoring::OutcomeLink {
-            outcome: "csat",
-            correlation: None,
-            n: 5,
-            note: "",
-        });
-        assert!(!l.enough);
+    fn without_evidence_the_summary_says_so_and_lists_every_link() {
+        let all: Vec<scoring::OutcomeLink> = scoring::LAGS
+            .iter()
+            .flat_map(|&lag| {
+                ["voluntary_turnover_rate", "absenteeism_rate", "csat"]
+                    .map(|o| outcome_link(o, lag))
+            })
+            .collect();
+        let links = links(&all);
         assert_eq!(
-            l.sentence,
-            "Not enough data yet: 5 team-quarters with both figures, at least 8 are needed."
+            links.findings,
+            ["No outcome link shows evidence yet: the table says what each one would need."]
+        );
+        assert_eq!(links.rows.len(), 9);
+        let first = &links.rows[0];
+        assert_eq!(
+            (
+                first.label.as_str(),
+                first.when.as_str(),
+                first.basis.as_str()
+            ),
+            ("Voluntary turnover", "the next quarter", "0 (0 teams)")
+        );
+        assert_eq!(first.evidence_label, "Not enough evidence yet");
+        assert_eq!(
+            first.verdict,
+            "Favorability and voluntary turnover the next quarter: not enough evidence yet. 0 \
+             team-quarters have both figures; nothing is estimated from fewer than 20."
         );
     }
 
     #[test]
-    fn an_outcome_link_is_called_an_association_not_proof() {
-        let l = link(&scoring::OutcomeLink {
-            outcome: "voluntary_turnover_rate",
-            correlation: Some(-0.42),
-            n: 40,
-            note: "",
-        });
-        assert_eq!(l.correlation, "r = −0.42");
+    fn each_outcome_with_evidence_gets_one_sentence_at_its_shortest_lag() {
+        let mut all: Vec<scoring::OutcomeLink> = scoring::LAGS
+            .iter()
+            .flat_map(|&lag| {
+                ["voluntary_turnover_rate", "absenteeism_rate", "csat"]
+                    .map(|o| outcome_link(o, lag))
+            })
+            .collect();
+        // Absenteeism at lags 2 and 3.
+        for l in all
+            .iter_mut()
+            .filter(|l| l.outcome == "absenteeism_rate" && l.lag > 1)
+        {
+            l.n = 40;
+            l.teams = 7;
+            l.correlation = Some(-0.45 - 0.1 * l.lag as f64);
+            l.ci_low = Some(-0.7);
+            l.ci_high = Some(-0.2);
+            l.evidence = true;
+        }
+        let links = links(&all);
         assert_eq!(
-            l.sentence,
-            "A moderate association with next-quarter voluntary turnover (r = −0.42, n = 40): \
-             teams with higher favorability tended to have lower voluntary turnover. An \
-             association, not proof."
+            links.findings,
+            [
+                "Teams with higher favorability had lower absenteeism two quarters later: a strong \
+              association (r = −0.65, 95 % interval −0.70 to −0.20; 40 team-quarters, 7 teams) \
+              — an association, not proof of cause."
+            ]
         );
+        assert_eq!(links.rows[4].across, "r = −0.65 (−0.70 to −0.20)");
+        assert!(links.rows[4].evidence);
     }
 }

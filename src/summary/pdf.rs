@@ -631,16 +631,39 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     }
 
     l.heading("Outcome links (association, not proof)");
-    for link in &s.links {
-        l.indented(
-            &format!("{}: {}", link.label, link.sentence),
-            10.0,
-            false,
-            INK,
-            12.0,
-            Some("•"),
-        );
+    for sentence in &s.links.findings {
+        l.indented(sentence, 10.0, false, INK, 12.0, Some("•"));
     }
+    let rows: Vec<Vec<String>> = s
+        .links
+        .rows
+        .iter()
+        .map(|link| {
+            vec![
+                link.label.clone(),
+                link.when.clone(),
+                link.across.clone(),
+                link.within.clone(),
+                link.basis.clone(),
+                if link.evidence { "Evidence" } else { "Not yet" }.to_string(),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            col("Outcome", 80.0, false),
+            col("When", 75.0, false),
+            col("Across teams (95 % interval)", 135.0, false),
+            col("Within teams", 100.0, false),
+            col("Team-quarters", 60.0, true),
+            col("Evidence", 45.0, false),
+        ],
+        &rows,
+    );
+    for link in s.links.rows.iter().filter(|link| !link.evidence) {
+        l.indented(&link.verdict, 8.5, false, MUTED, 12.0, Some("•"));
+    }
+    l.paragraph(&s.links.caveats, 8.5, false, MUTED);
 
     l.heading("Teams that need attention");
     if s.attention.is_empty() {

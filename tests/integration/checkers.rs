@@ -111,6 +111,26 @@ async fn the_served_openapi_document_is_valid_openapi() {
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
     assert_eq!(document["openapi"], "3.0.3");
+    // The outcome links' estimates are described, old keys and new.
+    let link = &document["components"]["schemas"]["OutcomeLink"]["properties"];
+    for key in [
+        "outcome",
+        "correlation",
+        "n",
+        "note",
+        "lag",
+        "ci_low",
+        "ci_high",
+        "teams",
+        "within_team",
+        "rate_ratio_per_10_points",
+        "rate_ratio_ci_low",
+        "rate_ratio_ci_high",
+        "evidence",
+        "more_team_quarters_needed",
+    ] {
+        assert!(link.get(key).is_some(), "OutcomeLink lacks {key}: {link}");
+    }
     if let Err(complaint) = openapi_validate(&document) {
         panic!("/api/openapi.json is not valid OpenAPI:\n{complaint}");
     }

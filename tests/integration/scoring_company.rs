@@ -4,7 +4,7 @@
 
 use attune::import::Kind;
 use attune::period::Period;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
@@ -377,18 +377,57 @@ async fn the_year_2025_and_january_2025() {
 }
 
 #[tokio::test]
-async fn outcome_links_need_eight_team_quarters() {
+async fn outcome_links_need_twenty_team_quarters() {
     let app = company().await;
 
     let r = report(&app, "2025-Q2").await;
 
     let links = r["outcome_links"].as_array().unwrap();
-    assert_eq!(links.len(), 3);
-    // Only Alpha's 2025-Q1 favorability is shown: one pair, far below eight.
-    assert_eq!(links[0]["outcome"], "voluntary_turnover_rate");
-    assert_eq!(links[0]["n"], 1);
-    assert!(links[0]["correlation"].is_null());
-    assert!(links[0]["note"].as_str().unwrap().contains("not proof"));
+    // Three outcomes at lags of one, two and three quarters, lag by lag.
+    let order: Vec<(u64, &str)> = links
+        .iter()
+        .map(|l| (l["lag"].as_u64().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (1, "voluntary_turnover_rate"),
+            (1, "absenteeism_rate"),
+            (1, "csat"),
+            (2, "voluntary_turnover_rate"),
+            (2, "absenteeism_rate"),
+            (2, "csat"),
+            (3, "voluntary_turnover_rate"),
+            (3, "absenteeism_rate"),
+            (3, "csat"),
+        ]
+    );
+    // Only Alpha's 2025-Q1 favorability is shown: one pair at lag 1, far below twenty, so
+    // nothing is estimated; the hidden favorability of other team-quarters never counts.
+    let turnover = &links[0];
+    assert_eq!((&turnover["n"], &turnover["teams"]), (&json!(1), &json!(1)));
+    for key in [
+        "correlation",
+        "ci_low",
+        "ci_high",
+        "rate_ratio_per_10_points",
+        "rate_ratio_ci_low",
+        "rate_ratio_ci_high",
+        "more_team_quarters_needed",
+    ] {
+        assert!(turnover[key].is_null(), "{key}: {}", turnover[key]);
+    }
+    assert_eq!(turnover["evidence"], false);
+    assert_eq!(
+        turnover["within_team"],
+        json!({"correlation": null, "ci_low": null, "ci_high": null, "n": 0, "teams": 0,
+               "evidence": false, "more_team_quarters_needed": null})
+    );
+    assert!(turnover["note"].as_str().unwrap().contains("not proof"));
+    assert_eq!(
+        links[3]["n"], 0,
+        "no favorability shown two quarters before 2025-Q2"
+    );
 }
 
 #[tokio::test]

@@ -134,11 +134,26 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
 
     // Outcome links: too few team-quarters yet, and never called a cause.
     assert!(text(&html, "#links-title").contains("association, not proof"));
-    assert_eq!(count(&html, "#links-table tr.link-row"), 3);
+    assert_eq!(count(&html, "#links-table tr.link-row"), 9);
     assert_eq!(
-        text(&html, r#"tr[data-outcome="csat"] td.sentence"#),
-        "Not enough data yet: 0 team-quarters with both figures, at least 8 are needed."
+        text(&html, "#links-findings"),
+        "No outcome link shows evidence yet: the table says what each one would need."
     );
+    let csat = r#"#links-table tr[data-outcome="csat"][data-lag="1"]"#;
+    assert_eq!(
+        text(&html, &format!("{csat} td.verdict")),
+        "Not enough evidence yet"
+    );
+    assert_eq!(text(&html, &format!("{csat} td.across")), "not estimated");
+    assert_eq!(
+        text(
+            &html,
+            r#"#links-details li[data-outcome="csat"][data-lag="1"]"#
+        ),
+        "Favorability and customer satisfaction the next quarter: not enough evidence yet. 0 \
+         team-quarters have both figures; nothing is estimated from fewer than 20."
+    );
+    assert!(text(&html, "#links-caveats").contains("figures hidden for privacy never enter"));
 
     // Attention, with the reason in a sentence and one suggested next step.
     assert_eq!(
@@ -231,7 +246,7 @@ async fn the_pdf_is_a_real_document_with_the_same_figures() {
         "Replacing the 2 people who left in 2025-Q1 costs an estimated $21,000",
         "1 leaver without a salary on record is not counted",
         "not enough responses",
-        "Not enough data yet",
+        "not enough evidence yet",
         "association, not proof",
         "Alpha: its empathy index fell 50.0 points",
         "Suggested next step: Open the",
@@ -279,9 +294,53 @@ async fn the_csv_has_a_row_per_scope_and_metric_and_never_runs_a_formula() {
             "year_earlier"
         ]
     );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let (links, rows): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| &r[0] == "Outcome links");
     let metrics = attune::scoring::catalogue().len();
     assert_eq!(rows.len(), 4 * metrics, "the organization and three teams");
+    // Then the outcome links, one row per estimate, after the scopes.
+    let turnover: Vec<&str> = links
+        .iter()
+        .filter(|r| r[1].starts_with("voluntary_turnover_rate.lag1."))
+        .map(|r| &r[1])
+        .collect();
+    assert_eq!(
+        turnover,
+        [
+            "voluntary_turnover_rate.lag1.correlation",
+            "voluntary_turnover_rate.lag1.ci_low",
+            "voluntary_turnover_rate.lag1.ci_high",
+            "voluntary_turnover_rate.lag1.n",
+            "voluntary_turnover_rate.lag1.teams",
+            "voluntary_turnover_rate.lag1.within_team.correlation",
+            "voluntary_turnover_rate.lag1.within_team.ci_low",
+            "voluntary_turnover_rate.lag1.within_team.ci_high",
+            "voluntary_turnover_rate.lag1.within_team.n",
+            "voluntary_turnover_rate.lag1.rate_ratio_per_10_points",
+            "voluntary_turnover_rate.lag1.rate_ratio_ci_low",
+            "voluntary_turnover_rate.lag1.rate_ratio_ci_high",
+            "voluntary_turnover_rate.lag1.evidence",
+            "voluntary_turnover_rate.lag1.more_team_quarters_needed",
+            "voluntary_turnover_rate.lag1.verdict",
+        ]
+    );
+    assert_eq!(
+        links.len(),
+        9 * 12 + 3 * 3,
+        "twelve estimates a link, three more for turnover"
+    );
+    let n = links.iter().find(|r| &r[1] == "csat.lag3.n").unwrap();
+    assert_eq!(
+        n.iter().collect::<Vec<_>>(),
+        [
+            "Outcome links",
+            "csat.lag3.n",
+            "Favorability and customer satisfaction three quarters later: team-quarters",
+            "0",
+            "",
+            ""
+        ]
+    );
     let scopes: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(
         scopes.into_iter().collect::<Vec<_>>(),

@@ -236,6 +236,28 @@ async fn a_manager_lands_on_their_team_with_tiles_changes_and_the_organization()
         "{what}"
     );
 
+    // Teams like yours: Alpha's hidden favorability stays hidden, and with two teams there is
+    // nothing to estimate yet.
+    assert_eq!(
+        text(&html, "#like-yours-trend"),
+        "Alpha's empathy favorability is not shown for 2025-Q1: not enough responses."
+    );
+    assert_eq!(count(&html, "#like-yours-findings li"), 0);
+    assert_eq!(
+        all_text(&html, "#like-yours-pending li"),
+        [
+            "Within teams, favorability and voluntary turnover the next quarter: not enough \
+             evidence yet — 0 team-quarters of teams with two or more; nothing is estimated \
+             from fewer than 20.",
+            "Within teams, favorability and absenteeism the next quarter: not enough evidence \
+             yet — 0 team-quarters of teams with two or more; nothing is estimated from fewer \
+             than 20.",
+            "Within teams, favorability and customer satisfaction the next quarter: not enough \
+             evidence yet — 0 team-quarters of teams with two or more; nothing is estimated \
+             from fewer than 20.",
+        ]
+    );
+
     // A manager's tables leave out the figures with no data in any of the three periods, and
     // say which; HR's list every metric.
     assert_eq!(

@@ -1,10 +1,11 @@
 //! Outcome links: across teams and quarters, how a team's empathy favorability goes with its
-//! outcomes in the quarters that follow. Reported as an association (a correlation and its n),
-//! never as proof of cause, and only from 8 team-quarters up.
+//! outcomes one, two and three quarters later. Reported as an association with its 95 %
+//! interval, never as proof of cause, and only from [`MIN_TEAM_QUARTERS`] team-quarters up.
 //!
 //! [`estimate`] holds the statistics (correlations with their intervals, the within-team
 //! correlation, a Poisson model of leaver counts); [`sample`] pairs each team's favorability in
-//! one quarter with its outcome one, two or three quarters later.
+//! one quarter with its outcome one, two or three quarters later; [`links`] puts them together
+//! as the report's `outcome_links`.
 
 pub mod estimate;
 #[cfg(test)]
@@ -15,62 +16,153 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::period::Period;
-use estimate::{Count, Point};
+use estimate::{Correlation, Count, Point, RateRatio};
 
-/// The fewest team-quarter pairs a correlation is reported for.
-pub const MIN_PAIRS: usize = 8;
+/// What every link says about itself.
+pub const NOTE: &str = "association across teams and quarters, not proof of cause";
 
-/// One team in one quarter: favorability then (None when unknown or suppressed) and the
-/// outcomes of the following quarter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TeamQuarter {
-    pub empathy_favorability: Option<f64>,
-    pub next_voluntary_turnover_rate: Option<f64>,
-    pub next_absenteeism_rate: Option<f64>,
-    pub next_csat: Option<f64>,
-}
-
-/// The association between favorability and one next-quarter outcome.
+/// The association between favorability and one outcome `lag` quarters later, across every
+/// team and the [`OUTCOME_QUARTERS`] outcome quarters ending with the report's last quarter.
+/// Estimates are None below [`MIN_TEAM_QUARTERS`] team-quarters, or when the figures do not vary.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OutcomeLink {
+    /// The outcome's metric key: `voluntary_turnover_rate`, `absenteeism_rate` or `csat`.
     pub outcome: &'static str,
-    /// Pearson's r, or None with fewer than [`MIN_PAIRS`] pairs (or no variation).
+    /// How many quarters after the favorability the outcome is: 1, 2 or 3.
+    pub lag: u32,
+    /// Pearson's r over all team-quarters (pooled across teams).
     pub correlation: Option<f64>,
-    /// The number of team-quarter pairs with both values.
+    /// The 95 % interval of `correlation` (Fisher's z).
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// The team-quarters with both figures.
     pub n: usize,
+    /// The teams those team-quarters come from.
+    pub teams: usize,
+    /// The association of change inside a team: each team centred on its own means.
+    pub within_team: WithinTeam,
+    /// Voluntary turnover only: from a Poisson model of the leavers with log(average headcount)
+    /// as offset, how many times the leavers for 10 points more favorability (0.8 = 20 % fewer).
+    pub rate_ratio_per_10_points: Option<f64>,
+    /// The 95 % interval of `rate_ratio_per_10_points`.
+    pub rate_ratio_ci_low: Option<f64>,
+    pub rate_ratio_ci_high: Option<f64>,
+    /// Whether the 95 % interval of the link's main estimate (the rate ratio for voluntary
+    /// turnover, the correlation otherwise) excludes "no association".
+    pub evidence: bool,
+    /// Without evidence: how many more team-quarters would typically be needed for an
+    /// association as strong as the one seen to be told from chance (80 % power). None with
+    /// evidence, or when nothing is estimated.
+    pub more_team_quarters_needed: Option<u64>,
     pub note: &'static str,
 }
 
-/// The links for voluntary turnover, absenteeism and CSAT.
-pub fn outcome_links(quarters: &[TeamQuarter]) -> Vec<OutcomeLink> {
-    type Next = fn(&TeamQuarter) -> Option<f64>;
-    let outcomes: [(&'static str, Next); 3] = [
-        ("voluntary_turnover_rate", |q| {
-            q.next_voluntary_turnover_rate
-        }),
-        ("absenteeism_rate", |q| q.next_absenteeism_rate),
-        ("csat", |q| q.next_csat),
-    ];
-    outcomes
-        .into_iter()
-        .map(|(outcome, next)| {
-            let pairs: Vec<(f64, f64)> = quarters
-                .iter()
-                .filter_map(|q| q.empathy_favorability.zip(next(q)))
-                .collect();
-            OutcomeLink {
-                outcome,
-                correlation: (pairs.len() >= MIN_PAIRS)
-                    .then(|| pearson(&pairs))
-                    .flatten(),
-                n: pairs.len(),
-                note: "association across teams and quarters, not proof of cause",
-            }
+/// The within-team association of a link.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct WithinTeam {
+    /// Pearson's r of the values centred on each team's own means.
+    pub correlation: Option<f64>,
+    /// Its 95 % interval (Fisher's z, with a degree of freedom less per team beyond the first).
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// The team-quarters of teams with two or more (a single one carries no change).
+    pub n: usize,
+    pub teams: usize,
+    /// Whether the interval excludes zero.
+    pub evidence: bool,
+    /// Without evidence: how many more team-quarters would typically be needed.
+    pub more_team_quarters_needed: Option<u64>,
+}
+
+impl OutcomeLink {
+    /// The outcome this link is about.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::from_key(self.outcome).expect("links are made for known outcomes")
+    }
+}
+
+/// Every outcome at every lag, lag by lag (the three outcomes at lag 1 first): the report's
+/// `outcome_links`, over the team-quarters of `figures` (see [`sample`]).
+pub fn links(figures: &[QuarterFigures], last: Period) -> Vec<OutcomeLink> {
+    LAGS.iter()
+        .flat_map(|&lag| {
+            Outcome::ALL
+                .into_iter()
+                .map(move |outcome| link(&sample(figures, last, lag, outcome), lag, outcome))
         })
         .collect()
 }
 
-pub use estimate::pearson;
+/// One link from its sample.
+pub fn link(sample: &Sample, lag: u32, outcome: Outcome) -> OutcomeLink {
+    let n = sample.points.len();
+    let enough = n >= MIN_TEAM_QUARTERS;
+    let pooled: Option<Correlation> = enough.then(|| estimate::pooled(&sample.points)).flatten();
+    let within = estimate::within_team(&sample.points);
+    let within_estimated = within.filter(|c| c.n >= MIN_TEAM_QUARTERS);
+    let rate_ratio: Option<RateRatio> = (enough && outcome == Outcome::VoluntaryTurnover)
+        .then(|| estimate::poisson_rate_ratio(&sample.counts))
+        .flatten();
+    let (evidence, more) = match (outcome, rate_ratio) {
+        (Outcome::VoluntaryTurnover, Some(rr)) => (rr.excludes_one(), rr.more_needed()),
+        _ => match pooled {
+            Some(c) => (c.excludes_zero(), c.more_needed()),
+            None => (false, None),
+        },
+    };
+    let within_evidence = within_estimated.is_some_and(|c| c.excludes_zero());
+    OutcomeLink {
+        outcome: outcome.key(),
+        lag,
+        correlation: pooled.map(|c| c.r),
+        ci_low: pooled.map(|c| c.ci_low),
+        ci_high: pooled.map(|c| c.ci_high),
+        n,
+        teams: team_count(&sample.points),
+        within_team: WithinTeam {
+            correlation: within_estimated.map(|c| c.r),
+            ci_low: within_estimated.map(|c| c.ci_low),
+            ci_high: within_estimated.map(|c| c.ci_high),
+            n: within.map_or_else(|| within_points(&sample.points), |c| c.n),
+            teams: within.map_or_else(|| within_teams(&sample.points), |c| c.teams),
+            evidence: within_evidence,
+            more_team_quarters_needed: within_estimated
+                .filter(|_| !within_evidence)
+                .and_then(|c| c.more_needed()),
+        },
+        rate_ratio_per_10_points: rate_ratio.map(|r| r.per_10_points),
+        rate_ratio_ci_low: rate_ratio.map(|r| r.ci_low),
+        rate_ratio_ci_high: rate_ratio.map(|r| r.ci_high),
+        evidence,
+        more_team_quarters_needed: more.filter(|_| !evidence),
+        note: NOTE,
+    }
+}
+
+fn team_count(points: &[Point]) -> usize {
+    let mut teams: Vec<usize> = points.iter().map(|p| p.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    teams.len()
+}
+
+/// Team-quarters per team.
+fn per_team(points: &[Point]) -> BTreeMap<usize, usize> {
+    let mut per_team = BTreeMap::new();
+    for p in points {
+        *per_team.entry(p.team).or_insert(0) += 1;
+    }
+    per_team
+}
+
+/// The team-quarters of teams with two or more, which the within-team estimate uses.
+fn within_points(points: &[Point]) -> usize {
+    per_team(points).values().filter(|&&n| n >= 2).sum()
+}
+
+fn within_teams(points: &[Point]) -> usize {
+    per_team(points).values().filter(|&&n| n >= 2).count()
+}
 
 /// The fewest team-quarters anything is estimated from.
 pub const MIN_TEAM_QUARTERS: usize = 20;
@@ -108,6 +200,11 @@ impl Outcome {
             Outcome::Absenteeism => "absenteeism_rate",
             Outcome::Csat => "csat",
         }
+    }
+
+    /// The outcome of a metric key.
+    pub fn from_key(key: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.key() == key)
     }
 
     fn of(self, figures: &QuarterFigures) -> Option<f64> {
@@ -189,48 +286,6 @@ pub fn sample(figures: &[QuarterFigures], last: Period, lag: u32, outcome: Outco
         }
     }
     sample
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn quarter(fav: f64, turnover: f64) -> TeamQuarter {
-        TeamQuarter {
-            empathy_favorability: Some(fav),
-            next_voluntary_turnover_rate: Some(turnover),
-            next_absenteeism_rate: None,
-            next_csat: None,
-        }
-    }
-
-    #[test]
-    fn a_link_is_reported_only_from_eight_pairs() {
-        let seven: Vec<TeamQuarter> = (0..7)
-            .map(|i| quarter(50.0 + i as f64, 10.0 - i as f64))
-            .collect();
-        let links = outcome_links(&seven);
-        assert_eq!(
-            (links[0].outcome, links[0].correlation, links[0].n),
-            ("voluntary_turnover_rate", None, 7)
-        );
-
-        let mut eight = seven.clone();
-        eight.push(quarter(57.0, 3.0));
-        let links = outcome_links(&eight);
-        assert_eq!(links[0].n, 8);
-        assert!((links[0].correlation.unwrap() + 1.0).abs() < 1e-12);
-        assert_eq!(links[1].n, 0, "no absenteeism data");
-    }
-
-    #[test]
-    fn suppressed_quarters_do_not_count() {
-        let mut quarters: Vec<TeamQuarter> = (0..8)
-            .map(|i| quarter(50.0 + i as f64, 10.0 - i as f64))
-            .collect();
-        quarters[0].empathy_favorability = None;
-        assert_eq!(outcome_links(&quarters)[0].n, 7);
-    }
 }
 
 #[cfg(test)]
@@ -330,5 +385,161 @@ mod sample_tests {
             [(60.0, 0.0)],
             "2024-Q2's hidden favorability gives no pair for 2024-Q3"
         );
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    fn q(label: &str) -> Period {
+        label.parse().unwrap()
+    }
+
+    /// `teams` teams over the twelve quarters to 2024-Q4, 20 people each; favorability rises
+    /// with the team number and the quarter, and voluntary leavers fall with the favorability
+    /// of the quarter before (none above 75 %).
+    fn company(teams: usize) -> Vec<QuarterFigures> {
+        let quarters = q("2024-Q4").trailing(12);
+        let mut figures = Vec::new();
+        for team in 0..teams {
+            for (i, quarter) in quarters.iter().enumerate() {
+                let favorability = 50.0 + 3.0 * team as f64 + 2.0 * i as f64;
+                let before = 50.0 + 3.0 * team as f64 + 2.0 * i.saturating_sub(1) as f64;
+                let leavers = ((80.0 - before) / 8.0).floor().max(0.0) as i64;
+                figures.push(QuarterFigures {
+                    team: format!("Team {team}"),
+                    quarter: *quarter,
+                    empathy_favorability: Some(favorability),
+                    voluntary_turnover_rate: Some(100.0 * leavers as f64 / 20.0),
+                    voluntary_leavers: leavers,
+                    headcount_avg: 20.0,
+                    absenteeism_rate: Some(10.0 - favorability / 10.0 + (i % 3) as f64),
+                    csat: (team == 0).then_some(70.0),
+                });
+            }
+        }
+        figures
+    }
+
+    #[test]
+    fn every_outcome_at_every_lag_lag_by_lag() {
+        let links = links(&company(3), q("2024-Q4"));
+        let order: Vec<(u32, &str)> = links.iter().map(|l| (l.lag, l.outcome)).collect();
+        assert_eq!(
+            order,
+            [
+                (1, "voluntary_turnover_rate"),
+                (1, "absenteeism_rate"),
+                (1, "csat"),
+                (2, "voluntary_turnover_rate"),
+                (2, "absenteeism_rate"),
+                (2, "csat"),
+                (3, "voluntary_turnover_rate"),
+                (3, "absenteeism_rate"),
+                (3, "csat"),
+            ]
+        );
+        assert!(links.iter().all(|l| l.note == NOTE));
+    }
+
+    #[test]
+    fn below_twenty_team_quarters_nothing_is_estimated() {
+        // Two teams × eight outcome quarters: 16 team-quarters.
+        let links = links(&company(2), q("2024-Q4"));
+        let turnover = &links[0];
+        assert_eq!((turnover.n, turnover.teams), (16, 2));
+        assert_eq!(
+            (
+                turnover.correlation,
+                turnover.ci_low,
+                turnover.rate_ratio_per_10_points
+            ),
+            (None, None, None)
+        );
+        assert_eq!(turnover.within_team.correlation, None);
+        assert_eq!(
+            (turnover.within_team.n, turnover.within_team.teams),
+            (16, 2)
+        );
+        assert!(!turnover.evidence);
+        assert_eq!(turnover.more_team_quarters_needed, None);
+    }
+
+    #[test]
+    fn turnover_is_judged_by_its_rate_ratio_the_others_by_their_correlation() {
+        let links = links(&company(4), q("2024-Q4"));
+        let turnover = &links[0];
+        assert_eq!((turnover.n, turnover.teams), (32, 4));
+        let leavers = sample(&company(4), q("2024-Q4"), 1, Outcome::VoluntaryTurnover);
+        let rr = estimate::poisson_rate_ratio(&leavers.counts).unwrap();
+        assert_eq!(turnover.rate_ratio_per_10_points, Some(rr.per_10_points));
+        assert_eq!(
+            (turnover.rate_ratio_ci_low, turnover.rate_ratio_ci_high),
+            (Some(rr.ci_low), Some(rr.ci_high))
+        );
+        assert!(rr.per_10_points < 1.0 && rr.excludes_one(), "{rr:?}");
+        assert!(turnover.evidence);
+        assert_eq!(turnover.more_team_quarters_needed, None);
+        let pooled = estimate::pooled(&leavers.points).unwrap();
+        assert_eq!(
+            (turnover.correlation, turnover.ci_low, turnover.ci_high),
+            (Some(pooled.r), Some(pooled.ci_low), Some(pooled.ci_high))
+        );
+        let within = estimate::within_team(&leavers.points).unwrap();
+        assert_eq!(turnover.within_team.correlation, Some(within.r));
+        assert_eq!(turnover.within_team.evidence, within.excludes_zero());
+
+        let absenteeism = &links[1];
+        assert_eq!(
+            absenteeism.rate_ratio_per_10_points, None,
+            "counts are for leavers"
+        );
+        let absence = sample(&company(4), q("2024-Q4"), 1, Outcome::Absenteeism);
+        let pooled = estimate::pooled(&absence.points).unwrap();
+        assert_eq!(absenteeism.correlation, Some(pooled.r));
+        assert_eq!(absenteeism.evidence, pooled.excludes_zero());
+    }
+
+    #[test]
+    fn without_evidence_a_link_says_how_many_more_team_quarters_are_needed() {
+        // CSAT is known for one team only and never varies: no estimate, no count.
+        let links = links(&company(4), q("2024-Q4"));
+        let csat = &links[2];
+        assert_eq!((csat.n, csat.teams, csat.correlation), (8, 1, None));
+        assert!(!csat.evidence);
+
+        let points: Vec<Point> = (0..24)
+            .map(|i| Point {
+                team: i % 4,
+                x: 50.0 + i as f64,
+                y: [1.0, 3.0, 2.0, 5.0, 1.0, 2.0][i % 6],
+            })
+            .collect();
+        let weak = link(
+            &Sample {
+                points: points.clone(),
+                counts: Vec::new(),
+            },
+            2,
+            Outcome::Absenteeism,
+        );
+        let pooled = estimate::pooled(&points).unwrap();
+        assert!(!pooled.excludes_zero(), "{pooled:?}");
+        assert!(!weak.evidence);
+        assert_eq!(weak.more_team_quarters_needed, pooled.more_needed());
+        assert!(weak.more_team_quarters_needed.unwrap() > 0);
+    }
+
+    #[test]
+    fn hidden_favorability_never_enters_a_link() {
+        let mut figures = company(4);
+        let all = links(&figures, q("2024-Q4"));
+        for f in figures.iter_mut().filter(|f| f.team == "Team 3") {
+            f.empathy_favorability = None;
+        }
+        let without = links(&figures, q("2024-Q4"));
+        assert_eq!((all[0].n, without[0].n), (32, 24));
+        assert_eq!(without[0].teams, 3);
     }
 }

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::estimate::{self, Correlation, RateRatio};
-use super::{MIN_TEAM_QUARTERS, Outcome, QuarterFigures, sample};
+use super::{MIN_TEAM_QUARTERS, Outcome, QuarterFigures, links, sample};
 use crate::period::Period;
 
 const DATA: &str = include_str!("../../../tests/stats/links.csv");
@@ -198,4 +198,71 @@ fn every_estimate_equals_statsmodels_on_the_fixed_data_set() {
         estimates >= 6 && too_few >= 1,
         "{estimates} estimated, {too_few} not"
     );
+}
+
+/// The report's links (`links`) carry the same numbers, lag by lag.
+#[test]
+fn the_reports_links_carry_the_statsmodels_estimates() {
+    let expected: Expected = serde_json::from_str(EXPECTED).expect("expected.json parses");
+    let last: Period = expected.last_quarter.parse().expect("a quarter label");
+    let links = links(&figures(), last);
+    assert_eq!(links.len(), expected.links.len());
+    for e in &expected.links {
+        let what = format!("{} at lag {}", e.outcome, e.lag);
+        let link = links
+            .iter()
+            .find(|l| l.outcome == e.outcome && l.lag == e.lag)
+            .unwrap_or_else(|| panic!("{what}: no link"));
+        assert_eq!(link.n, e.n, "{what}");
+        let pooled = link.correlation.map(|r| Correlation {
+            r,
+            ci_low: link.ci_low.unwrap(),
+            ci_high: link.ci_high.unwrap(),
+            n: link.n,
+            teams: link.teams,
+            dof: 0.0,
+        });
+        match &e.pooled {
+            Some(p) => assert_correlation(&format!("{what}, pooled"), pooled, p),
+            None => assert_eq!(pooled, None, "{what}"),
+        }
+        let w = &link.within_team;
+        let within = w.correlation.map(|r| Correlation {
+            r,
+            ci_low: w.ci_low.unwrap(),
+            ci_high: w.ci_high.unwrap(),
+            n: w.n,
+            teams: w.teams,
+            dof: 0.0,
+        });
+        match &e.within_team {
+            Some(p) => assert_correlation(&format!("{what}, within teams"), within, p),
+            None => assert_eq!(within, None, "{what}"),
+        }
+        match (&e.poisson, link.rate_ratio_per_10_points) {
+            (Some(p), Some(rr)) => {
+                let scale = p.rate_ratio_per_10_points;
+                assert_close(&format!("{what} rate ratio"), rr, scale, scale);
+                assert_close(
+                    &format!("{what} rate ratio ci_low"),
+                    link.rate_ratio_ci_low.unwrap(),
+                    p.ci_low,
+                    scale,
+                );
+                assert_close(
+                    &format!("{what} rate ratio ci_high"),
+                    link.rate_ratio_ci_high.unwrap(),
+                    p.ci_high,
+                    scale,
+                );
+                assert_eq!(
+                    link.evidence,
+                    p.ci_low > 1.0 || p.ci_high < 1.0,
+                    "{what}: evidence from the rate ratio"
+                );
+            }
+            (None, None) => {}
+            (p, rr) => panic!("{what}: statsmodels {:?}, Attune {rr:?}", p.is_some()),
+        }
+    }
 }

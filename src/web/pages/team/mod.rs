@@ -6,8 +6,9 @@
 //! shows the fundamentals of one team as tiles — the value, its change against
 //! the previous period and the same period a year earlier (good or bad by the catalogue's
 //! direction, in words and symbols), the organization's figure, an eight-period trend — then
-//! the intermediate and advanced tiers as tables, and a short "what changed" paragraph. Every
-//! number opens its "how calculated" explanation.
+//! the intermediate and advanced tiers as tables, a short "what changed" paragraph, and "teams
+//! like yours" (what change inside teams has gone with, from the outcome links). Every number
+//! opens its "how calculated" explanation.
 //!
 //! A manager may open only the teams in their visible set; any other name is a 404, exactly as
 //! for a team that does not exist. HR and executives may open every team.
@@ -26,6 +27,7 @@ use crate::accounts::Role;
 use crate::db;
 use crate::period::Period;
 use crate::present::chart::{self, LineChart, Scale};
+use crate::present::links::{Favorability, LikeYours};
 use crate::present::standout::{self, Standout};
 use crate::present::{self, Missing, Verdict, labels};
 use crate::report::{self, Report, Scope};
@@ -134,6 +136,8 @@ pub struct TeamPage {
     /// The figures that stand out, with their suggestions (none: say nothing does).
     pub standouts: Vec<Standout>,
     pub what_changed: Vec<String>,
+    /// What change inside teams has gone with, and the team's own favorability.
+    pub like_yours: LikeYours,
     pub tiles: Vec<Tile>,
     /// The counts behind the tiles, then the intermediate and advanced tiers.
     pub tables: Vec<MetricTable>,
@@ -198,6 +202,7 @@ pub async fn render(
         empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
         standouts: standout::what_stands_out(&reports, &team.name),
         what_changed: what_changed(&context, scope),
+        like_yours: like_yours(&team.name, period, scope, &current.outcome_links),
         tiles: tiles()
             .map(|metric| tile(&context, metric.info(), &team.name, &reports))
             .collect(),
@@ -238,6 +243,36 @@ pub async fn render(
         min_group_size: current.min_group_size,
         currency,
     })
+}
+
+/// "Teams like yours" for `team`, from its favorability as shown (a hidden figure stays hidden)
+/// and the organization's outcome links.
+fn like_yours(
+    team: &str,
+    period: Period,
+    scope: &Scope,
+    links: &[scoring::OutcomeLink],
+) -> LikeYours {
+    fn shown(scope: &impl Scored) -> Result<f64, &'static str> {
+        let metric = Metric::EmpathyFavorability;
+        match (Missing::of(scope, metric), scope.get(metric)) {
+            (None, Some(value)) => Ok(value),
+            (None | Some(Missing::NoFigure), _) => Err("no pulse survey responses"),
+            (Some(missing), _) => Err(missing.words()),
+        }
+    }
+    let period = period.to_string();
+    let previous_period = scope.previous.period.to_string();
+    present::links::like_yours(
+        &Favorability {
+            team,
+            period: &period,
+            previous_period: &previous_period,
+            now: shown(scope),
+            before: shown(&scope.previous),
+        },
+        links,
+    )
 }
 
 /// The team named `wanted` if this user may see it; 404 otherwise, as for no such team.
