@@ -141,9 +141,43 @@ pub struct MailArgs {
     /// company's own certificate authority).
     #[arg(long, env = "ATTUNE_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,
+    /// The address people reach Attune at, for the links in e-mail (unsubscribe, pages), e.g.
+    /// https://attune.example.com/. Not set: `serve` uses the address it listens on, and
+    /// `mail run-due` the one `serve` last used.
+    #[arg(long, env = "ATTUNE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl MailArgs {
+    /// `--public-url`, checked; None when not given.
+    fn public_url(&self) -> anyhow::Result<Option<String>> {
+        self.public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(crate::mail::choices::parse_public_url)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// Record the address links in e-mail use: `--public-url`, or `fallback` (`serve`'s own
+    /// address); with neither, what was recorded before stays.
+    async fn record_public_url(
+        &self,
+        pool: &sqlx::PgPool,
+        fallback: Option<String>,
+    ) -> anyhow::Result<()> {
+        if let Some(url) = self.public_url()?.or(fallback) {
+            crate::db::settings::set(
+                &mut *pool.acquire().await?,
+                crate::mail::choices::PUBLIC_URL,
+                &url,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// The SMTP settings, checked; None when e-mail is off.
     fn mailer(&self) -> anyhow::Result<Option<crate::mail::Mailer>> {
         let url = self
@@ -466,7 +500,11 @@ async fn serve(
         demo: demo.is_some(),
         ..args.web_config()
     };
-    let mailer = match args.mail.mailer() {
+    let mailer = match args
+        .mail
+        .mailer()
+        .and_then(|m| args.mail.public_url().map(|_| m))
+    {
         Ok(mailer) => mailer,
         Err(err) => {
             db.close().await?;
@@ -487,6 +525,9 @@ async fn serve(
         }
     };
     let url = format!("http://{}/", listener.local_addr()?);
+    args.mail
+        .record_public_url(&db.pool, Some(url.clone()))
+        .await?;
     if let Some(summary) = &demo {
         println!(
             "Demo company loaded: {} employees in {} teams, {} to {}.",

@@ -37,6 +37,9 @@ pub async fn run(location: &Location, command: MailCommand) -> Result<(), Failur
         .mail
         .mailer()
         .map_err(|error| Failure { code: 2, error })?;
+    args.mail
+        .public_url()
+        .map_err(|error| Failure { code: 2, error })?;
     let db = Database::open(location, 2).await?;
     let result = run_due(&db, &args, mailer).await;
     db.close().await?;
@@ -48,6 +51,7 @@ async fn run_due(
     args: &RunDueArgs,
     mailer: Option<crate::mail::Mailer>,
 ) -> Result<(), Failure> {
+    args.mail.record_public_url(&db.pool, None).await?;
     let today = match args.as_of {
         Some(day) => day,
         None => due::today(&mut *db.pool.acquire().await?, &Clock::System).await?,

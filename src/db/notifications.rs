@@ -1,5 +1,6 @@
-//! What scheduled e-mail needs from the database: who receives a kind of message, which
-//! messages of a period were already created, and where each kind of data ends.
+//! What scheduled e-mail needs from the database: who receives a kind of message (and who
+//! turned which kind off), which messages of a period were already created, and where each
+//! kind of data ends.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -13,17 +14,85 @@ pub struct Recipient {
     pub email: String,
 }
 
-/// The enabled accounts with one of `roles`, by e-mail address.
-pub async fn with_roles(
+/// The enabled accounts with one of `roles` that have not turned `kind` off, by e-mail
+/// address.
+pub async fn receiving(
     conn: &mut PgConnection,
     roles: &[Role],
+    kind: &str,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
     sqlx::query_as(
-        "select user_id, email from app_user
-         where disabled_at is null and role = any($1)
-         order by lower(email)",
+        "select u.user_id, u.email from app_user u
+         where u.disabled_at is null and u.role = any($1)
+           and not exists (select from mail_opt_out o where o.user_id = u.user_id and o.kind = $2)
+         order by lower(u.email)",
     )
     .bind(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+    .bind(kind)
+    .fetch_all(conn)
+    .await
+}
+
+/// The kinds this user turned off.
+pub async fn opted_out(conn: &mut PgConnection, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("select kind from mail_opt_out where user_id = $1 order by kind")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Of `kinds`, turn `off` off and the others on, for this user.
+pub async fn set_opted_out(
+    conn: &mut PgConnection,
+    user_id: i64,
+    kinds: &[&str],
+    off: &[&str],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from mail_opt_out where user_id = $1 and kind = any($2) and not kind = any($3)",
+    )
+    .bind(user_id)
+    .bind(kinds)
+    .bind(off)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into mail_opt_out (user_id, kind) select $1, unnest($2::text[])
+         on conflict do nothing",
+    )
+    .bind(user_id)
+    .bind(off)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Turn one kind off (an unsubscribe link); false if it was already off.
+pub async fn opt_out(
+    conn: &mut PgConnection,
+    user_id: i64,
+    kind: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "insert into mail_opt_out (user_id, kind) values ($1, $2) on conflict do nothing",
+    )
+    .bind(user_id)
+    .bind(kind)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Every enabled account with its role and the kinds it turned off, by e-mail address (HR's
+/// "who receives what").
+pub async fn who_receives(
+    conn: &mut PgConnection,
+) -> Result<Vec<(String, String, Vec<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select u.email, u.role,
+                array(select o.kind from mail_opt_out o where o.user_id = u.user_id order by o.kind)
+         from app_user u where u.disabled_at is null order by lower(u.email)",
+    )
     .fetch_all(conn)
     .await
 }

@@ -10,6 +10,9 @@
 //! Today's schedule: the quarterly summary (HTML body, PDF attached) to every HR and executive
 //! account, `summary_mail_delay_days` days after a quarter ends; while a kind of data it uses
 //! ends before the quarter's last month, it waits, and HR is told once what is missing.
+//!
+//! Nobody receives a kind they turned off (`mail::choices`); every message carries a signed
+//! one-click unsubscribe link, as a footer and as `List-Unsubscribe` headers.
 
 use std::time::Duration;
 
@@ -20,6 +23,7 @@ use tokio::sync::watch;
 use crate::accounts::Role;
 use crate::db::outbox::{self, Attachment, NewMessage};
 use crate::db::{self, audit, notifications, settings};
+use crate::mail::choices::{self, Footer};
 use crate::period::Period;
 
 /// The setting with the organization's time zone (an IANA name such as `Europe/Paris`).
@@ -251,7 +255,8 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
         return Ok(());
     }
     let period = quarter.to_string();
-    let recipients = notifications::with_roles(&mut tx, &[Role::Hr, Role::Executive]).await?;
+    let recipients =
+        notifications::receiving(&mut tx, &[Role::Hr, Role::Executive], SUMMARY).await?;
     let keys: Vec<String> = recipients
         .iter()
         .map(|r| key(SUMMARY, &period, &r.email))
@@ -273,10 +278,19 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
         .await?
         .unwrap_or(false);
     if !missing.is_empty() && !anyway {
-        let hr = notifications::with_roles(&mut tx, &[Role::Hr]).await?;
+        let hr = notifications::receiving(&mut tx, &[Role::Hr], SUMMARY_WAITING).await?;
+        let links = Links::load(&mut tx).await?;
         let notices: Vec<NewMessage> = hr
             .iter()
-            .map(|r| waiting_notice(quarter, &missing, &r.email))
+            .map(|r| {
+                waiting_notice(
+                    quarter,
+                    &missing,
+                    r,
+                    &links,
+                    key(SUMMARY_WAITING, &period, &r.email),
+                )
+            })
             .collect();
         let queued = outbox::enqueue(&mut tx, &notices).await?;
         if queued > 0 {
@@ -291,46 +305,11 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
         return Ok(());
     }
 
-    let summary = crate::summary::build(&mut tx, quarter)
-        .await
-        .map_err(|e| DueError::Summary {
-            period: quarter,
-            why: e.to_string(),
-        })?;
-    let html =
-        crate::web::pages::summary::standalone_html(&summary).map_err(|e| DueError::Summary {
-            period: quarter,
-            why: e.to_string(),
-        })?;
-    let (summary, pdf) = tokio::task::spawn_blocking(move || {
-        crate::summary::pdf::render(&summary).map(|p| (summary, p))
-    })
-    .await
-    .map_err(|e| DueError::Summary {
-        period: quarter,
-        why: format!("the PDF task failed: {e}"),
-    })?
-    .map_err(|e| DueError::Summary {
-        period: quarter,
-        why: e.to_string(),
-    })?;
-    let text = summary_text(&summary);
+    let rendered = Rendered::make(&mut tx, quarter).await?;
+    let links = Links::load(&mut tx).await?;
     let messages: Vec<NewMessage> = to
         .iter()
-        .map(|r| NewMessage {
-            kind: SUMMARY.to_string(),
-            dedupe_key: key(SUMMARY, &period, &r.email),
-            recipient: r.email.clone(),
-            subject: format!("Quarterly summary {period}"),
-            text: text.clone(),
-            html: Some(html.clone()),
-            headers: vec![],
-            attachments: vec![Attachment {
-                file_name: format!("attune-summary-{period}.pdf"),
-                content_type: "application/pdf".to_string(),
-                content: pdf.clone(),
-            }],
-        })
+        .map(|r| rendered.message(r, &links, key(SUMMARY, &period, &r.email), ""))
         .collect();
     let queued = outbox::enqueue(&mut tx, &messages).await?;
     db::audit::record(
@@ -344,6 +323,90 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
     ran.created
         .push((SUMMARY.to_string(), period, queued as usize));
     Ok(())
+}
+
+/// Attune's address and the key links are signed with.
+struct Links {
+    base: String,
+    key: String,
+}
+
+impl Links {
+    async fn load(conn: &mut PgConnection) -> Result<Links, sqlx::Error> {
+        Ok(Links {
+            base: choices::public_url(conn).await?,
+            key: choices::signing_key(conn).await?,
+        })
+    }
+
+    fn footer(&self, recipient: &notifications::Recipient, kind: &str) -> Footer {
+        Footer::new(&self.base, &self.key, recipient.user_id, kind)
+    }
+}
+
+/// The label of a kind, for footers.
+fn label(kind: &str) -> &'static str {
+    choices::kind(kind).map_or("these messages", |k| k.label)
+}
+
+/// A quarter's summary, written once for all its recipients.
+struct Rendered {
+    period: Period,
+    text: String,
+    html: String,
+    pdf: Vec<u8>,
+}
+
+impl Rendered {
+    async fn make(conn: &mut PgConnection, quarter: Period) -> Result<Rendered, DueError> {
+        let failed = |why: String| DueError::Summary {
+            period: quarter,
+            why,
+        };
+        let summary = crate::summary::build(conn, quarter)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let html = crate::web::pages::summary::standalone_html(&summary)
+            .map_err(|e| failed(e.to_string()))?;
+        let (summary, pdf) = tokio::task::spawn_blocking(move || {
+            crate::summary::pdf::render(&summary).map(|p| (summary, p))
+        })
+        .await
+        .map_err(|e| failed(format!("the PDF task failed: {e}")))?
+        .map_err(|e| failed(e.to_string()))?;
+        Ok(Rendered {
+            period: quarter,
+            text: summary_text(&summary),
+            html,
+            pdf,
+        })
+    }
+
+    /// The message to one recipient, with their unsubscribe link; `prefix` starts the subject
+    /// (a test's "Test: ").
+    fn message(
+        &self,
+        recipient: &notifications::Recipient,
+        links: &Links,
+        dedupe_key: String,
+        prefix: &str,
+    ) -> NewMessage {
+        let footer = links.footer(recipient, SUMMARY);
+        NewMessage {
+            kind: SUMMARY.to_string(),
+            dedupe_key,
+            recipient: recipient.email.clone(),
+            subject: format!("{prefix}Quarterly summary {}", self.period),
+            text: format!("{}{}", self.text, footer.text(label(SUMMARY))),
+            html: Some(footer.add_to_html(&self.html, label(SUMMARY))),
+            headers: footer.headers(),
+            attachments: vec![Attachment {
+                file_name: format!("attune-summary-{}.pdf", self.period),
+                content_type: "application/pdf".to_string(),
+                content: self.pdf.clone(),
+            }],
+        }
+    }
 }
 
 /// The plain-text body of the summary message: its headlines.
@@ -364,29 +427,86 @@ fn summary_text(summary: &crate::summary::Summary) -> String {
 }
 
 /// The message that tells an HR user the summary waits for data.
-fn waiting_notice(quarter: Period, missing: &[String], email: &str) -> NewMessage {
-    let mut text = format!(
-        "The quarterly summary of {quarter} is due but waits, because this data does not \
-         cover the quarter yet:\n\n"
-    );
-    for line in missing {
-        text.push_str(&format!("- {line}\n"));
-    }
+fn waiting_notice(
+    quarter: Period,
+    missing: &[String],
+    recipient: &notifications::Recipient,
+    links: &Links,
+    dedupe_key: String,
+) -> NewMessage {
+    let mut text = if missing.is_empty() {
+        format!(
+            "Nothing is missing today: the quarterly summary of {quarter} does not wait for \
+             data. When it does, this message names the data that does not cover the quarter.\n"
+        )
+    } else {
+        let mut text = format!(
+            "The quarterly summary of {quarter} is due but waits, because this data does not \
+             cover the quarter yet:\n\n"
+        );
+        for line in missing {
+            text.push_str(&format!("- {line}\n"));
+        }
+        text
+    };
     text.push_str(&format!(
         "\nImport the missing data and the summary goes out by itself. To send it as it is, \
          run `attune mail run-due --send-anyway`.\n\nYou receive this as an HR user of Attune; \
          it is sent once for {quarter}.\n"
     ));
+    let footer = links.footer(recipient, SUMMARY_WAITING);
+    text.push_str(&footer.text(label(SUMMARY_WAITING)));
     NewMessage {
         kind: SUMMARY_WAITING.to_string(),
-        dedupe_key: key(SUMMARY_WAITING, &quarter.to_string(), email),
-        recipient: email.to_string(),
+        dedupe_key,
+        recipient: recipient.email.clone(),
         subject: format!("The quarterly summary {quarter} waits for data"),
         text,
         html: None,
-        headers: vec![],
+        headers: footer.headers(),
         attachments: vec![],
     }
+}
+
+/// HR's "send me a test now": a message of `kind` as it would be sent today, to this user
+/// only, its subject starting with "Test: ". Queued (and sent by the worker).
+pub async fn send_test(
+    pool: &PgPool,
+    kind: &str,
+    user_id: i64,
+    email: &str,
+) -> Result<(), DueError> {
+    let mut conn = pool.acquire().await?;
+    let today = today(&mut conn, &Clock::System).await?;
+    let quarter = Period::latest_complete_quarter(today);
+    let recipient = notifications::Recipient {
+        user_id,
+        email: email.to_string(),
+    };
+    let links = Links::load(&mut conn).await?;
+    let dedupe_key = format!(
+        "test:{kind}:{}:{}",
+        email.to_lowercase(),
+        crate::accounts::secret::random_hex()
+    );
+    let mut message = match kind {
+        SUMMARY_WAITING => {
+            let latest = notifications::latest_dates(&mut conn).await?;
+            waiting_notice(
+                quarter,
+                &missing_data(&latest, quarter),
+                &recipient,
+                &links,
+                dedupe_key,
+            )
+        }
+        _ => Rendered::make(&mut conn, quarter)
+            .await?
+            .message(&recipient, &links, dedupe_key, ""),
+    };
+    message.subject = format!("Test: {}", message.subject);
+    outbox::enqueue(&mut conn, &[message]).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `attune serve`. Every kind of message (survey invitations and reminders, the scheduled
 //! messages of `due`) goes through the same outbox, worker, retries and rate limit.
 
+pub mod choices;
 pub mod due;
 pub mod worker;
 

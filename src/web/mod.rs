@@ -37,7 +37,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
 use admin::{audit, data, imports, settings};
-use pages::{dashboard, help, login, organization, summary, team};
+use pages::{dashboard, help, login, notifications, organization, summary, team};
 
 use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;
@@ -157,6 +157,17 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(api::openapi::show))
         .route("/admin/audit", get(audit::show))
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/email", get(admin::email::show))
+        .route("/admin/email/schedule", post(admin::email::save_schedule))
+        .route("/admin/email/test", post(admin::email::send_test))
+        .route(
+            "/notifications",
+            get(notifications::show).post(notifications::save),
+        )
+        .route(
+            "/unsubscribe/{user_id}/{kind}/{signature}",
+            get(notifications::confirm).post(notifications::unsubscribe),
+        )
         .route("/admin/settings/figures", post(settings::save_figures))
         .route("/admin/employees/erase", post(settings::erase))
         .route("/healthz", get(health::healthz))

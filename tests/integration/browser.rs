@@ -598,6 +598,15 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
         .fetch_one(&mut *conn)
         .await
         .unwrap();
+    // The one-click unsubscribe page a message links to (no sign-in).
+    let key = attune::mail::choices::signing_key(&mut conn).await.unwrap();
+    let unsubscribe: &'static str = Box::leak(
+        format!(
+            "/unsubscribe/{exec_id}/summary.quarterly/{}",
+            attune::mail::choices::signature(&key, exec_id, "summary.quarterly")
+        )
+        .into_boxed_str(),
+    );
     drop(conn);
     let index = summary.index.value.clone();
     let strongest_team = summary.teams[0].name.clone();
@@ -618,6 +627,15 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
     );
     expectations.insert("/admin/users", vec![("h1", Some("Users".to_string()))]);
     expectations.insert("/admin/audit", vec![("h1", Some("Audit log".to_string()))]);
+    expectations.insert(
+        "/notifications",
+        vec![("h1", Some("Notifications".to_string()))],
+    );
+    expectations.insert("/admin/email", vec![("h1", Some("E-mail".to_string()))]);
+    expectations.insert(
+        unsubscribe,
+        vec![("#unsubscribe-form button", Some("Unsubscribe".to_string()))],
+    );
     expectations.insert(
         "/admin/settings",
         vec![("h1", Some("Settings".to_string()))],
@@ -654,6 +672,7 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
                 format!("{team_path}/people"),
                 "/help/importing".to_string(),
                 "/help/metrics".to_string(),
+                "/notifications".to_string(),
             ],
         ),
         (
@@ -663,6 +682,7 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             vec![
                 "/teams/Customer%20Support/people".to_string(),
                 "/help/playbook".to_string(),
+                "/notifications".to_string(),
             ],
         ),
         (
@@ -671,6 +691,8 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             true,
             vec![
                 format!("/admin/users/{exec_id}"),
+                "/notifications".to_string(),
+                "/admin/email".to_string(),
                 team_path.clone(),
                 format!("{team_path}/people"),
             ],
@@ -697,6 +719,7 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             let context_id = context["browserContextId"].as_str().unwrap().to_string();
             let mut tab = Tab::open(&mut chrome, &base, &context_id);
             walk.check(&mut tab, "signed-out", "/login", false);
+            walk.check(&mut tab, "signed-out", unsubscribe, false);
             tab.chrome.call(
                 None,
                 "Target.disposeBrowserContext",
@@ -786,6 +809,9 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             "hr /admin/settings",
             "hr /admin/imports",
             "hr /admin/data",
+            "hr /admin/email",
+            "hr /notifications",
+            "manager /notifications",
             "executive /summary",
             "executive /organization",
             "manager /",

@@ -18,6 +18,7 @@ mod import_employees;
 mod import_kinds;
 mod import_web;
 mod mail;
+mod mail_choices;
 mod mail_due;
 mod metric_readings;
 mod outages;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod data;
+pub mod email;
 pub mod imports;
 pub mod settings;
 pub mod tokens;

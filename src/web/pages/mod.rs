@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod help;
 pub mod login;
+pub mod notifications;
 pub mod organization;
 pub mod summary;
 pub mod team;
