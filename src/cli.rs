@@ -146,6 +146,10 @@ pub struct MailArgs {
     /// `mail run-due` the one `serve` last used.
     #[arg(long, env = "ATTUNE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The most connections open at once; more are answered 503 and closed. Lowered to fit
+    /// the open-file limit (which Attune raises to its maximum at start-up).
+    #[arg(long, env = "ATTUNE_MAX_CONNECTIONS", default_value_t = web::server::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub max_connections: usize,
 }
 
 impl MailArgs {
@@ -578,24 +582,26 @@ async fn serve(
         shutdown_signal().await;
         let _ = stop.send(true);
     });
-    let served = axum::serve(
+    let limits = web::server::Limits {
+        max_connections: web::server::raise_open_file_limit(args.max_connections),
+        ..web::server::Limits::default()
+    };
+    web::server::serve(
         listener,
-        web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        web::app(state),
+        limits,
+        async move {
+            let _ = web_stopping.wait_for(|stop| *stop).await;
+        },
+        web::REQUEST_TIMEOUT + std::time::Duration::from_secs(5),
     )
-    .with_graceful_shutdown(async move {
-        let _ = web_stopping.wait_for(|stop| *stop).await;
-    })
-    .await
-    .context("the web server failed");
+    .await;
     // The background tasks finish what they are doing (a message being sent is sent and
-    // recorded) before the database closes; if the web server failed, they are stopped.
-    if served.is_err() {
-        background.abort_all();
-    }
+    // recorded) before the database closes.
     while background.join_next().await.is_some() {}
     db.close().await?;
     println!("Attune stopped.");
-    served.map_err(Into::into)
+    Ok(())
 }
 
 async fn shutdown_signal() {

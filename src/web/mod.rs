@@ -17,6 +17,7 @@ mod health;
 pub mod pages;
 mod periods;
 pub mod redact;
+pub mod server;
 
 use std::time::Duration;
 

@@ -7,6 +7,7 @@ mod browser;
 mod checkers;
 mod cli;
 mod cli_accounts;
+mod connections;
 mod dashboard;
 mod data_settings;
 mod demo;

@@ -152,14 +152,14 @@ impl TestApp {
             config,
             health: Default::default(),
         });
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap()
-        });
+        // The server loop `attune serve` runs, with its limits.
+        tokio::spawn(attune::web::server::serve(
+            listener,
+            router,
+            attune::web::server::Limits::default(),
+            std::future::pending(),
+            std::time::Duration::from_secs(1),
+        ));
         TestApp {
             pool,
             address,
