@@ -901,8 +901,8 @@ async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), F
                     i.status,
                     i.rows_accepted,
                     i.rows_rejected,
-                    i.created_by.unwrap_or_default(),
-                    i.file_name
+                    web::hygiene::printable(&i.created_by.unwrap_or_default()),
+                    web::hygiene::printable(&i.file_name)
                 );
             }
             Ok(())

@@ -41,6 +41,22 @@ pub fn normalize(header: &str) -> String {
         .collect()
 }
 
+/// The first two headers that are the same after [`normalize`] (1-based positions), with the
+/// first as written: a file that has them is rejected, since which one holds the data would be
+/// a guess.
+pub fn duplicate(headers: &[String]) -> Option<(usize, usize, String)> {
+    let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
+    for (second, name) in normalized.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = normalized[..second].iter().position(|n| n == name) {
+            return Some((first + 1, second + 1, headers[first].clone()));
+        }
+    }
+    None
+}
+
 /// Map `headers` onto `columns`. For each column the best-ranked matching header wins (its own
 /// name before its aliases, earlier aliases before later ones). Returns the missing required
 /// columns as the error.
@@ -107,6 +123,20 @@ mod tests {
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn duplicate_headers_are_found_after_normalizing() {
+        assert_eq!(
+            duplicate(&headers(&["responded_at", "team", "score", "Score ", "team"])),
+            Some((3, 4, "score".to_string()))
+        );
+        assert_eq!(
+            duplicate(&headers(&["Hire Date", "x", "hire_date"])),
+            Some((1, 3, "Hire Date".to_string()))
+        );
+        assert_eq!(duplicate(&headers(&["a", "", "", "b"])), None);
+        assert_eq!(duplicate(&headers(&["employee_id", "team"])), None);
     }
 
     #[test]

@@ -140,6 +140,15 @@ pub enum FileError {
     AmbiguousDates { columns: Vec<String> },
     #[error("line 1, column {column}: {why}")]
     ForbiddenColumn { column: String, why: &'static str },
+    #[error(
+        "line 1: columns {first} and {second} have the same name (\"{header}\", ignoring case, \
+         spaces and punctuation), so which one to read would be a guess; rename or remove one"
+    )]
+    DuplicateColumn {
+        first: usize,
+        second: usize,
+        header: String,
+    },
     #[error("line 1: missing required column date or period (the header has: {found}){fits}")]
     MissingDateOrPeriod { found: String, fits: FitsKind },
     #[error(

@@ -134,6 +134,13 @@ fn layout<S: Source + ?Sized>(
             why: forbidden.why,
         });
     }
+    if let Some((first, second, header)) = columns::duplicate(&headers) {
+        return Err(FileError::DuplicateColumn {
+            first,
+            second,
+            header,
+        });
+    }
     let mapping =
         columns::map(spec.columns, &headers).map_err(|missing| FileError::MissingColumns {
             missing,

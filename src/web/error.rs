@@ -90,6 +90,12 @@ impl From<sqlx::Error> for AppError {
                     tracing::warn!("a query was cancelled: {err}");
                     AppError::TooSlow
                 }
+                // Text PostgreSQL cannot store (a NUL byte) that got past the edge's checks.
+                Some("22021" | "22P05") => AppError::BadRequest(
+                    "The request contains a character Attune cannot store (a NUL byte or \
+                     another control character). Remove it and try again."
+                        .to_string(),
+                ),
                 // Connection exceptions, and the server shutting down or starting up.
                 Some(code) if code.starts_with("08") || code.starts_with("57P") => {
                     tracing::warn!("database unavailable: {err}");

@@ -14,6 +14,7 @@ pub mod auth;
 mod error;
 pub mod extract;
 mod health;
+pub mod hygiene;
 pub mod pages;
 mod periods;
 pub mod redact;
@@ -184,6 +185,7 @@ pub fn app(state: AppState) -> Router {
             unavailable_while_the_database_is,
         ))
         .with_state(state)
+        .layer(middleware::from_fn(hygiene::refuse_control_characters))
         .layer(middleware::from_fn(api_errors_as_json))
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(max_upload))

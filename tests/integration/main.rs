@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod auth;
+mod bad_input;
 mod browser;
 mod checkers;
 mod cli;

@@ -126,7 +126,8 @@ pub async fn upload(
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "file" => {
-                let file_name = field.file_name().unwrap_or("upload.csv").to_string();
+                let file_name =
+                    crate::web::hygiene::clean_file_name(field.file_name().unwrap_or_default());
                 let bytes = field.bytes().await.map_err(too_large)?;
                 file = Some((file_name, bytes));
             }
