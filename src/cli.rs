@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 
 mod accounts;
+mod backup;
 mod mail;
 
 use crate::db::{Database, Location, PoolSettings};
@@ -75,6 +76,12 @@ pub enum Command {
     /// Act on one employee's personal data.
     #[command(subcommand)]
     Employee(accounts::EmployeeCommand),
+    /// Write the whole database to a file (pg_dump's custom format), consistent even while
+    /// Attune serves.
+    Backup(backup::BackupArgs),
+    /// Replace all of the embedded PostgreSQL's data with a file written by `attune backup`
+    /// (asks first). Running attune processes carry on with the restored data.
+    Restore(backup::RestoreArgs),
     /// Write a synthetic company as CSV files, one per data kind, to try Attune or measure it
     /// (the database is not touched). Import the files in the order printed.
     Generate(GenerateArgs),
@@ -366,6 +373,8 @@ fn prompts_on_terminal(command: &Command) -> bool {
         Command::User(accounts::UserCommand::Add(args)) => !args.generate_password,
         Command::User(accounts::UserCommand::SetPassword(_)) => true,
         Command::Imports(ImportsCommand::Undo { yes, .. }) => !yes,
+        Command::Restore(args) => !args.yes,
+        Command::Backup(args) => !args.force && args.file.exists(),
         _ => false,
     }
 }
@@ -410,6 +419,10 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     let location = location(&cli);
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Backup(args) => backup::backup(&location, cli.pg_bindir.as_deref(), args).await,
+        Command::Restore(args) => {
+            backup::restore(&location, cli.pg_bindir.as_deref(), args).await
+        }
         Command::Serve(args) => {
             let db =
                 Database::open_with(&location, PoolSettings::serving(web::REQUEST_TIMEOUT)).await?;
@@ -724,6 +737,7 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
 
 /// A spinner with elapsed time on standard error while a long step runs — only on a terminal,
 /// so scripts and logs get clean output.
+#[derive(Clone)]
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
@@ -738,6 +752,13 @@ impl Progress {
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(bar))
+    }
+
+    /// Say what is happening now.
+    fn say(&self, message: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message);
+        }
     }
 
     fn finish(&self) {

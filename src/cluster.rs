@@ -207,6 +207,11 @@ impl EmbeddedCluster {
         self.maintenance_options().database(DATABASE_NAME)
     }
 
+    /// The folder of the PostgreSQL binaries it runs (pg_dump and pg_restore are there too).
+    pub fn bindir(&self) -> &Path {
+        &self.bindir
+    }
+
     /// The data directory this cluster lives in.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir

@@ -141,6 +141,11 @@ impl Database {
         })
     }
 
+    /// The embedded cluster, when there is no `DATABASE_URL`.
+    pub fn cluster(&self) -> Option<&EmbeddedCluster> {
+        self.cluster.as_deref()
+    }
+
     /// The task that watches the database while serving (see [`monitor::watch`]): it keeps
     /// `health` up to date and starts the embedded cluster again if its PostgreSQL dies.
     pub fn watch(

@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod auth;
+mod backup;
 mod bad_input;
 mod browser;
 mod checkers;
