@@ -1,6 +1,6 @@
 //! Failed sign-ins, for throttling: counted per account and per client address over a sliding
-//! window, so that guessing is slowed and then refused for a while, but nobody is locked out for
-//! good.
+//! window, so that guessing is slowed, and refused for a while from an address that keeps
+//! failing; an account is never locked, so nobody can lock another person out.
 
 use std::time::Duration;
 
@@ -12,10 +12,12 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Recent failures for an account and for an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recent {
-    /// The most failures, of the account's and the address's.
-    pub failures: i64,
-    /// Seconds until the oldest of those failures leaves the window.
-    pub oldest_expires_in: i64,
+    /// Failures for the account, from any address.
+    pub by_account: i64,
+    /// Failures from the address, for any account.
+    pub by_address: i64,
+    /// Seconds until the oldest of the address's failures leaves the window.
+    pub address_expires_in: i64,
 }
 
 /// Count a sign-in attempt as failed before its password is checked, and return its id with the
@@ -64,13 +66,13 @@ pub async fn record(
     Ok(())
 }
 
-/// The failures in the window for this account and for this address, whichever are more.
+/// The failures in the window for this account and from this address.
 pub async fn recent(
     conn: &mut PgConnection,
     email: &str,
     client_addr: &str,
 ) -> Result<Recent, sqlx::Error> {
-    let (by_email, by_addr, oldest): (i64, i64, Option<f64>) = sqlx::query_as(
+    let (by_account, by_address, oldest): (i64, i64, Option<f64>) = sqlx::query_as(
         "with window_start as (select now() - make_interval(secs => $3) as since)
          select
              (select count(*) from login_failure, window_start
@@ -79,7 +81,7 @@ pub async fn recent(
               where client_addr = $2 and created_at > since),
              (select extract(epoch from min(created_at) + make_interval(secs => $3) - now())::float8
               from login_failure, window_start
-              where (email = lower(btrim($1)) or client_addr = $2) and created_at > since)",
+              where client_addr = $2 and created_at > since)",
     )
     .bind(email)
     .bind(client_addr)
@@ -87,8 +89,9 @@ pub async fn recent(
     .fetch_one(conn)
     .await?;
     Ok(Recent {
-        failures: by_email.max(by_addr),
-        oldest_expires_in: oldest.map_or(0, |s| s.ceil().max(1.0) as i64),
+        by_account,
+        by_address,
+        address_expires_in: oldest.map_or(0, |s| s.ceil().max(1.0) as i64),
     })
 }
 

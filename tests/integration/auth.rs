@@ -576,3 +576,67 @@ async fn error_pages_show_who_is_signed_in_and_sign_out() {
     assert!(text(&refused, "#whoami").starts_with("m@example.com"));
     assert_eq!(text(&refused, ".error-page a"), "Back to my team");
 }
+
+/// Issue #12, item 7: failures from one address do not lock the account's owner out elsewhere,
+/// and an account attacked from many addresses is slowed, never refused.
+#[tokio::test]
+async fn failures_from_elsewhere_never_lock_the_owner_out() {
+    let app = TestApp::spawn_with(WebConfig {
+        trust_proxy: true,
+        ..WebConfig::default()
+    })
+    .await;
+    app.create_user("ann@example.com", Role::Hr, &[]).await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let browser = app.browser();
+        async move {
+            let form = browser.page("/login", 200).await;
+            let token = attr(&form, "#login-form input[name=csrf_token]", "value");
+            let started = std::time::Instant::now();
+            let status = browser
+                .client
+                .post(browser.url("/login"))
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("email", "ann@example.com"),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            (status, started.elapsed())
+        }
+    };
+
+    // Ten failures from one address: that address is refused, even with the right password…
+    for _ in 0..10 {
+        assert_eq!(attempt("203.0.113.66", "wrong password, sorry").await.0, 401);
+    }
+    assert_eq!(attempt("203.0.113.66", PASSWORD).await.0, 429);
+    // … but the owner, from their own address, signs in.
+    let (status, _) = attempt("198.51.100.7", PASSWORD).await;
+    assert_eq!(status, 303, "the owner is not locked out");
+
+    // Many addresses, one account: later failures wait longer, the owner still gets in at once.
+    for i in 1..=3 {
+        let (status, _) = attempt(["192.0.2.1", "192.0.2.2", "192.0.2.3"][i - 1], "nope, wrong")
+            .await;
+        assert_eq!(status, 401);
+    }
+    sqlx::query(
+        "insert into login_failure (email, client_addr)
+         select 'ann@example.com', '192.0.2.' || n from generate_series(10, 20) n",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, took) = attempt("192.0.2.99", "still wrong").await;
+    assert_eq!(status, 401, "slowed, not refused");
+    assert!(took >= std::time::Duration::from_secs(5), "{took:?}");
+    let (status, took) = attempt("198.51.100.7", PASSWORD).await;
+    assert_eq!(status, 303);
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+}

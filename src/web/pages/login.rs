@@ -22,12 +22,26 @@ use crate::web::auth::{
 use crate::web::extract::Query;
 use crate::web::{AppError, AppState};
 
-/// After this many recent failures, each further failure is answered slowly.
-const SLOW_AFTER: i64 = 5;
-/// After this many recent failures, sign-in is refused (429) until some of them expire.
+/// From this many recent failures (of the account, or from the address), each failure is
+/// answered late.
+const SLOW_FROM: i64 = 5;
+/// After this many recent failures from an address, sign-in from it is refused (429) until
+/// some of them expire. An account is never refused: that would let anyone lock its owner out.
 const REFUSE_AFTER: i64 = 10;
-/// How long a failure is held back once failures are frequent.
+/// How long a failure is held back once failures are frequent …
 const SLOWDOWN: Duration = Duration::from_secs(1);
+/// … and at most, for an account failing from many addresses (one more second per failure
+/// beyond what one address may make).
+const MAX_SLOWDOWN: Duration = Duration::from_secs(10);
+
+/// How long a failed attempt is held back, given the recent failures (this one included).
+fn slowdown(recent: &db::login_failures::Recent) -> Duration {
+    if recent.by_account.max(recent.by_address) < SLOW_FROM {
+        return Duration::ZERO;
+    }
+    let extra = u32::try_from((recent.by_account - REFUSE_AFTER).max(0)).unwrap_or(u32::MAX);
+    (SLOWDOWN * extra.saturating_add(1)).min(MAX_SLOWDOWN)
+}
 /// How long the sign-in form stays usable.
 const LOGIN_CSRF_MAX_AGE: u64 = 60 * 60;
 /// How many passwords are checked at once (each argon2id check takes 19 MiB and tens of
@@ -136,10 +150,10 @@ pub async fn submit(
     // The attempt counts as a failure from the start (this one included in `recent`), so that
     // attempts sent together cannot all pass the limit before any of them is recorded.
     let (attempt, recent) = db::login_failures::begin(&mut conn, &email, &client_addr).await?;
-    if recent.failures > REFUSE_AFTER {
+    if recent.by_address > REFUSE_AFTER {
         db::login_failures::withdraw(&mut conn, attempt).await?;
         return Err(AppError::TooManyRequests {
-            retry_after_secs: recent.oldest_expires_in.max(1) as u64,
+            retry_after_secs: recent.address_expires_in.max(1) as u64,
         });
     }
     let credentials = db::users::credentials(&mut conn, &email).await?;
@@ -169,9 +183,7 @@ pub async fn submit(
         )
         .await?;
         drop(conn);
-        if recent.failures >= SLOW_AFTER {
-            tokio::time::sleep(SLOWDOWN).await;
-        }
+        tokio::time::sleep(slowdown(&recent)).await;
         let page = LoginPage {
             email,
             error: Some(
@@ -235,4 +247,31 @@ pub fn see_other(location: &str) -> Response {
         [(header::LOCATION, location.to_string())],
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::slowdown;
+    use crate::db::login_failures::Recent;
+
+    fn recent(by_account: i64, by_address: i64) -> Duration {
+        slowdown(&Recent {
+            by_account,
+            by_address,
+            address_expires_in: 0,
+        })
+    }
+
+    #[test]
+    fn failures_are_answered_late_from_the_fifth_and_later_still_for_an_account_under_attack() {
+        assert_eq!(recent(4, 4), Duration::ZERO);
+        assert_eq!(recent(5, 1), Duration::from_secs(1), "the fifth");
+        assert_eq!(recent(1, 5), Duration::from_secs(1));
+        assert_eq!(recent(10, 10), Duration::from_secs(1));
+        assert_eq!(recent(11, 1), Duration::from_secs(2), "from many addresses");
+        assert_eq!(recent(14, 1), Duration::from_secs(5));
+        assert_eq!(recent(500, 1), Duration::from_secs(10), "capped");
+    }
 }
