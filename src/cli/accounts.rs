@@ -20,7 +20,8 @@ pub enum UserCommand {
     /// List every account with its role, teams and status.
     List,
     /// Disable an account: it can no longer sign in, its sessions end at once and its API
-    /// tokens stop working. Nothing is deleted.
+    /// tokens are revoked for good (enabling it again does not bring them back). Nothing is
+    /// deleted.
     Disable(EmailArg),
     /// Enable a disabled account again.
     Enable(EmailArg),

@@ -122,7 +122,8 @@ pub async fn credentials(
     .await
 }
 
-/// Disable an account and end all its sessions at once. Returns whether it was enabled.
+/// Disable an account, end all its sessions and revoke its API tokens for good (enabling it
+/// again does not bring them back). Returns whether it was enabled.
 pub async fn disable(conn: &mut PgConnection, user_id: i64) -> Result<bool, sqlx::Error> {
     let changed: Option<i64> = sqlx::query_scalar(
         "with disabled as (
@@ -131,6 +132,9 @@ pub async fn disable(conn: &mut PgConnection, user_id: i64) -> Result<bool, sqlx
              returning user_id
          ), ended as (
              delete from session where user_id = $1
+         ), revoked as (
+             update api_token set revoked_at = now()
+             where user_id = $1 and revoked_at is null
          )
          select user_id from disabled",
     )
@@ -141,15 +145,25 @@ pub async fn disable(conn: &mut PgConnection, user_id: i64) -> Result<bool, sqlx
 }
 
 /// Enable a disabled account. Returns whether it was disabled.
+///
+/// Tokens that were live when it was disabled stay dead (also those of accounts disabled before
+/// `disable` revoked them): the user makes new ones.
 pub async fn enable(conn: &mut PgConnection, user_id: i64) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "update app_user set disabled_at = null, updated_at = now()
-         where user_id = $1 and disabled_at is not null",
+    let changed: Option<i64> = sqlx::query_scalar(
+        "with enabled as (
+             update app_user set disabled_at = null, updated_at = now()
+             where user_id = $1 and disabled_at is not null
+             returning user_id
+         ), revoked as (
+             update api_token set revoked_at = now()
+             where user_id in (select user_id from enabled) and revoked_at is null
+         )
+         select user_id from enabled",
     )
     .bind(user_id)
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(changed.is_some())
 }
 
 /// Disable (`disabled`) or enable `user`'s account and record it in the audit log, as HR's page

@@ -303,7 +303,7 @@ async fn api_status(browser: &Browser, token: &str) -> u16 {
 }
 
 #[tokio::test]
-async fn a_disabled_user_is_signed_out_everywhere_and_their_tokens_stop() {
+async fn a_disabled_user_is_signed_out_everywhere_and_their_tokens_end_for_good() {
     let app = TestApp::spawn().await;
     let hr = app.login_hr().await;
     let ann_id = app.create_user("ann@example.com", Role::Manager, &[]).await;
@@ -328,7 +328,8 @@ async fn a_disabled_user_is_signed_out_everywhere_and_their_tokens_stop() {
     let user = hr.page(&format!("/admin/users/{ann_id}"), 200).await;
     assert_eq!(crate::support::text(&user, "#user-status"), "disabled");
 
-    // Enabled again: the same password and token work, the old sessions stay ended.
+    // Enabled again (issue #12, item 8): the same password works; the old sessions and the old
+    // token stay ended, and a new token works.
     assert_eq!(
         hr.post(&format!("/admin/users/{ann_id}/enable"), &[])
             .await
@@ -336,7 +337,13 @@ async fn a_disabled_user_is_signed_out_everywhere_and_their_tokens_stop() {
         303
     );
     assert_eq!(ann.get("/").await.status(), 303);
-    assert_eq!(api_status(&ann, &token).await, 200);
+    assert_eq!(api_status(&ann, &token).await, 401, "not revived");
+    let new_token = token_for(&app, "ann@example.com").await;
+    assert_eq!(api_status(&ann, &new_token).await, 200);
+    // Disabled again and enabled again from the command line: the same.
+    assert_eq!(app.cli(&["user", "disable", "ann@example.com"]).status.code(), Some(0));
+    assert_eq!(app.cli(&["user", "enable", "ann@example.com"]).status.code(), Some(0));
+    assert_eq!(api_status(&ann, &new_token).await, 401);
     assert_eq!(
         app.browser()
             .sign_in("ann@example.com", PASSWORD)
