@@ -112,6 +112,14 @@ pub struct ServeArgs {
     /// The largest upload accepted, in MiB (larger files are refused with 413).
     #[arg(long, env = "ATTUNE_MAX_UPLOAD_MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_upload_mb: u64,
+    /// Hours an uploaded file waits for HR's confirmation before it is dropped (it holds
+    /// personal data).
+    #[arg(long, env = "ATTUNE_UPLOAD_EXPIRY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub upload_expiry_hours: u64,
+    /// The most connections open at once; more are answered 503 and closed. Lowered to fit
+    /// the open-file limit (which Attune raises to its maximum at start-up).
+    #[arg(long, env = "ATTUNE_MAX_CONNECTIONS", default_value_t = web::server::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -127,6 +135,7 @@ impl ServeArgs {
             },
             max_upload_bytes: (self.max_upload_mb * 1024 * 1024) as usize,
             demo: false,
+            upload_expiry: std::time::Duration::from_secs(self.upload_expiry_hours * 60 * 60),
         }
     }
 }
@@ -153,10 +162,6 @@ pub struct MailArgs {
     /// `mail run-due` the one `serve` last used.
     #[arg(long, env = "ATTUNE_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// The most connections open at once; more are answered 503 and closed. Lowered to fit
-    /// the open-file limit (which Attune raises to its maximum at start-up).
-    #[arg(long, env = "ATTUNE_MAX_CONNECTIONS", default_value_t = web::server::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
-    pub max_connections: usize,
 }
 
 impl MailArgs {
@@ -575,6 +580,11 @@ async fn serve(
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut background = tokio::task::JoinSet::new();
     background.spawn(db.watch(state.health.clone(), stopping.clone()));
+    background.spawn(expire_uploads(
+        db.pool.clone(),
+        state.config.upload_expiry,
+        stopping.clone(),
+    ));
     match mailer {
         Some(mailer) => {
             background.spawn(crate::mail::worker::run(
@@ -596,7 +606,7 @@ async fn serve(
         let _ = stop.send(true);
     });
     let limits = web::server::Limits {
-        max_connections: web::server::raise_open_file_limit(args.max_connections),
+        max_connections: web::server::raise_open_file_limit(args.max_connections as usize),
         ..web::server::Limits::default()
     };
     web::server::serve(
@@ -615,6 +625,27 @@ async fn serve(
     db.close().await?;
     println!("Attune stopped.");
     Ok(())
+}
+
+/// Every few minutes, drop the uploads that waited longer than `expiry` for a confirmation.
+async fn expire_uploads(
+    pool: sqlx::PgPool,
+    expiry: std::time::Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if let Ok(mut conn) = pool.acquire().await {
+            match crate::db::uploads::expire(&mut conn, expiry).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("dropped {n} upload(s) never confirmed"),
+                Err(err) => tracing::warn!("could not drop expired uploads: {err}"),
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(5 * 60)) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -248,6 +248,8 @@ pub async fn erase(
             .bind(new_external_id)
             .execute(&mut *conn)
             .await?;
+        // Files uploaded but not confirmed may hold the person's name and salary: they go.
+        super::uploads::discard_all(conn).await?;
     }
     Ok(erased)
 }

@@ -1,5 +1,7 @@
 //! Uploaded files awaiting confirmation (web imports: upload → preview → confirm).
 
+use std::time::Duration;
+
 use sqlx::PgConnection;
 
 /// An uploaded file and the options chosen with it.
@@ -13,7 +15,10 @@ pub struct Upload {
     pub date_format: Option<String>,
 }
 
-/// Store an upload; uploads older than a day are dropped on the way.
+/// How long an upload waits for its confirmation by default (`--upload-expiry-hours`).
+pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Store an upload.
 pub async fn create(
     conn: &mut PgConnection,
     kind: &str,
@@ -23,9 +28,6 @@ pub async fn create(
     date_format: Option<&str>,
     uploaded_by: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query("delete from import_upload where created_at < now() - interval '1 day'")
-        .execute(&mut *conn)
-        .await?;
     sqlx::query_scalar(
         "insert into import_upload (kind, file_name, content, skip_invalid, date_format, uploaded_by)
          values ($1, $2, $3, $4, $5, $6) returning import_upload_id",
@@ -40,14 +42,39 @@ pub async fn create(
     .await
 }
 
-pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Upload>, sqlx::Error> {
+/// The upload, unless it is older than `expiry` (then it is as good as gone).
+pub async fn find(
+    conn: &mut PgConnection,
+    id: i64,
+    expiry: Duration,
+) -> Result<Option<Upload>, sqlx::Error> {
     sqlx::query_as(
         "select import_upload_id, kind, file_name, content, skip_invalid, date_format
-         from import_upload where import_upload_id = $1",
+         from import_upload
+         where import_upload_id = $1 and created_at > now() - make_interval(secs => $2)",
     )
     .bind(id)
+    .bind(expiry.as_secs_f64())
     .fetch_optional(conn)
     .await
+}
+
+/// Drop the uploads older than `expiry` (`attune serve` does so every few minutes). Returns
+/// how many.
+pub async fn expire(conn: &mut PgConnection, expiry: Duration) -> Result<u64, sqlx::Error> {
+    sqlx::query("delete from import_upload where created_at < now() - make_interval(secs => $1)")
+        .bind(expiry.as_secs_f64())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+}
+
+/// Drop every upload awaiting confirmation (an erasure: any of them may name the person).
+pub async fn discard_all(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    sqlx::query("delete from import_upload")
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
 }
 
 pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {

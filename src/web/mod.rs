@@ -78,6 +78,8 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// Serving the demo company (`attune demo`): the sign-in page lists the demo accounts.
     pub demo: bool,
+    /// How long an upload waits for its confirmation before it is dropped.
+    pub upload_expiry: Duration,
 }
 
 impl Default for WebConfig {
@@ -88,6 +90,7 @@ impl Default for WebConfig {
             session: Timeouts::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             demo: false,
+            upload_expiry: crate::db::uploads::DEFAULT_EXPIRY,
         }
     }
 }

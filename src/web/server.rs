@@ -23,7 +23,7 @@ use tower::ServiceExt;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The default cap on open connections.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 4096;
 
 /// File descriptors kept for everything but client connections (the database pool, uploads,
 /// the log) when the cap on connections is fitted under the open-file limit.
@@ -42,7 +42,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             header_timeout: HEADER_TIMEOUT,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections: DEFAULT_MAX_CONNECTIONS as usize,
         }
     }
 }

@@ -466,4 +466,56 @@ async fn the_kind_must_be_chosen_and_never_defaults_to_employees() {
         .unwrap();
     assert_eq!(uploads, 0);
     assert_eq!(employees(&app).await, 0);
+
+/// Issue #12, item 9: an upload previewed but never confirmed is scrubbed by an erasure, and
+/// expires by itself after the configured time.
+#[tokio::test]
+async fn unconfirmed_uploads_go_with_an_erasure_and_expire() {
+    let app = TestApp::spawn_with(WebConfig {
+        upload_expiry: std::time::Duration::from_secs(60 * 60),
+        ..WebConfig::default()
+    })
+    .await;
+    app.import(
+        attune::import::Kind::Employees,
+        "employee_id,name,team,hire_date,salary\nE1,Ann Example,Alpha,2020-01-01,50000\n",
+    )
+    .await;
+    let hr = app.login_hr().await;
+    let roster = b"employee_id,name,team,hire_date,salary\nE1,Ann Example,Alpha,2020-01-01,61000\n";
+
+    let uploaded = upload(&hr, "employees", "raise.csv", roster).await;
+    assert_eq!(uploaded.status(), 303);
+    let preview = uploaded.headers()["location"].to_str().unwrap().to_string();
+    let html = hr.get(&preview).await.text().await.unwrap();
+    assert!(html.contains("Ann Example"), "the preview shows the name");
+
+    let erased = app.cli(&["employee", "erase", "E1"]);
+    assert_eq!(
+        erased.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    assert_eq!(hr.get(&preview).await.status(), 404, "the upload is gone");
+    let left: i64 = sqlx::query_scalar("select count(*) from import_upload")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+
+    // An upload older than the expiry is gone too, whether or not anything else happened.
+    let uploaded = upload(&hr, "employees", "later.csv", ROSTER.as_bytes()).await;
+    let preview = uploaded.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(hr.get(&preview).await.status(), 200);
+    sqlx::query("update import_upload set created_at = now() - interval '61 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(hr.get(&preview).await.status(), 404);
+    let mut conn = app.pool.acquire().await.unwrap();
+    let dropped = attune::db::uploads::expire(&mut conn, std::time::Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(dropped, 1);
 }

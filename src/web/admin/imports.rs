@@ -203,7 +203,7 @@ async fn load_upload(
     id: i64,
 ) -> Result<(db::uploads::Upload, Kind, Options), AppError> {
     let mut conn = state.pool.acquire().await?;
-    let upload = db::uploads::find(&mut conn, id)
+    let upload = db::uploads::find(&mut conn, id, state.config.upload_expiry)
         .await?
         .ok_or(AppError::NotFound)?;
     let kind = Kind::from_name(&upload.kind).ok_or(AppError::NotFound)?;
