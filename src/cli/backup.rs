@@ -50,21 +50,31 @@ fn confirm(question: &str) -> Result<bool, Failure> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-/// Where pg_dump and pg_restore are: beside the embedded cluster's binaries, else found like
-/// them (PATH, pg_config, the usual install folders).
+/// Where pg_dump and pg_restore are: beside the embedded cluster's binaries (or beside what
+/// its `postgres` links to, so the versions match), else where the server binaries are found
+/// (PATH, pg_config, the usual install folders), else on PATH.
 fn client_tool(db: &Database, bindir: Option<&Path>, program: &str) -> Result<Command, Failure> {
     let dir = match db.cluster() {
         Some(cluster) => cluster.bindir().to_path_buf(),
-        None => cluster::find_bindir(bindir)?,
+        None => cluster::find_bindir(bindir).unwrap_or_default(),
     };
-    let path = dir.join(program);
-    if !path.is_file() {
-        return Err(anyhow::anyhow!(
-            "{program} was not found in {}: install the PostgreSQL client tools",
-            dir.display()
-        )
-        .into());
-    }
+    let linked = std::fs::canonicalize(dir.join("postgres"))
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let on_path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .collect::<Vec<_>>();
+    let path = std::iter::once(dir.clone())
+        .chain(linked)
+        .chain(on_path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{program} was not found (looked beside the PostgreSQL binaries in {} and on \
+                 PATH): install the PostgreSQL client tools",
+                dir.display()
+            )
+        })?;
     let mut command = Command::new(path);
     command.env("LC_ALL", "C").stdin(Stdio::null());
     Ok(command)
