@@ -425,9 +425,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
         Command::Backup(args) => backup::backup(&location, cli.pg_bindir.as_deref(), args).await,
-        Command::Restore(args) => {
-            backup::restore(&location, cli.pg_bindir.as_deref(), args).await
-        }
+        Command::Restore(args) => backup::restore(&location, cli.pg_bindir.as_deref(), args).await,
         Command::Serve(args) => {
             let db =
                 Database::open_with(&location, PoolSettings::serving(web::REQUEST_TIMEOUT)).await?;

@@ -61,8 +61,8 @@ fn client_tool(db: &Database, bindir: Option<&Path>, program: &str) -> Result<Co
     let linked = std::fs::canonicalize(dir.join("postgres"))
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf));
-    let on_path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .collect::<Vec<_>>();
+    let on_path =
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect::<Vec<_>>();
     let path = std::iter::once(dir.clone())
         .chain(linked)
         .chain(on_path)
@@ -288,7 +288,10 @@ pub async fn restore(
         )));
     }
     if let Err(err) = std::fs::File::open(&file) {
-        return Err(usage(anyhow::anyhow!("cannot read {}: {err}", file.display())));
+        return Err(usage(anyhow::anyhow!(
+            "cannot read {}: {err}",
+            file.display()
+        )));
     }
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(usage(anyhow::anyhow!(

@@ -128,7 +128,13 @@ mod tests {
     #[test]
     fn duplicate_headers_are_found_after_normalizing() {
         assert_eq!(
-            duplicate(&headers(&["responded_at", "team", "score", "Score ", "team"])),
+            duplicate(&headers(&[
+                "responded_at",
+                "team",
+                "score",
+                "Score ",
+                "team"
+            ])),
             Some((3, 4, "score".to_string()))
         );
         assert_eq!(

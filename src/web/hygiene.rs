@@ -19,9 +19,8 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The first control character of `text` that is not allowed there.
 fn forbidden(text: &str, line_breaks_allowed: bool) -> Option<char> {
-    text.chars().find(|&c| {
-        c.is_control() && !(line_breaks_allowed && matches!(c, '\t' | '\n' | '\r'))
-    })
+    text.chars()
+        .find(|&c| c.is_control() && !(line_breaks_allowed && matches!(c, '\t' | '\n' | '\r')))
 }
 
 fn refused(place: &str, c: char) -> AppError {

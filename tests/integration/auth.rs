@@ -341,8 +341,18 @@ async fn a_disabled_user_is_signed_out_everywhere_and_their_tokens_end_for_good(
     let new_token = token_for(&app, "ann@example.com").await;
     assert_eq!(api_status(&ann, &new_token).await, 200);
     // Disabled again and enabled again from the command line: the same.
-    assert_eq!(app.cli(&["user", "disable", "ann@example.com"]).status.code(), Some(0));
-    assert_eq!(app.cli(&["user", "enable", "ann@example.com"]).status.code(), Some(0));
+    assert_eq!(
+        app.cli(&["user", "disable", "ann@example.com"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        app.cli(&["user", "enable", "ann@example.com"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(api_status(&ann, &new_token).await, 401);
     assert_eq!(
         app.browser()
@@ -620,7 +630,10 @@ async fn failures_from_elsewhere_never_lock_the_owner_out() {
 
     // Ten failures from one address: that address is refused, even with the right password…
     for _ in 0..10 {
-        assert_eq!(attempt("203.0.113.66", "wrong password, sorry").await.0, 401);
+        assert_eq!(
+            attempt("203.0.113.66", "wrong password, sorry").await.0,
+            401
+        );
     }
     assert_eq!(attempt("203.0.113.66", PASSWORD).await.0, 429);
     // … but the owner, from their own address, signs in.
@@ -629,8 +642,11 @@ async fn failures_from_elsewhere_never_lock_the_owner_out() {
 
     // Many addresses, one account: later failures wait longer, the owner still gets in at once.
     for i in 1..=3 {
-        let (status, _) = attempt(["192.0.2.1", "192.0.2.2", "192.0.2.3"][i - 1], "nope, wrong")
-            .await;
+        let (status, _) = attempt(
+            ["192.0.2.1", "192.0.2.2", "192.0.2.3"][i - 1],
+            "nope, wrong",
+        )
+        .await;
         assert_eq!(status, 401);
     }
     sqlx::query(

@@ -49,7 +49,10 @@ fn a_backup_taken_while_serving_restores_with_identical_reports() {
         csv.push_str(&format!("E{i},Team {},2022-01-10,{left}\n", i % 3));
     }
     std::fs::write(&roster, csv).unwrap();
-    ok(&attune(&a, &["import", "employees", roster.to_str().unwrap()]));
+    ok(&attune(
+        &a,
+        &["import", "employees", roster.to_str().unwrap()],
+    ));
 
     let port = free_port();
     let mut server = attune_command()
@@ -85,7 +88,10 @@ fn a_backup_taken_while_serving_restores_with_identical_reports() {
     let restored = ok(&attune(&b, &["restore", file.to_str().unwrap(), "--yes"]));
     assert!(restored.starts_with("Restored"), "{restored}");
     assert_eq!(report(&b), original);
-    assert!(!postmaster_running(&b), "the restore stopped the cluster it started");
+    assert!(
+        !postmaster_running(&b),
+        "the restore stopped the cluster it started"
+    );
 
     // Not a backup: refused, nothing changed.
     let bogus = dir.path().join("bogus.backup");
@@ -102,13 +108,19 @@ fn a_backup_taken_while_serving_restores_with_identical_reports() {
     // A restore under the running server: it carries on with the restored data.
     let more = dir.path().join("more.csv");
     std::fs::write(&more, "employee_id,team,hire_date\nX1,Team 9,2023-01-01\n").unwrap();
-    ok(&attune(&a, &["import", "employees", more.to_str().unwrap()]));
+    ok(&attune(
+        &a,
+        &["import", "employees", more.to_str().unwrap()],
+    ));
     assert_ne!(report(&a), original);
     ok(&attune(&a, &["restore", file.to_str().unwrap(), "--yes"]));
     assert_eq!(report(&a), original);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while http_get(port, "/readyz").0 != 200 {
-        assert!(std::time::Instant::now() < deadline, "the server did not recover");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not recover"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(http_get(port, "/login").0, 200);

@@ -466,6 +466,7 @@ async fn the_kind_must_be_chosen_and_never_defaults_to_employees() {
         .unwrap();
     assert_eq!(uploads, 0);
     assert_eq!(employees(&app).await, 0);
+}
 
 /// Issue #12, item 9: an upload previewed but never confirmed is scrubbed by an erasure, and
 /// expires by itself after the configured time.
