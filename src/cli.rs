@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 mod accounts;
 mod backup;
 mod mail;
+mod survey;
 
 use crate::db::{Database, Location, PoolSettings};
 use crate::import::{self, Kind, Outcome, dates::DateOrder};
@@ -88,6 +89,9 @@ pub enum Command {
     /// Scheduled e-mail: create and send what is due (for cron and tests).
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Pulse survey rounds: create, list, open, close, and their links.
+    #[command(subcommand)]
+    Survey(survey::SurveyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -507,6 +511,12 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             result
         }
         Command::Mail(command) => mail::run(&location, command).await,
+        Command::Survey(command) => {
+            let db = Database::open(&location, 2).await?;
+            let result = survey::run(&db, command).await;
+            db.close().await?;
+            result
+        }
     }
 }
 
@@ -548,6 +558,20 @@ async fn serve(
     args.mail
         .record_public_url(&db.pool, Some(url.clone()))
         .await?;
+    // One public address (ATTUNE_PUBLIC_URL) for every link in e-mail: survey links take it
+    // without its final slash.
+    let public_url = args
+        .mail
+        .public_url()?
+        .unwrap_or_else(|| url.clone())
+        .trim_end_matches('/')
+        .to_string();
+    crate::db::settings::set(
+        &mut *db.pool.acquire().await?,
+        crate::survey::PUBLIC_URL,
+        &public_url,
+    )
+    .await?;
     if let Some(summary) = &demo {
         println!(
             "Demo company loaded: {} employees in {} teams, {} to {}.",
@@ -562,6 +586,17 @@ async fn serve(
         );
         for (email, what) in crate::demo::accounts::LOGINS {
             println!("  {email:<36} {what}");
+        }
+        if let Some(round) = demo.as_ref().and_then(|d| d.open_survey) {
+            let unanswered =
+                crate::db::surveys::unanswered(&mut *db.pool.acquire().await?, round).await?;
+            println!(
+                "Pulse survey round {round} is open. Answer it as one of the employees (every link \
+                 is on HR's page /admin/surveys/{round}):"
+            );
+            for (_, email, token) in unanswered.iter().take(3) {
+                println!("  {email:<36} {}", crate::survey::link(&public_url, token));
+            }
         }
     } else if crate::db::users::count(&mut *db.pool.acquire().await?).await? == 0 {
         println!(
@@ -598,6 +633,11 @@ async fn serve(
         }
         None => tracing::info!("e-mail is off (ATTUNE_SMTP_URL is not set)"),
     }
+    background.spawn(crate::survey::schedule(
+        db.pool.clone(),
+        public_url,
+        stopping.clone(),
+    ));
     let mut web_stopping = stopping.clone();
     tokio::spawn(async move {
         shutdown_signal().await;

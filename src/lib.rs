@@ -17,6 +17,7 @@ pub mod present;
 pub mod report;
 pub mod scoring;
 pub mod summary;
+pub mod survey;
 pub mod web;
 
 pub use web::{AppState, app};

@@ -31,7 +31,7 @@ pub async fn monthly(
              select 'absences', start_date from absence
              union all select 'promotions', effective_date from promotion
              union all select 'csat', responded_on from csat_response
-             union all select 'pulse', submitted_on from pulse_response
+             union all select 'pulse', submitted_on from pulse_answer
              union all select 'customers', period_start from customer_activity
              union all select 'measures', period_start from measure
          )
@@ -79,14 +79,14 @@ pub async fn responses_without_employees(
 ) -> Result<Vec<ResponsesWithoutPeople>, sqlx::Error> {
     sqlx::query_as(
         "select t.name as team,
-                (select count(*) from pulse_response p where p.team_id = t.team_id) as pulse_responses,
+                (select count(*) from pulse_answer p where p.team_id = t.team_id) as pulse_responses,
                 (select count(*) from csat_response c where c.team_id = t.team_id) as csat_responses
          from team t
          where not exists (
                  select from employee e
                  where e.team_id = t.team_id and e.hire_date <= $1
                    and (e.termination_date is null or e.termination_date >= $1))
-           and (exists (select from pulse_response p where p.team_id = t.team_id)
+           and (exists (select from pulse_answer p where p.team_id = t.team_id)
                 or exists (select from csat_response c where c.team_id = t.team_id))
          order by lower(t.name)",
     )

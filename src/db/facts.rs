@@ -254,7 +254,7 @@ async fn pulse(
              count(*) filter (where r.enps >= 9),
              count(*) filter (where r.enps <= 6)
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join pulse_response r on r.submitted_on between p.start_date and p.end_date
+         join pulse_answer r on r.submitted_on between p.start_date and p.end_date
          join team t on t.team_id = r.team_id
          group by grouping sets ((p.idx, t.name), (p.idx))",
     )

@@ -20,6 +20,7 @@ pub mod promotions;
 pub mod pulse;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod teams;
 pub mod tokens;
 pub mod uploads;

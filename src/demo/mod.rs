@@ -3,6 +3,7 @@
 //! loading it twice changes nothing.
 
 pub mod accounts;
+pub mod surveys;
 
 use chrono::{Local, NaiveDate};
 use sqlx::PgPool;
@@ -15,6 +16,8 @@ use crate::generate::{Activity, Company, History};
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub employees: usize,
+    /// The demo's open survey round (its links are on HR's round page).
+    pub open_survey: Option<i64>,
     pub teams: usize,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -50,7 +53,17 @@ pub async fn load_as_of(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Summa
     db::customers::upsert(&mut tx, None, &activity.customers).await?;
     db::measures::upsert(&mut tx, None, &activity.measures).await?;
     tx.commit().await?;
+    surveys::ensure(pool, today).await?;
+    let open_survey = {
+        let mut conn = pool.acquire().await?;
+        db::surveys::list(&mut conn)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "open")
+            .map(|r| r.survey_round_id)
+    };
     Ok(Summary {
+        open_survey,
         employees: employees
             .iter()
             .filter(|e| e.termination_date.is_none())

@@ -38,8 +38,8 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
-use admin::{audit, data, imports, settings};
-use pages::{dashboard, help, login, notifications, organization, summary, team};
+use admin::{audit, data, imports, settings, surveys};
+use pages::{dashboard, help, login, notifications, organization, respond, summary, team};
 
 use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;
@@ -125,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .route("/help/{topic}", get(help::show))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/s/{token}", get(respond::show).post(respond::submit))
         .route("/api/v1/metrics", get(api::metrics::metrics))
         .route(
             "/admin/users",
@@ -175,6 +176,20 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin/settings/figures", post(settings::save_figures))
         .route("/admin/employees/erase", post(settings::erase))
+        .route("/admin/surveys", get(surveys::list).post(surveys::create))
+        .route(
+            "/admin/surveys/{id}",
+            get(surveys::show).post(surveys::edit),
+        )
+        .route("/admin/surveys/{id}/open", post(surveys::open))
+        .route(
+            "/admin/surveys/{id}/close",
+            get(surveys::confirm_close).post(surveys::close),
+        )
+        .route("/admin/surveys/{id}/links.csv", get(surveys::links_csv))
+        .route("/admin/surveys/{id}/preview", get(surveys::preview))
+        .route("/admin/outbox", get(surveys::outbox))
+        .route("/admin/outbox/{id}/retry", post(surveys::retry))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::serve))

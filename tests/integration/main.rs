@@ -31,4 +31,5 @@ mod scoring_company;
 mod smtp;
 mod summary;
 mod support;
+mod surveys;
 mod team_pages;

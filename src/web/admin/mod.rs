@@ -7,5 +7,6 @@ pub mod data;
 pub mod email;
 pub mod imports;
 pub mod settings;
+pub mod surveys;
 pub mod tokens;
 pub mod users;

@@ -296,6 +296,8 @@ pub async fn erase_employee(
     let Some(employee_id) = db::employees::erase(conn, external_id, &new_id).await? else {
         return Ok(None);
     };
+    // Their survey invitations go too (their answers carry nothing of them).
+    db::surveys::erase_employee(conn, employee_id).await?;
     // The old employee id is not logged: it would identify the person.
     db::audit::record(
         conn,

@@ -140,7 +140,7 @@ pub struct TeamsForm {
 }
 
 impl TeamsForm {
-    fn field(&self, name: &str) -> String {
+    pub fn field(&self, name: &str) -> String {
         self.fields
             .iter()
             .find(|(k, _)| k == name)
@@ -148,7 +148,7 @@ impl TeamsForm {
             .unwrap_or_default()
     }
 
-    fn teams(&self) -> Vec<String> {
+    pub fn teams(&self) -> Vec<String> {
         self.fields
             .iter()
             .filter(|(k, _)| k == "team")

@@ -41,6 +41,11 @@ const GUIDES: &[Guide] = &[
         file: "playbook.md",
         markdown: crate::present::playbook::MARKDOWN,
     },
+    Guide {
+        slug: "surveys",
+        file: "surveys.md",
+        markdown: include_str!("../../../docs/surveys.md"),
+    },
 ];
 
 /// A guide rendered as HTML.

@@ -6,5 +6,6 @@ pub mod help;
 pub mod login;
 pub mod notifications;
 pub mod organization;
+pub mod respond;
 pub mod summary;
 pub mod team;
