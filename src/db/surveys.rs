@@ -1,4 +1,4 @@
-//! Pulse survey rounds, invitations and anonymous answers (see migrations/0006_surveys.sql and
+//! Pulse survey rounds, invitations and anonymous answers (see migrations/0007_surveys.sql and
 //! docs/surveys.md). What a round does when (opening, reminding, closing) is decided in
 //! `crate::survey`; the SQL is here.
 

@@ -78,7 +78,7 @@ async fn answer_some(
         else {
             continue;
         };
-        let mut agreement = |rng: &mut ChaCha8Rng| -> Option<i16> {
+        let agreement = |rng: &mut ChaCha8Rng| -> Option<i16> {
             (rng.random::<f64>() > 0.05).then(|| [2, 3, 4, 4, 4, 5, 5][rng.random_range(0..7)])
         };
         let answer = Answer {

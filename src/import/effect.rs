@@ -32,6 +32,9 @@ pub struct Effect {
     /// (the first few, sorted).
     pub unknown_managers: Vec<String>,
     pub unknown_managers_total: usize,
+    /// Rows of the file of people employed today who will have no e-mail address: they cannot
+    /// be invited to pulse surveys (docs/surveys.md).
+    pub without_email: usize,
 }
 
 impl Effect {
@@ -96,6 +99,21 @@ impl Effect {
                 ),
             ));
         }
+        if self.without_email > 0 {
+            lines.push((
+                "without-email",
+                format!(
+                    "{} employed today {} no e-mail address, so they will not be invited to \
+                     pulse surveys. Give them an address in the email column to invite them.",
+                    people(self.without_email),
+                    if self.without_email == 1 {
+                        "has"
+                    } else {
+                        "have"
+                    },
+                ),
+            ));
+        }
         lines
     }
 }
@@ -133,6 +151,7 @@ pub(crate) struct Tally<'a> {
     teams: HashMap<String, (String, i64)>,
     ids: HashSet<String>,
     managers: BTreeSet<String>,
+    without_email: usize,
 }
 
 impl<'a> Tally<'a> {
@@ -147,6 +166,7 @@ impl<'a> Tally<'a> {
             teams: HashMap::new(),
             ids: HashSet::new(),
             managers: BTreeSet::new(),
+            without_email: 0,
         }
     }
 
@@ -188,6 +208,9 @@ impl<'a> Tally<'a> {
         }
         if employed(&after, self.today) {
             self.move_headcount(&after.team, 1);
+            if after.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                self.without_email += 1;
+            }
         }
     }
 
@@ -309,6 +332,7 @@ impl<'a> Tally<'a> {
             teams_changed: changed,
             unknown_managers_total: unknown.len(),
             unknown_managers: unknown.into_iter().take(MAX_LISTED_MANAGERS).collect(),
+            without_email: self.without_email,
         }
     }
 }
@@ -453,8 +477,11 @@ mod tests {
                 "Teams that grow or shrink today: Alpha 2 → 1 (−1).",
                 "Manager ids that match no employee: M-404. Put the managers' own employee ids \
                  in the manager column, or import the managers too.",
+                "3 people employed today have no e-mail address, so they will not be invited \
+                 to pulse surveys. Give them an address in the email column to invite them.",
             ]
         );
+        assert_eq!(effect.without_email, 3, "E1, E2 and E9 are employed today");
     }
 
     #[test]

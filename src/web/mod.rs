@@ -39,7 +39,6 @@ use tower_http::trace::TraceLayer;
 pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
 use admin::{audit, data, imports, settings, surveys};
-use pages::{dashboard, help, login, notifications, organization, respond, summary, team};
 
 use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;
@@ -118,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .route("/teams/{name}", get(team::show))
         .route("/teams/{name}/people", get(team::people::show))
         .route("/organization", get(organization::show))
+        .route("/participation", get(participation::show))
         .route("/admin/data", get(data::show))
         .route("/summary", get(summary::show))
         .route("/summary.pdf", get(summary::pdf))

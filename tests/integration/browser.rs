@@ -25,7 +25,9 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::checkers;
+use crate::smtp::{Options, SmtpSink};
 use crate::support::TestApp;
+use crate::surveys;
 
 /// The viewports every page is captured at: a laptop and a phone.
 const VIEWPORTS: [(u32, u32, bool); 2] = [(1366, 768, false), (390, 844, true)];
@@ -607,6 +609,28 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
         )
         .into_boxed_str(),
     );
+    // The demo's survey rounds: one closed, one open, with a link not yet answered.
+    let rounds: Vec<(i64, String)> =
+        sqlx::query_as("select survey_round_id, status from survey_round order by survey_round_id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        rounds.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["closed", "open"],
+        "the demo has one closed and one open round"
+    );
+    let (closed_round, open_round) = (rounds[0].0, rounds[1].0);
+    let respondent_link: String = sqlx::query_scalar(
+        "select '/s/' || token from survey_invitation i where survey_round_id = $1
+           and not exists (select 1 from survey_answered a
+                           where a.survey_invitation_id = i.survey_invitation_id)
+         limit 1",
+    )
+    .bind(open_round)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
     drop(conn);
     let index = summary.index.value.clone();
     let strongest_team = summary.teams[0].name.clone();
@@ -626,6 +650,14 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
         ],
     );
     expectations.insert("/admin/users", vec![("h1", Some("Users".to_string()))]);
+    expectations.insert(
+        "/admin/surveys",
+        vec![("h1", Some("Pulse surveys".to_string())), ("#rounds", None)],
+    );
+    expectations.insert(
+        "/participation",
+        vec![("h1", Some("Survey participation".to_string()))],
+    );
     expectations.insert("/admin/audit", vec![("h1", Some("Audit log".to_string()))]);
     expectations.insert(
         "/notifications",
@@ -695,6 +727,12 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
                 "/admin/email".to_string(),
                 team_path.clone(),
                 format!("{team_path}/people"),
+                format!("/admin/surveys/{open_round}"),
+                format!("/admin/surveys/{closed_round}"),
+                format!("/admin/surveys/{open_round}/preview"),
+                format!("/admin/surveys/{open_round}/close"),
+                "/admin/outbox".to_string(),
+                "/help/surveys".to_string(),
             ],
         ),
     ];
@@ -720,6 +758,8 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             let mut tab = Tab::open(&mut chrome, &base, &context_id);
             walk.check(&mut tab, "signed-out", "/login", false);
             walk.check(&mut tab, "signed-out", unsubscribe, false);
+            // The respondent's page needs no sign-in.
+            walk.check(&mut tab, "signed-out", &respondent_link, false);
             tab.chrome.call(
                 None,
                 "Target.disposeBrowserContext",
@@ -812,6 +852,9 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
             "hr /admin/email",
             "hr /notifications",
             "manager /notifications",
+            "hr /admin/surveys",
+            "hr /admin/outbox",
+            "manager /participation",
             "executive /summary",
             "executive /organization",
             "manager /",
@@ -829,4 +872,226 @@ async fn every_page_of_every_role_works_in_a_real_browser_and_passes_axe_and_the
     })
     .await
     .unwrap();
+}
+
+/// Answer the respondent's page in the tab like a person: choose each value given, then send.
+fn answer_in_page(tab: &mut Tab, values: &[(&str, &str)]) {
+    for (name, value) in values {
+        let clicked = tab.eval(&format!(
+            "(() => {{ const i = document.querySelector('input[name=\"{name}\"][value=\"{value}\"]'); \
+             if (!i) return false; i.closest('label').click(); return i.checked; }})()"
+        ));
+        assert_eq!(clicked, json!(true), "{name}={value} can be chosen");
+    }
+    tab.submit("document.querySelector('#respond-form button[type=submit]').click()");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_survey_round_by_email_in_chromium_gives_exact_team_figures() {
+    use attune::mail::worker::{self, Step, WorkerConfig};
+
+    let app = TestApp::spawn().await;
+    app.import(attune::import::Kind::Employees, surveys::ROSTER)
+        .await;
+    let base = format!("http://{}", app.address);
+    let today = surveys::today();
+    let mut tx = app.pool.begin().await.unwrap();
+    let (round_id, _) = attune::survey::create(
+        &mut tx,
+        &attune::db::audit::Actor::cli(),
+        &surveys::round(today, today + chrono::Days::new(10)),
+        today,
+        &base,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // The invitations arrive by SMTP, one link each.
+    let sink = SmtpSink::start(Options::default()).await;
+    let mailer = sink.mailer();
+    let send_all = async || {
+        while matches!(
+            worker::step(&app.pool, &mailer, &WorkerConfig::default())
+                .await
+                .unwrap(),
+            Step::Sent { .. }
+        ) {}
+    };
+    send_all().await;
+    let invitations = sink.wait_for(11, Duration::from_secs(20)).await;
+    let link_of = |text: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{base}/s/")))
+            .expect("the message holds a link")
+            .trim()
+            .to_string()
+    };
+    let mut links: Vec<(String, String)> = invitations
+        .iter()
+        .map(|m| (m.rcpt_to[0].clone(), link_of(&m.text())))
+        .collect();
+    links.sort();
+
+    // Alpha's six answer in a real browser on a phone-sized screen; Beta's five do not (yet).
+    let answers: Vec<(String, Vec<(&'static str, &'static str)>)> = vec![
+        (
+            "a1",
+            vec![
+                ("heard", "5"),
+                ("supported", "5"),
+                ("valued", "5"),
+                ("enps", "10"),
+            ],
+        ),
+        (
+            "a2",
+            vec![
+                ("heard", "4"),
+                ("supported", "4"),
+                ("valued", "4"),
+                ("enps", "9"),
+            ],
+        ),
+        (
+            "a3",
+            vec![
+                ("heard", "3"),
+                ("supported", "3"),
+                ("valued", "3"),
+                ("enps", "7"),
+            ],
+        ),
+        (
+            "a4",
+            vec![
+                ("heard", "2"),
+                ("supported", "2"),
+                ("valued", "2"),
+                ("enps", "3"),
+            ],
+        ),
+        (
+            "a5",
+            vec![
+                ("heard", "5"),
+                ("supported", "4"),
+                ("valued", "3"),
+                ("enps", "8"),
+            ],
+        ),
+        ("a6", vec![("enps", "10")]),
+    ]
+    .into_iter()
+    .map(|(who, values)| {
+        let link = links
+            .iter()
+            .find(|(email, _)| email.starts_with(who))
+            .unwrap()
+            .1
+            .clone();
+        (link.trim_start_matches(&base).to_string(), values)
+    })
+    .collect();
+    let screenshots = screenshot_dir();
+    std::fs::create_dir_all(&screenshots).unwrap();
+    let base_for_browser = base.clone();
+    tokio::task::spawn_blocking(move || {
+        let axe = checkers::axe_source();
+        let html = tempfile::tempdir().unwrap();
+        let mut chrome = Chrome::launch();
+        let context = chrome.call(None, "Target.createBrowserContext", json!({}));
+        let context_id = context["browserContextId"].as_str().unwrap().to_string();
+        let mut tab = Tab::open(&mut chrome, &base_for_browser, &context_id);
+        tab.viewport(390, 844, true);
+        for (i, (path, values)) in answers.iter().enumerate() {
+            let start = tab.goto(path);
+            tab.assert_no_console_errors(start, path);
+            assert_eq!(
+                tab.text("h1").as_deref(),
+                Some("Four short questions about your manager")
+            );
+            let wide = tab.eval("document.documentElement.scrollWidth");
+            assert!(
+                wide.as_f64().unwrap() <= 390.0,
+                "the page fits 390 px: {wide}"
+            );
+            if i == 0 {
+                let violations = tab.axe_violations(&axe);
+                assert!(violations.is_empty(), "the form: {violations:#?}");
+                std::fs::write(html.path().join("respond-form.html"), tab.served_html()).unwrap();
+                tab.screenshot(&screenshots, "respondent-form", 390, 844);
+            }
+            answer_in_page(&mut tab, values);
+            assert_eq!(tab.text("h1").as_deref(), Some("Thank you"), "{path}");
+            if i == 0 {
+                let violations = tab.axe_violations(&axe);
+                assert!(violations.is_empty(), "thank you: {violations:#?}");
+                std::fs::write(html.path().join("respond-thanks.html"), tab.served_html()).unwrap();
+            }
+            // Following the link again: already answered, nothing of the answers.
+            tab.goto(path);
+            assert_eq!(tab.text("h1").as_deref(), Some("Already answered"));
+            assert_eq!(tab.count("input"), 0);
+            if i == 0 {
+                let violations = tab.axe_violations(&axe);
+                assert!(violations.is_empty(), "already answered: {violations:#?}");
+                std::fs::write(html.path().join("respond-answered.html"), tab.served_html())
+                    .unwrap();
+            }
+        }
+        let nu = checkers::nu_check(html.path());
+        assert!(nu.is_empty(), "Nu HTML checker:\n{}", nu.join("\n"));
+    })
+    .await
+    .unwrap();
+
+    // The reminder reaches only the five who have not answered.
+    let ticked = attune::survey::tick(&app.pool, today + chrono::Days::new(7), &base)
+        .await
+        .unwrap();
+    assert_eq!(ticked.reminders, 5);
+    send_all().await;
+    let all = sink.wait_for(16, Duration::from_secs(20)).await;
+    let mut reminded: Vec<String> = all[11..].iter().map(|m| m.rcpt_to[0].clone()).collect();
+    reminded.sort();
+    assert_eq!(
+        reminded,
+        [
+            "b1@corp.example",
+            "b2@corp.example",
+            "b3@corp.example",
+            "b4@corp.example",
+            "b5@corp.example"
+        ]
+    );
+    assert!(
+        all[11..]
+            .iter()
+            .all(|m| m.subject().starts_with("Reminder:"))
+    );
+
+    // Closed, and dated back into a finished quarter: Alpha's figures, exactly.
+    let mut conn = app.pool.acquire().await.unwrap();
+    attune::survey::close(&mut conn, &attune::db::audit::Actor::cli(), round_id, today)
+        .await
+        .unwrap();
+    sqlx::query("update survey_round set opens_on = '2025-02-03' where survey_round_id = $1")
+        .bind(round_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let report = attune::report::build(&mut conn, "2025-Q1".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let alpha = &json["teams"]["Alpha"];
+    assert_eq!(alpha["fundamentals"]["pulse_responses"].as_f64(), Some(6.0));
+    // 8 of 15 empathy answers favorable; eNPS: 3 promoters, 1 detractor of 6.
+    let favorability = alpha["fundamentals"]["empathy_favorability"]
+        .as_f64()
+        .unwrap();
+    assert!((favorability - 800.0 / 15.0).abs() < 0.01, "{favorability}");
+    let enps = alpha["advanced"]["enps"].as_f64().unwrap();
+    assert!((enps - 200.0 / 6.0).abs() < 0.01, "{enps}");
 }

@@ -15,6 +15,8 @@ async fn counts(app: &TestApp) -> Vec<i64> {
         "select count(*) from pulse_response",
         "select count(*) from customer_activity",
         "select count(*) from measure",
+        "select count(*) from survey_round",
+        "select count(*) from survey_answer",
     ] {
         counts.push(sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap());
     }
@@ -32,6 +34,13 @@ async fn the_demo_company_has_every_kind_and_loads_idempotently() {
 
     assert_eq!(first, second, "loading twice duplicates nothing");
     assert_eq!(first[0], 7, "seven teams");
+    assert_eq!(first[8], 2, "one closed survey round and one open");
+    assert!(
+        first[9] > 50,
+        "the closed round's answers count: {}",
+        first[9]
+    );
+    assert!(summary.open_survey.is_some());
     assert!(
         (120..=200).contains(&summary.employees),
         "{} employees",
@@ -46,7 +55,7 @@ async fn the_demo_company_has_every_kind_and_loads_idempotently() {
         "measures",
     ]
     .iter()
-    .zip(&first[2..])
+    .zip(&first[2..8])
     {
         assert!(*count > 0, "the demo has {kind}");
     }

@@ -716,3 +716,174 @@ async fn the_reminder_reaches_only_those_who_have_not_answered() {
     let expected: Vec<String> = tokens[4..].iter().map(|(e, _)| e.clone()).collect();
     assert_eq!(reminded, expected);
 }
+
+fn round_fields<'a>(opens: &'a str, closes: &'a str, heard: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("opens_on", opens),
+        ("closes_on", closes),
+        ("repeat", "none"),
+        ("reminder_days", "3"),
+        ("heard", heard),
+        ("supported", "My manager supports me when I need it."),
+        ("valued", "I feel valued by my manager."),
+        (
+            "enps",
+            "How likely are you to recommend working here to a friend?",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn hr_creates_rewords_opens_and_closes_a_round_on_the_web_and_each_step_is_audited() {
+    use crate::support::{attr, count, text};
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    let hr = app.login_hr().await;
+    let empty = hr.page("/admin/surveys", 200).await;
+    assert!(text(&empty, "#rounds-empty").starts_with("No survey rounds yet"));
+
+    // A refused form says why and keeps what was typed.
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    let later = (today() + chrono::Days::new(11)).to_string();
+    let refused = hr
+        .post("/admin/surveys", &round_fields(&later, &tomorrow, "Heard?"))
+        .await;
+    assert_eq!(refused.status(), 400);
+    let page = scraper::Html::parse_document(&refused.text().await.unwrap());
+    assert_eq!(
+        text(&page, "#survey-error"),
+        format!("The closing day {tomorrow} is before the opening day {later}.")
+    );
+    assert_eq!(attr(&page, "#create-round #heard", "value"), "Heard?");
+    let mut beta_only = round_fields(&tomorrow, &later, "I feel heard by my manager.");
+    beta_only.push(("team", "Nope"));
+    let refused = hr.post("/admin/surveys", &beta_only).await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("There is no team named")
+    );
+
+    // Created for tomorrow, for Beta: scheduled, and can be reworded.
+    beta_only.pop();
+    beta_only.push(("team", "Beta"));
+    let created = hr.post("/admin/surveys", &beta_only).await;
+    assert_eq!(created.status(), 303);
+    assert_eq!(created.headers()["location"], "/admin/surveys/1");
+    let round = hr.page("/admin/surveys/1", 200).await;
+    assert_eq!(text(&round, "#round-status"), "scheduled");
+    assert_eq!(count(&round, "#edit-round"), 1);
+    let mut reworded = round_fields(&tomorrow, &later, "My manager listens to me.");
+    reworded.push(("team", "Beta"));
+    assert_eq!(hr.post("/admin/surveys/1", &reworded).await.status(), 303);
+    let round = hr.page("/admin/surveys/1", 200).await;
+    assert_eq!(
+        text(&round, "#round-items li"),
+        "My manager listens to me. (1–5)"
+    );
+
+    // The preview shows the reworded question and sends nothing.
+    let preview = hr.page("/admin/surveys/1/preview", 200).await;
+    assert_eq!(count(&preview, "#preview-notice"), 1);
+    assert!(text(&preview, "#q-heard legend").contains("My manager listens to me."));
+    assert_eq!(count(&preview, "#respond-form button[disabled]"), 1);
+
+    // Opened now: Beta's five are invited; participation shows live.
+    assert_eq!(hr.post("/admin/surveys/1/open", &[]).await.status(), 303);
+    let round = hr.page("/admin/surveys/1", 200).await;
+    assert_eq!(text(&round, "#round-status"), "open");
+    assert_eq!(count(&round, "#edit-round"), 0);
+    assert_eq!(text(&round, "#participation tr.org-row td"), "5");
+    let links = hr.get("/admin/surveys/1/links.csv").await;
+    assert_eq!(links.status(), 200);
+    assert_eq!(links.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = links.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0], "email,link");
+    assert!(
+        lines[1].starts_with("b1@corp.example,http://127.0.0.1:8080/s/"),
+        "{}",
+        lines[1]
+    );
+    let outbox = hr.page("/admin/outbox", 200).await;
+    assert_eq!(text(&outbox, "#outbox-queued"), "5");
+    assert_eq!(count(&outbox, "tr.message-row"), 5);
+
+    // Closing early asks first.
+    let confirm = hr.page("/admin/surveys/1/close", 200).await;
+    assert_eq!(text(&confirm, "#confirm-close"), "Close round 1");
+    assert_eq!(hr.post("/admin/surveys/1/close", &[]).await.status(), 303);
+    let round = hr.page("/admin/surveys/1", 200).await;
+    assert_eq!(text(&round, "#round-status"), "closed");
+    assert_eq!(hr.get("/admin/surveys/1/close").await.status(), 409);
+    assert_eq!(hr.get("/admin/surveys/1/links.csv").await.status(), 409);
+    let list = hr.page("/admin/surveys", 200).await;
+    assert_eq!(text(&list, "tr.round-row .status"), "closed");
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "select action from audit_event where action like 'survey.%' order by audit_event_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "survey.create",
+            "survey.edit",
+            "survey.open",
+            "survey.links",
+            "survey.close"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn hr_retries_a_failed_message_from_the_outbox() {
+    use crate::support::text;
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    open_round(&app, 10).await;
+    sqlx::query(
+        "update mail_outbox set status = 'failed', attempts = 8,
+             last_error = '550 5.1.1 no such user'
+         where recipient = 'a1@corp.example'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let hr = app.login_hr().await;
+    let outbox = hr.page("/admin/outbox", 200).await;
+    assert_eq!(text(&outbox, "#outbox-failed"), "1");
+    assert!(text(&outbox, "tr.message-row[data-status=failed]").contains("550 5.1.1 no such user"));
+    let id: i64 =
+        sqlx::query_scalar("select mail_outbox_id from mail_outbox where status = 'failed'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let retried = hr.post(&format!("/admin/outbox/{id}/retry"), &[]).await;
+    assert_eq!(retried.status(), 303);
+    let status: String =
+        sqlx::query_scalar("select status from mail_outbox where mail_outbox_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "queued");
+    assert_eq!(
+        hr.post(&format!("/admin/outbox/{id}/retry"), &[])
+            .await
+            .status(),
+        409
+    );
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_event where action = 'mail.retry'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+}

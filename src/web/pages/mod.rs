@@ -6,6 +6,7 @@ pub mod help;
 pub mod login;
 pub mod notifications;
 pub mod organization;
+pub mod participation;
 pub mod respond;
 pub mod summary;
 pub mod team;
