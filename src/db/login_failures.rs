@@ -9,6 +9,11 @@ use sqlx::PgConnection;
 /// How far back failures count.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// What `email` holds for a visit to the survey page with an unknown link
+/// (`db::surveys::record_bad_link`): never an e-mail address, and not counted against the
+/// address's sign-ins, nor sign-ins against its survey links.
+pub const SURVEY_LINK: &str = "(survey link)";
+
 /// Recent failures for an account and for an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recent {
@@ -78,14 +83,15 @@ pub async fn recent(
              (select count(*) from login_failure, window_start
               where email = lower(btrim($1)) and created_at > since),
              (select count(*) from login_failure, window_start
-              where client_addr = $2 and created_at > since),
+              where client_addr = $2 and email <> $4 and created_at > since),
              (select extract(epoch from min(created_at) + make_interval(secs => $3) - now())::float8
               from login_failure, window_start
-              where client_addr = $2 and created_at > since)",
+              where client_addr = $2 and email <> $4 and created_at > since)",
     )
     .bind(email)
     .bind(client_addr)
     .bind(WINDOW.as_secs_f64())
+    .bind(SURVEY_LINK)
     .fetch_one(conn)
     .await?;
     Ok(Recent {

@@ -558,6 +558,5 @@ pub async fn recent_bad_links(
     .await
 }
 
-/// What `login_failure.email` holds for a visit with an unknown survey link (never an e-mail
-/// address, so it counts for no account).
-const BAD_LINK: &str = "(survey link)";
+/// What `login_failure.email` holds for a visit with an unknown survey link.
+const BAD_LINK: &str = super::login_failures::SURVEY_LINK;

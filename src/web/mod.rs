@@ -39,6 +39,9 @@ use tower_http::trace::TraceLayer;
 pub use error::{AppError, ErrorMessage, error_pages_name_the_user};
 
 use admin::{audit, data, imports, settings, surveys};
+use pages::{
+    dashboard, help, login, notifications, organization, participation, respond, summary, team,
+};
 
 use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;

@@ -500,6 +500,38 @@ async fn unknown_links_get_one_neutral_page_and_are_throttled_per_address() {
         .await
         .unwrap();
     assert_eq!(answered, 0);
+    // Signing in from the same address is not held back by them.
+    app.login_hr().await;
+}
+
+#[tokio::test]
+async fn a_team_change_after_opening_does_not_move_the_answer() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    let round_id = open_round(&app, 10).await;
+    // A1 moves from Alpha to Beta after the round opened, then answers.
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date,email\nA1,Beta,2020-01-01,a1@corp.example\n",
+    )
+    .await;
+    let token = tokens(&app, round_id)
+        .await
+        .into_iter()
+        .find(|(email, _)| email == "a1@corp.example")
+        .unwrap()
+        .1;
+    assert_eq!(respond(&app, &token, &[("heard", "5")]).await.0, 200);
+    let mut conn = app.pool.acquire().await.unwrap();
+    survey::close(&mut conn, &Actor::cli(), round_id, today())
+        .await
+        .unwrap();
+    let team: String =
+        sqlx::query_scalar("select t.name from survey_answer a join team t using (team_id)")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(team, "Alpha", "the team of the opening day");
 }
 
 #[tokio::test]
