@@ -18,7 +18,7 @@ use crate::period::{Granularity, Period};
 use crate::scoring::privacy::{self, Hiding};
 use crate::scoring::{
     self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate, Metric,
-    OutcomeLink, PeriodFacts, QuarterFigures, Scored, Settings,
+    OutcomeLink, PeriodFacts, QuarterFigures, Reason, Scored, Settings,
 };
 
 /// The whole report of one period.
@@ -49,6 +49,13 @@ pub struct Scope {
     pub advanced: Advanced,
     /// Metrics withheld for privacy (too few survey responses); their values are null.
     pub suppressed: Vec<Metric>,
+    /// Why each metric without a value has none (docs/metrics.md, "Why a figure is missing").
+    pub reasons: BTreeMap<Metric, Reason>,
+    /// The salary-based figures over too few people to show to anyone but HR
+    /// (`privacy::decide_salary`; `web::redact` withholds them). Not in the JSON.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub salary_protected: Vec<Metric>,
     pub empathy_index_parts: Vec<EmpathyIndexPart>,
     /// The same metrics for the previous period.
     pub previous: Comparison,
@@ -64,6 +71,11 @@ pub struct Comparison {
     pub intermediate: Intermediate,
     pub advanced: Advanced,
     pub suppressed: Vec<Metric>,
+    pub reasons: BTreeMap<Metric, Reason>,
+    /// As the scope's `salary_protected`.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub salary_protected: Vec<Metric>,
 }
 
 impl Scored for Scope {
@@ -74,6 +86,10 @@ impl Scored for Scope {
     fn withheld(&self) -> &[Metric] {
         &self.suppressed
     }
+
+    fn reason(&self, metric: Metric) -> Option<Reason> {
+        self.reasons.get(&metric).copied()
+    }
 }
 
 impl Scored for Comparison {
@@ -83,6 +99,10 @@ impl Scored for Comparison {
 
     fn withheld(&self) -> &[Metric] {
         &self.suppressed
+    }
+
+    fn reason(&self, metric: Metric) -> Option<Reason> {
+        self.reasons.get(&metric).copied()
     }
 }
 
@@ -133,6 +153,7 @@ pub async fn build_many(
         facts: &facts,
         settings: &settings,
         hiding: privacy::decide(&facts, &parents, settings.min_group_size, today),
+        salary: privacy::decide_salary(&facts, &parents),
     };
     // The outcome links of every period read the same team-quarters: score them once.
     let mut link_quarters: Vec<Period> = periods
@@ -201,6 +222,8 @@ struct Scorer<'a> {
     facts: &'a HashMap<Period, PeriodFacts>,
     settings: &'a Settings,
     hiding: Hiding,
+    /// The salary-based figures too few people's salaries to show but to HR.
+    salary: Hiding,
 }
 
 impl<'a> Scorer<'a> {
@@ -241,6 +264,8 @@ impl<'a> Scorer<'a> {
                 intermediate: c.intermediate,
                 advanced: c.advanced,
                 suppressed: c.suppressed,
+                reasons: BTreeMap::new(),
+                salary_protected: self.salary.of(p, team),
             }
         };
         Scope {
@@ -248,6 +273,8 @@ impl<'a> Scorer<'a> {
             intermediate: m.intermediate,
             advanced: m.advanced,
             suppressed: m.suppressed,
+            reasons: BTreeMap::new(),
+            salary_protected: self.salary.of(period, team),
             empathy_index_parts: m.empathy_index_parts,
             previous: comparison(period.previous()),
             year_earlier: comparison(period.year_earlier()),

@@ -151,11 +151,13 @@ async fn absences(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, bool, Option<String>, f64, f64, f64)> = sqlx::query_as(
+    type Row = (i64, bool, Option<String>, f64, f64, f64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(w.weight), 0)::float8,
              coalesce(sum(w.weight * e.annual_salary / 260), 0)::float8,
-             coalesce(sum(w.weight) filter (where e.annual_salary is null), 0)::float8
+             coalesce(sum(w.weight) filter (where e.annual_salary is null), 0)::float8,
+             count(distinct e.employee_id) filter (where e.annual_salary is not null and w.weight > 0)
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
          join absence a on not a.planned and a.start_date <= p.end_date and a.end_date >= p.start_date
          join employee e on e.employee_id = a.employee_id
@@ -171,7 +173,7 @@ async fn absences(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, days, cost, unpriced) in rows {
+    for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
         let Some(scope) = team(is_org, name) else {
             continue;
         };
@@ -179,6 +181,7 @@ async fn absences(
         f.absence_days = days;
         f.absence_cost = cost;
         f.absence_days_unpriced = unpriced;
+        f.absence_priced_people = priced_people;
     }
     Ok(())
 }

@@ -1,13 +1,22 @@
 //! The words for a figure that is not shown, by why it is missing: one place, so the pages, the
 //! summary, the PDF, the CSV and the text report say the same thing for the same reason.
 
-use crate::scoring::{Metric, Privacy, Scored};
+use crate::scoring::{Metric, Privacy, Reason, Scored};
 
 /// Why a figure is not shown as a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
-    /// It cannot be computed: the data it needs has not been imported, or a divisor is zero.
+    /// It cannot be computed: a divisor is zero.
     NoFigure,
+    /// The imports do not cover it, or there is nothing to count (`no_data`).
+    NoData,
+    /// A survey figure of a month (`not_reported_for_months`).
+    NotReportedForMonths,
+    /// A survey figure of a period still under way (`period_not_finished`).
+    PeriodNotFinished,
+    /// Computed from the salaries of fewer than three people: withheld from all but HR
+    /// (`too_few_people`).
+    TooFewPeople,
     /// A survey figure withheld for privacy: too few responses, or hidden with a small group so
     /// that it cannot be worked out by subtraction.
     TooFewResponses,
@@ -18,7 +27,9 @@ pub enum Missing {
 impl Missing {
     /// Why `metric` of `scope` is not shown, or None when it has a value to show.
     pub fn of(scope: &impl Scored, metric: Metric) -> Option<Missing> {
-        if scope.is_suppressed(metric) {
+        if let Some(reason) = scope.reason(metric) {
+            Some(Missing::from(reason))
+        } else if scope.is_suppressed(metric) {
             Some(Missing::withheld(metric))
         } else if scope.get(metric).is_none() {
             Some(Missing::NoFigure)
@@ -35,10 +46,26 @@ impl Missing {
         }
     }
 
+    /// The words for the report's reason.
+    pub fn from(reason: Reason) -> Missing {
+        match reason {
+            Reason::NoData => Missing::NoData,
+            Reason::TooFewResponses => Missing::TooFewResponses,
+            Reason::NotReportedForMonths => Missing::NotReportedForMonths,
+            Reason::PeriodNotFinished => Missing::PeriodNotFinished,
+            Reason::SalaryBased => Missing::SalaryBased,
+            Reason::TooFewPeople => Missing::TooFewPeople,
+        }
+    }
+
     /// What a page, the summary and its PDF show instead of the number.
     pub fn words(self) -> &'static str {
         match self {
             Missing::NoFigure => "–",
+            Missing::NoData => "no data",
+            Missing::NotReportedForMonths => "reported for finished quarters only",
+            Missing::PeriodNotFinished => "reported once the period has ended",
+            Missing::TooFewPeople => "withheld: too few people",
             Missing::TooFewResponses => "not enough responses",
             Missing::SalaryBased => "withheld: salary-based",
         }
@@ -48,6 +75,10 @@ impl Missing {
     pub fn short(self) -> &'static str {
         match self {
             Missing::NoFigure => "–",
+            Missing::NoData => "no data",
+            Missing::NotReportedForMonths => "quarters only",
+            Missing::PeriodNotFinished => "not ended",
+            Missing::TooFewPeople => "withheld",
             Missing::TooFewResponses => "too few",
             Missing::SalaryBased => "withheld",
         }
@@ -87,5 +118,27 @@ mod tests {
         }
         assert_eq!(Missing::NoFigure.words(), "–");
         assert_eq!(Missing::NoFigure.cell(), "");
+    }
+
+    #[test]
+    fn every_reason_of_the_report_has_its_words() {
+        let cases = [
+            (Reason::NoData, "no data"),
+            (Reason::TooFewResponses, "not enough responses"),
+            (
+                Reason::NotReportedForMonths,
+                "reported for finished quarters only",
+            ),
+            (
+                Reason::PeriodNotFinished,
+                "reported once the period has ended",
+            ),
+            (Reason::SalaryBased, "withheld: salary-based"),
+            (Reason::TooFewPeople, "withheld: too few people"),
+        ];
+        for (reason, words) in cases {
+            assert_eq!(Missing::from(reason).words(), words, "{reason:?}");
+            assert_eq!(Missing::from(reason).cell(), words, "{reason:?}");
+        }
     }
 }

@@ -322,12 +322,16 @@ mod tests {
             intermediate: m.intermediate.clone(),
             advanced: m.advanced.clone(),
             suppressed: m.suppressed.clone(),
+            reasons: Default::default(),
+            salary_protected: Vec::new(),
         };
         Scope {
             fundamentals: m.fundamentals.clone(),
             intermediate: m.intermediate.clone(),
             advanced: m.advanced.clone(),
             suppressed: m.suppressed.clone(),
+            reasons: Default::default(),
+            salary_protected: Vec::new(),
             empathy_index_parts: m.empathy_index_parts.clone(),
             previous: comparison(period.previous()),
             year_earlier: comparison(period.year_earlier()),

@@ -42,6 +42,8 @@ pub struct Facts {
     pub absence_cost: f64,
     /// Absence days of people without a salary (not in absence_cost).
     pub absence_days_unpriced: f64,
+    /// The people with a salary behind absence_cost.
+    pub absence_priced_people: i64,
     pub promotions: i64,
     pub csat_responses: i64,
     /// CSAT responses scoring 4 or 5.
@@ -87,6 +89,11 @@ pub struct MeasureFacts {
 }
 
 impl Facts {
+    /// The leavers with a salary behind turnover_cost.
+    pub fn priced_leavers(&self) -> i64 {
+        self.roster.separations - self.separations_unpriced
+    }
+
     /// The sum of a measure, if any value was recorded.
     pub fn measure_sum(&self, metric: &str) -> Option<f64> {
         self.measures

@@ -15,6 +15,7 @@ mod links;
 pub mod privacy;
 #[cfg(test)]
 mod properties;
+mod reason;
 
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub use links::{
     QuarterFigures, Sample, WithinTeam, estimate, link, links, sample,
 };
 pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
+pub use reason::Reason;
 
 /// What HR can set that changes the figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +128,11 @@ pub trait Scored {
             Metric::Co2eTonnesPerEmployee => a.co2e_tonnes_per_employee,
             Metric::EmpathyIndex => a.empathy_index,
         }
+    }
+
+    /// Why `metric` has no value, where the scope says (the report's `reasons`).
+    fn reason(&self, _metric: Metric) -> Option<Reason> {
+        None
     }
 
     /// Whether privacy withheld `metric`.

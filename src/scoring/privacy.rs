@@ -1,5 +1,6 @@
 //! Privacy: no survey figure of a small group is shown, and none may be recovered by
-//! subtraction.
+//! subtraction; the same for money figures computed from the salaries of fewer than three
+//! people ([`decide_salary`], applied to everyone but HR).
 //!
 //! [`decide`] makes every decision of a report at once, from the facts of every period it
 //! needs: each scope's own small groups ([`base_suppression`]), every survey figure of a month
@@ -92,12 +93,99 @@ pub fn decide(
             hiding.hidden.entry(period).or_default().insert(scope, own);
         }
     }
-    // Each round only hides more, and there are finitely many figures: this ends.
+    let rules: Vec<(Metric, Count)> = Metric::surveyed()
+        .map(|(figure, responses)| (figure, Count::Responses(responses)))
+        .collect();
+    subtraction_rule(
+        &mut hiding,
+        facts,
+        &periods,
+        parents,
+        &rules,
+        min_group_size,
+    );
+    hiding
+}
+
+/// The fewest priced people a salary-based figure may be computed from to be shown to anyone
+/// but HR.
+pub const MIN_PRICED_PEOPLE: i64 = 3;
+
+/// Decide which salary-based figures (turnover and absence cost) are too few people's salaries
+/// to show to anyone but HR, in every period of `facts`: each scope's own figures over one or
+/// two priced people (none reveals nothing: the figure is 0), then the same subtraction rule
+/// as for survey figures, over groups of teams and a year's quarters, with
+/// [`MIN_PRICED_PEOPLE`] as the group size.
+pub fn decide_salary(
+    facts: &HashMap<Period, PeriodFacts>,
+    parents: &HashMap<String, Option<String>>,
+) -> Hiding {
+    let mut periods: Vec<Period> = facts.keys().copied().collect();
+    periods.sort_by_key(|p| (p.start(), p.end()));
+    let rules = [
+        (Metric::TurnoverCost, Count::PricedLeavers),
+        (Metric::AbsenceCost, Count::PricedAbsentees),
+    ];
+    let mut hiding = Hiding::default();
+    for &period in &periods {
+        let pf = &facts[&period];
+        let scopes = std::iter::once((None, &pf.org))
+            .chain(pf.teams.iter().map(|(name, f)| (Some(name.clone()), f)));
+        for (scope, scope_facts) in scopes {
+            let own = rules
+                .iter()
+                .filter(|(_, count)| (1..MIN_PRICED_PEOPLE).contains(&count.of(scope_facts)))
+                .map(|(figure, _)| *figure)
+                .collect();
+            hiding.hidden.entry(period).or_default().insert(scope, own);
+        }
+    }
+    subtraction_rule(
+        &mut hiding,
+        facts,
+        &periods,
+        parents,
+        &rules,
+        MIN_PRICED_PEOPLE,
+    );
+    hiding
+}
+
+/// What a figure's group size is counted in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Count {
+    Responses(Responses),
+    /// Leavers with a salary (turnover cost).
+    PricedLeavers,
+    /// Absent people with a salary (absence cost).
+    PricedAbsentees,
+}
+
+impl Count {
+    fn of(self, facts: &Facts) -> i64 {
+        match self {
+            Count::Responses(responses) => responses.count(facts),
+            Count::PricedLeavers => facts.priced_leavers(),
+            Count::PricedAbsentees => facts.absence_priced_people,
+        }
+    }
+}
+
+/// The subtraction rule over teams and over a year's quarters, repeated until nothing changes
+/// (each round only hides more, and there are finitely many figures: this ends).
+fn subtraction_rule(
+    hiding: &mut Hiding,
+    facts: &HashMap<Period, PeriodFacts>,
+    periods: &[Period],
+    parents: &HashMap<String, Option<String>>,
+    rules: &[(Metric, Count)],
+    min: i64,
+) {
     loop {
-        let across_teams = hide_across_teams(&mut hiding, facts, &periods, parents, min_group_size);
-        let across_quarters = hide_across_quarters(&mut hiding, facts, &periods, min_group_size);
+        let across_teams = hide_across_teams(hiding, facts, periods, parents, rules, min);
+        let across_quarters = hide_across_quarters(hiding, facts, periods, rules, min);
         if !across_teams && !across_quarters {
-            return hiding;
+            return;
         }
     }
 }
@@ -108,6 +196,7 @@ fn hide_across_teams(
     facts: &HashMap<Period, PeriodFacts>,
     periods: &[Period],
     parents: &HashMap<String, Option<String>>,
+    rules: &[(Metric, Count)],
     min_group_size: i64,
 ) -> bool {
     let mut changed = false;
@@ -120,13 +209,13 @@ fn hide_across_teams(
                 groups.entry(Some(parent)).or_default().push(name);
             }
         }
-        for (figure, responses) in Metric::surveyed() {
+        for &(figure, count) in rules {
             for members in groups.values() {
                 let candidates: Vec<SuppressionCandidate> = members
                     .iter()
                     .map(|name| SuppressionCandidate {
                         team: (*name).clone(),
-                        responses: responses.count(&pf.teams[*name]),
+                        responses: count.of(&pf.teams[*name]),
                         suppressed: hiding.is_hidden(period, Some(name), figure),
                     })
                     .collect();
@@ -144,6 +233,7 @@ fn hide_across_quarters(
     hiding: &mut Hiding,
     facts: &HashMap<Period, PeriodFacts>,
     periods: &[Period],
+    rules: &[(Metric, Count)],
     min_group_size: i64,
 ) -> bool {
     let mut changed = false;
@@ -160,7 +250,7 @@ fn hide_across_quarters(
         let scopes =
             std::iter::once(None).chain(facts[&year].teams.keys().map(|n| Some(n.as_str())));
         for scope in scopes {
-            for (figure, responses) in Metric::surveyed() {
+            for &(figure, count) in rules {
                 if hiding.is_hidden(year, scope, figure) {
                     continue;
                 }
@@ -168,7 +258,7 @@ fn hide_across_quarters(
                     .iter()
                     .map(|&q| SuppressionCandidate {
                         team: q.to_string(),
-                        responses: facts[&q].of(scope).map_or(0, |f| responses.count(f)),
+                        responses: facts[&q].of(scope).map_or(0, |f| count.of(f)),
                         suppressed: hiding.is_hidden(q, scope, figure),
                     })
                     .collect();
@@ -583,6 +673,102 @@ mod tests {
                 })
                 .collect();
             assert!(safe(members), "quarters of {scope:?}");
+        }
+    }
+
+    // Salary-based figures (`decide_salary`).
+
+    /// A scope with `priced` leavers who have a salary, and one more without.
+    fn leavers(priced: i64) -> Facts {
+        Facts {
+            roster: crate::scoring::RosterFacts {
+                headcount_start: 20,
+                headcount_end: 20,
+                separations: priced + 1,
+                ..Default::default()
+            },
+            separation_salaries: 50_000.0 * priced as f64,
+            separations_unpriced: 1,
+            ..Facts::default()
+        }
+    }
+
+    fn leavers_by_team(per_team: &[(&str, i64)]) -> PeriodFacts {
+        PeriodFacts {
+            org: leavers(per_team.iter().map(|(_, n)| n).sum()),
+            teams: per_team
+                .iter()
+                .map(|(name, n)| (name.to_string(), leavers(*n)))
+                .collect(),
+        }
+    }
+
+    fn cost_hidden_in(
+        hiding: &Hiding,
+        facts: &HashMap<Period, PeriodFacts>,
+        at: &str,
+    ) -> Vec<String> {
+        let at = period(at);
+        let mut names: Vec<String> = std::iter::once(None)
+            .chain(facts[&at].teams.keys().map(|n| Some(n.as_str())))
+            .filter(|scope| hiding.of(at, *scope).contains(&Metric::TurnoverCost))
+            .map(|scope| scope.unwrap_or("org").to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_cost_of_one_or_two_priced_people_is_hidden_with_whatever_would_reveal_it() {
+        // Each team's leavers with a salary, and the scopes whose turnover cost is hidden.
+        type Case = (&'static [(&'static str, i64)], &'static [&'static str]);
+        let cases: [Case; 5] = [
+            (&[("A", 1), ("B", 5), ("C", 4)], &["A", "C"]),
+            (&[("A", 0), ("B", 5), ("C", 4)], &[]),
+            (&[("A", 2), ("B", 0)], &["A", "org"]),
+            (&[("A", 1), ("B", 1), ("C", 9)], &["A", "B", "C"]),
+            (&[("A", 3), ("B", 3)], &[]),
+        ];
+        for (per_team, expected) in cases {
+            let facts = HashMap::from([(period("2025-Q1"), leavers_by_team(per_team))]);
+            let hiding = decide_salary(&facts, &HashMap::new());
+            assert_eq!(
+                cost_hidden_in(&hiding, &facts, "2025-Q1"),
+                expected,
+                "{per_team:?}"
+            );
+            // Absence cost counts absent people, of whom there are none here.
+            assert!(
+                !hiding
+                    .of(period("2025-Q1"), None)
+                    .contains(&Metric::AbsenceCost)
+            );
+        }
+    }
+
+    #[test]
+    fn a_quarter_cost_of_one_leaver_in_a_shown_year_takes_another_quarter_with_it() {
+        let mut facts: HashMap<Period, PeriodFacts> = [1, 4, 4, 5]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    period(&format!("2024-Q{}", i + 1)),
+                    leavers_by_team(&[("T", *n)]),
+                )
+            })
+            .collect();
+        facts.insert(period("2024"), leavers_by_team(&[("T", 14)]));
+        let hiding = decide_salary(&facts, &HashMap::new());
+        let expected: [(&str, &[&str]); 5] = [
+            ("2024", &[]),
+            ("2024-Q1", &["T", "org"]),
+            ("2024-Q2", &["T", "org"]),
+            ("2024-Q3", &[]),
+            ("2024-Q4", &[]),
+        ];
+        for (at, hidden) in expected {
+            assert_eq!(cost_hidden_in(&hiding, &facts, at), hidden, "{at}");
         }
     }
 }

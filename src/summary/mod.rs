@@ -155,7 +155,8 @@ pub struct TeamRow {
 #[derive(Debug, Clone)]
 pub struct Cost {
     pub total: String,
-    pub raw: f64,
+    /// None where withheld from the reader.
+    pub raw: Option<f64>,
     pub leavers: i64,
     pub unpriced: i64,
     pub previous: String,
@@ -207,13 +208,25 @@ pub struct Attention {
     pub next_step: &'static str,
 }
 
-/// The summary of `period` (a quarter), with trends over the eight quarters up to it.
+/// The summary of `period` (a quarter), with trends over the eight quarters up to it, as HR
+/// sees it (every figure).
 pub async fn build(conn: &mut PgConnection, period: Period) -> Result<Summary, SummaryError> {
+    build_for(conn, period, |_| {}).await
+}
+
+/// The summary of `period` with `redact` applied to every report first (what its reader may
+/// see: `web::redact`).
+pub async fn build_for(
+    conn: &mut PgConnection,
+    period: Period,
+    redact: impl FnOnce(&mut [Report]),
+) -> Result<Summary, SummaryError> {
     if period.granularity() != Granularity::Quarter {
         return Err(SummaryError::NotAQuarter(period.to_string()));
     }
     let quarters = period.trailing(TREND_QUARTERS);
-    let reports = report::build_many(conn, &quarters, None).await?;
+    let mut reports = report::build_many(conn, &quarters, None).await?;
+    redact(&mut reports);
     let currency = db::settings::currency(conn)
         .await
         .map_err(ReportError::from)?;
@@ -450,43 +463,41 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
         turnover: present::percent(f.turnover_rate),
         voluntary: present::percent(f.voluntary_turnover_rate),
         favorability: present::show(scope, Metric::EmpathyFavorability.info(), ""),
-        turnover_cost: present::money(
-            scope.intermediate.turnover_cost.unwrap_or_default(),
-            currency,
-        ),
+        turnover_cost: present::show(scope, Metric::TurnoverCost.info(), currency),
     }
 }
 
 fn cost(org: &Scope, currency: &str, factor: f64, period: Period) -> Cost {
     let i = &org.intermediate;
     let leavers = org.fundamentals.separations;
-    let total = present::money(i.turnover_cost.unwrap_or_default(), currency);
+    let cost_info = Metric::TurnoverCost.info();
+    let total = present::show(org, cost_info, currency);
+    let previous = present::show(&org.previous, cost_info, currency);
     let people = |n: i64| if n == 1 { "person" } else { "people" };
     let sentence = if leavers == 0 {
         format!("Nobody left in {period}, so turnover cost nothing.")
+    } else if i.turnover_cost.is_none() {
+        format!(
+            "{} {} left in {period}; what replacing them costs is not shown ({total}).",
+            present::number(leavers as f64, 0),
+            people(leavers),
+        )
     } else {
         format!(
             "Replacing the {} {} who left in {period} costs an estimated {total} \
-             ({factor} × their annual salaries; {} in {}).",
+             ({factor} × their annual salaries; {previous} in {}).",
             present::number(leavers as f64, 0),
             people(leavers),
-            present::money(
-                org.previous.intermediate.turnover_cost.unwrap_or_default(),
-                currency
-            ),
             org.previous.period,
         )
     };
     let unpriced = i.turnover_cost_unpriced;
     Cost {
         total,
-        raw: i.turnover_cost.unwrap_or_default(),
+        raw: i.turnover_cost,
         leavers,
         unpriced,
-        previous: present::money(
-            org.previous.intermediate.turnover_cost.unwrap_or_default(),
-            currency,
-        ),
+        previous,
         factor: format!("{factor}"),
         sentence,
         unpriced_sentence: (unpriced > 0).then(|| {

@@ -2,35 +2,36 @@
 //! layer builds (pages and API alike), right after it is built.
 //!
 //! - Teams the user may not see are dropped (the organization stays).
-//! - For a manager, the figures computed from salaries are withheld: a turnover cost divided
-//!   by the cost factor, or an absence cost over the absence days, gives away the salary of the
-//!   one or two people behind it, and the drill-down names them. The value becomes None (null
-//!   in JSON) and its key is listed in the scope's
-//!   (and each comparison's) `suppressed`, so pages show "withheld: salary-based"
-//!   (`present::Missing::SalaryBased`) and never compute with it. HR and executives keep the
-//!   money figures.
+//! - Figures computed from salaries give away the salary of the one or two people behind them
+//!   (a turnover cost divided by the cost factor, an absence cost over the absence days), and
+//!   the drill-down names them. For a manager every such figure is withheld (reason
+//!   `salary_based`); for an executive those the report marks `salary_protected` (fewer than
+//!   three priced people behind them, or recoverable as such by subtraction:
+//!   `scoring::privacy::decide_salary`) are withheld (reason `too_few_people`). The value
+//!   becomes None (null in JSON), its key is listed in the scope's (and each comparison's)
+//!   `suppressed`, and `reasons` says why, so pages show the matching words
+//!   (`present::Missing`) and never compute with it. HR sees them all.
+
+use std::collections::BTreeMap;
 
 use super::auth::CurrentUser;
 use crate::accounts::Role;
 use crate::report::{Comparison, Report, Scope};
-use crate::scoring::{Intermediate, Metric};
+use crate::scoring::{Intermediate, Metric, Reason};
 
 impl CurrentUser {
-    /// Whether this user may see figures computed from salaries (HR and executives).
-    pub fn sees_salary_figures(&self) -> bool {
-        self.role != Role::Manager
-    }
-
-    /// Make a freshly built report fit for this user: only the teams they may see, and for a
-    /// manager no salary-based figure anywhere (organization, teams, comparisons).
+    /// Make a freshly built report fit for this user: only the teams they may see, and no
+    /// salary-based figure they may not see anywhere (organization, teams, comparisons).
     pub fn redact(&self, report: &mut Report) {
         self.retain_visible(&mut report.teams);
-        if self.sees_salary_figures() {
-            return;
-        }
-        withhold_salary_figures(&mut report.org);
+        let rule = match self.role {
+            Role::Hr => return,
+            Role::Executive => SalaryRule::TooFewPeople,
+            Role::Manager => SalaryRule::All,
+        };
+        withhold_salary_figures(&mut report.org, rule);
         for scope in report.teams.values_mut() {
-            withhold_salary_figures(scope);
+            withhold_salary_figures(scope, rule);
         }
     }
 
@@ -42,26 +43,59 @@ impl CurrentUser {
     }
 }
 
-fn withhold_salary_figures(scope: &mut Scope) {
-    withhold(&mut scope.intermediate, &mut scope.suppressed);
+/// Which salary-based figures a reader may not see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SalaryRule {
+    /// None of them (managers).
+    All,
+    /// Those over too few people (executives).
+    TooFewPeople,
+}
+
+fn withhold_salary_figures(scope: &mut Scope, rule: SalaryRule) {
+    let protected = scope.salary_protected.clone();
+    withhold(
+        &mut scope.intermediate,
+        &mut scope.suppressed,
+        &mut scope.reasons,
+        &protected,
+        rule,
+    );
     for comparison in [&mut scope.previous, &mut scope.year_earlier] {
         let Comparison {
             intermediate,
             suppressed,
+            reasons,
+            salary_protected,
             ..
         } = comparison;
-        withhold(intermediate, suppressed);
+        withhold(intermediate, suppressed, reasons, salary_protected, rule);
     }
 }
 
-fn withhold(intermediate: &mut Intermediate, suppressed: &mut Vec<Metric>) {
-    // The salary-based metrics are these two (a test checks it against the catalogue).
-    intermediate.turnover_cost = None;
-    intermediate.absence_cost = None;
+fn withhold(
+    intermediate: &mut Intermediate,
+    suppressed: &mut Vec<Metric>,
+    reasons: &mut BTreeMap<Metric, Reason>,
+    protected: &[Metric],
+    rule: SalaryRule,
+) {
     for metric in Metric::salary_based() {
+        let reason = match rule {
+            SalaryRule::All => Reason::SalaryBased,
+            SalaryRule::TooFewPeople if protected.contains(&metric) => Reason::TooFewPeople,
+            SalaryRule::TooFewPeople => continue,
+        };
+        // The salary-based metrics are these two (a test checks it against the catalogue).
+        match metric {
+            Metric::TurnoverCost => intermediate.turnover_cost = None,
+            Metric::AbsenceCost => intermediate.absence_cost = None,
+            other => unreachable!("{other} is not salary-based"),
+        }
         if !suppressed.contains(&metric) {
             suppressed.push(metric);
         }
+        reasons.insert(metric, reason);
     }
 }
 
@@ -88,8 +122,10 @@ mod tests {
     fn withheld_salary_figures_are_null_in_json_and_listed_as_suppressed() {
         let mut i = intermediate();
         let mut suppressed = vec![Metric::Enps];
-        withhold(&mut i, &mut suppressed);
-        withhold(&mut i, &mut suppressed);
+        let mut reasons = BTreeMap::new();
+        withhold(&mut i, &mut suppressed, &mut reasons, &[], SalaryRule::All);
+        withhold(&mut i, &mut suppressed, &mut reasons, &[], SalaryRule::All);
+        assert_eq!(reasons[&Metric::TurnoverCost], Reason::SalaryBased);
         let json = serde_json::to_value(&i).unwrap();
         assert!(json["turnover_cost"].is_null());
         assert!(json["absence_cost"].is_null());
@@ -97,6 +133,27 @@ mod tests {
         let text = serde_json::to_string(&i).unwrap();
         assert!(text.contains("\"turnover_cost\":null"), "{text}");
         assert!(!text.contains("12600") && !text.contains("461"), "{text}");
+    }
+
+    #[test]
+    fn an_executive_loses_only_the_figures_over_too_few_people() {
+        let mut i = intermediate();
+        let mut suppressed = Vec::new();
+        let mut reasons = BTreeMap::new();
+        withhold(
+            &mut i,
+            &mut suppressed,
+            &mut reasons,
+            &[Metric::TurnoverCost],
+            SalaryRule::TooFewPeople,
+        );
+        assert_eq!(i.turnover_cost, None);
+        assert_eq!(i.absence_cost, Some(461.5));
+        assert_eq!(suppressed, [Metric::TurnoverCost]);
+        assert_eq!(
+            reasons,
+            BTreeMap::from([(Metric::TurnoverCost, Reason::TooFewPeople)])
+        );
     }
 
     #[test]
@@ -115,7 +172,14 @@ mod tests {
             periods_per_year: 4.0,
         };
         let mut scored = scoring::score(&Facts::default(), None, &[], ctx, &Hidden::default());
-        withhold(&mut scored.intermediate, &mut scored.suppressed);
+        let mut reasons = BTreeMap::new();
+        withhold(
+            &mut scored.intermediate,
+            &mut scored.suppressed,
+            &mut reasons,
+            &[],
+            SalaryRule::All,
+        );
         let salary_based: Vec<Metric> = Metric::salary_based().collect();
         assert_eq!(salary_based, [Metric::TurnoverCost, Metric::AbsenceCost]);
         for metric in salary_based {

@@ -1,7 +1,9 @@
 //! Money figures computed from salaries (turnover and absence cost) are withheld from managers
 //! everywhere they see a report — their team page (which is also their `/`), the drill-down and
-//! the API — because with one or two people behind a figure, it gives their salaries away. HR
-//! and executives keep seeing them, and nobody sees a sum of salaries in "how calculated".
+//! the API — because with one or two people behind a figure, it gives their salaries away.
+//! Executives see them only where at least three priced people are behind them and no
+//! subtraction leaves fewer; HR sees them all, and nobody sees a sum of salaries in "how
+//! calculated".
 
 use attune::accounts::Role;
 use attune::import::Kind;
@@ -141,12 +143,11 @@ async fn the_api_gives_a_manager_null_salary_figures_listed_as_suppressed() {
 }
 
 #[tokio::test]
-async fn hr_and_executives_keep_the_money_figures_without_the_salary_sum() {
+async fn hr_keeps_the_money_figures_without_the_salary_sum() {
     let app = company().await;
     let hr = app.login_hr().await;
-    let exec = app.login("exec@example.com").await;
 
-    for browser in [&hr, &exec] {
+    for browser in [&hr] {
         let report: Value = browser
             .get("/api/v1/metrics?period=2025-Q1")
             .await
@@ -181,4 +182,200 @@ async fn hr_and_executives_keep_the_money_figures_without_the_salary_sum() {
             .unwrap();
         assert!(!body.contains("60,000") && !body.contains("55,000"));
     }
+}
+
+const TOO_FEW: &str = "withheld: too few people";
+
+#[tokio::test]
+async fn an_executive_sees_no_cost_of_fewer_than_three_people() {
+    // 2025-Q1: Alpha's one leaver (Ben) and one absentee (Ann) are the organization's only
+    // ones, so both costs are withheld everywhere, with their reason; 2024-Q4 (Cara) too.
+    let app = company().await;
+    let exec = app.login("exec@example.com").await;
+
+    let body = exec
+        .get("/api/v1/metrics?period=2025-Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_reveals_no_salary(&body, "the API");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    for (name, scope) in [
+        ("org", &report["org"]),
+        ("Alpha", &report["teams"]["Alpha"]),
+    ] {
+        let parts = [
+            (scope, "turnover_cost"),
+            (scope, "absence_cost"),
+            (&scope["previous"], "turnover_cost"),
+        ];
+        for (part, key) in parts {
+            {
+                assert!(part["intermediate"][key].is_null(), "{name} {key}");
+                assert_eq!(part["reasons"][key], "too_few_people", "{name} {key}");
+                assert!(
+                    part["suppressed"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&Value::from(key))
+                );
+            }
+        }
+    }
+    // Nobody was absent in 2024-Q4: a cost of nobody gives nothing away.
+    assert_eq!(
+        report["org"]["previous"]["intermediate"]["absence_cost"],
+        0.0
+    );
+    // Nobody left Beta.
+    assert_eq!(
+        report["teams"]["Beta"]["intermediate"]["turnover_cost"],
+        0.0
+    );
+    assert!(report["teams"]["Beta"]["reasons"]["turnover_cost"].is_null());
+
+    for path in ["/teams/Alpha?period=2025-Q1", "/?period=2025-Q1"] {
+        let body = exec.get(path).await.text().await.unwrap();
+        assert_reveals_no_salary(&body, path);
+    }
+    let html = exec.page("/teams/Alpha?period=2025-Q1", 200).await;
+    let cost = r#"#intermediate tr[data-metric="turnover_cost"]"#;
+    assert_eq!(text(&html, &format!("{cost} td.value .shown")), TOO_FEW);
+    assert_eq!(text(&html, &format!("{cost} td.previous")), TOO_FEW);
+    assert!(text(&html, &format!("{cost} .computation")).starts_with(
+        "Not shown: withheld: too few people. This figure is computed from the salaries of \
+         fewer than 3 people"
+    ));
+    // The summary neither: its cost and its team table.
+    let html = exec.page("/summary?period=2025-Q1", 200).await;
+    assert_eq!(text(&html, "#turnover-cost"), TOO_FEW);
+    let body = exec
+        .get("/summary?period=2025-Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_reveals_no_salary(&body, "the summary");
+    let csv = exec
+        .get("/summary.csv?period=2025-Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_reveals_no_salary(&csv, "the summary's CSV");
+
+    // HR still sees them.
+    let hr = app.login_hr().await;
+    let html = hr.page("/summary?period=2025-Q1", 200).await;
+    assert_eq!(text(&html, "#turnover-cost"), "$12,600");
+}
+
+/// 2025-Q2: three priced leavers in Alpha, one in Beta. Beta's cost would give a salary away,
+/// and Alpha's with it (the organization minus Alpha is Beta); the organization's is shown.
+const FOUR_LEAVERS: &str = "\
+employee_id,full_name,job_title,team,hire_date,termination_date,termination_type,annual_salary
+A1,Ann Archer,Engineer,Alpha,2020-01-01,2025-04-10,voluntary,50000
+A2,Ben Brook,Analyst,Alpha,2020-01-01,2025-05-10,voluntary,60000
+A3,Cara Cole,Designer,Alpha,2020-01-01,2025-06-10,voluntary,70000
+A4,Dan Dale,Engineer,Alpha,2020-01-01,,,50000
+B1,Yan Young,Clerk,Beta,2021-01-01,2025-05-20,involuntary,40000
+B2,Xia Xu,Clerk,Beta,2021-01-01,,,40000
+C1,Zoe Zed,Clerk,Gamma,2021-01-01,,,40000
+";
+
+#[tokio::test]
+async fn an_executive_sees_no_cost_that_subtraction_would_narrow_to_fewer_than_three() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, FOUR_LEAVERS).await;
+    app.create_user("exec@example.com", Role::Executive, &[])
+        .await;
+    let exec = app.login("exec@example.com").await;
+    let hr = app.login_hr().await;
+    let path = "/api/v1/metrics?period=2025-Q2";
+
+    let report: Value = exec.get(path).await.json().await.unwrap();
+    // 0.21 × (50,000 + 60,000 + 70,000 + 40,000) = 46,200.
+    assert_eq!(report["org"]["intermediate"]["turnover_cost"], 46_200.0);
+    for team in ["Alpha", "Beta"] {
+        let scope = &report["teams"][team];
+        assert!(scope["intermediate"]["turnover_cost"].is_null(), "{team}");
+        assert_eq!(
+            scope["reasons"]["turnover_cost"], "too_few_people",
+            "{team}"
+        );
+    }
+    assert_eq!(
+        report["teams"]["Gamma"]["intermediate"]["turnover_cost"],
+        0.0
+    );
+
+    let report: Value = hr.get(path).await.json().await.unwrap();
+    assert_eq!(
+        report["teams"]["Alpha"]["intermediate"]["turnover_cost"],
+        37_800.0
+    );
+    assert_eq!(
+        report["teams"]["Beta"]["intermediate"]["turnover_cost"],
+        8_400.0
+    );
+    assert!(
+        report["teams"]["Beta"]["reasons"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn in_the_demo_an_executive_cannot_price_a_lone_leaver() {
+    // The issue's case: in the demo's latest finished quarter (2026-Q3 when it was filed)
+    // Operations had one leaver, whom the people page names, and its turnover cost was 0.21 ×
+    // that person's salary. Every team with one or two priced leavers is withheld now.
+    let app = TestApp::spawn().await;
+    attune::demo::load(&app.pool).await.unwrap();
+    app.create_user("exec@example.com", Role::Executive, &[])
+        .await;
+    let exec = app.login("exec@example.com").await;
+    let hr = app.login_hr().await;
+    let today = chrono::Local::now().date_naive();
+    let quarter = attune::period::Period::quarter_of(today).previous();
+    let path = format!("/api/v1/metrics?period={quarter}");
+
+    let all: Value = hr.get(&path).await.json().await.unwrap();
+    let seen: Value = exec.get(&path).await.json().await.unwrap();
+    let mut lone = Vec::new();
+    for (team, scope) in all["teams"].as_object().unwrap() {
+        let priced = scope["fundamentals"]["separations"].as_i64().unwrap()
+            - scope["intermediate"]["turnover_cost_unpriced"]
+                .as_i64()
+                .unwrap();
+        let cost = &seen["teams"][team]["intermediate"]["turnover_cost"];
+        if (1..3).contains(&priced) {
+            lone.push(team.clone());
+            assert!(cost.is_null(), "{team}: {cost}");
+            assert_eq!(
+                seen["teams"][team]["reasons"]["turnover_cost"],
+                "too_few_people"
+            );
+            assert!(scope["intermediate"]["turnover_cost"].as_f64().unwrap() > 0.0);
+        }
+    }
+    assert!(
+        !lone.is_empty(),
+        "the demo has a team with a lone leaver in {quarter}"
+    );
+    let team = &lone[0];
+    let page = exec
+        .get(&format!("/teams/{team}?period={quarter}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let hidden = all["teams"][team]["intermediate"]["turnover_cost"]
+        .as_f64()
+        .unwrap();
+    let shown = attune::present::money(hidden, "USD");
+    assert!(!page.contains(&shown), "{team}'s page shows {shown}");
+    assert!(page.contains(TOO_FEW));
 }

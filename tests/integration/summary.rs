@@ -52,8 +52,9 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
             "5 people worked here at the end of the quarter; 2 left, a turnover of 36.4 % \
              (18.2 % voluntary)."
                 .to_string(),
-            "Replacing the 2 people who left in 2025-Q1 costs an estimated $21,000 (0.21 × their \
-             annual salaries; $0 in 2024-Q4)."
+            // One of the two leavers has a salary: an executive cannot see what it costs.
+            "2 people left in 2025-Q1; what replacing them costs is not shown (withheld: too few \
+             people)."
                 .to_string(),
             "Strongest teams: Beta (75.0), Alpha (25.0).".to_string(),
             "1 team needs attention: Alpha.".to_string(),
@@ -122,11 +123,15 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         crate::support::attr(&html, &format!("{alpha} th a"), "href"),
         "/teams/Alpha?period=2025-Q1"
     );
-    assert_eq!(text(&html, &format!("{alpha} td.cost")), "$21,000");
+    assert_eq!(
+        text(&html, &format!("{alpha} td.cost")),
+        "withheld: too few people"
+    );
     assert_eq!(count(&html, "svg.bar-list rect.bar"), 2);
 
-    // What turnover cost, with the leaver who has no salary stated.
-    assert_eq!(text(&html, "#turnover-cost"), "$21,000");
+    // What turnover cost (one priced leaver: withheld from an executive), with the leaver who
+    // has no salary stated.
+    assert_eq!(text(&html, "#turnover-cost"), "withheld: too few people");
     assert_eq!(
         text(&html, "#cost-unpriced"),
         "1 leaver without a salary on record is not counted: the real cost is higher."
@@ -243,7 +248,7 @@ async fn the_pdf_is_a_real_document_with_the_same_figures() {
         "2025-Q1",
         "empathy index was 25.0 out of 100",
         "36.4 %",
-        "Replacing the 2 people who left in 2025-Q1 costs an estimated $21,000",
+        "2 people left in 2025-Q1; what replacing them costs is not shown (withheld: too few people)",
         "1 leaver without a salary on record is not counted",
         "not enough responses",
         "not enough evidence yet",

@@ -136,7 +136,12 @@ fn cell(metric: &MetricInfo, team: &impl Scored, org: &impl Scored, currency: &s
             key: metric.key,
             value,
             class: "suppressed",
-            mark: format!("⊘ {}", Missing::withheld(metric.metric).words()),
+            mark: format!(
+                "⊘ {}",
+                Missing::of(team, metric.metric)
+                    .unwrap_or(Missing::withheld(metric.metric))
+                    .words()
+            ),
         };
     }
     let (team_value, org_value) = (team.get(metric.metric), org.get(metric.metric));

@@ -126,7 +126,7 @@ async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<S
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
     let mut conn = state.pool.acquire().await?;
-    summary::build(&mut conn, period)
+    summary::build_for(&mut conn, period, |reports| user.redact_all(reports))
         .await
         .map_err(|e| match e {
             SummaryError::NotAQuarter(asked) => AppError::BadRequest(format!(

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::period::Period;
 use crate::present::{self, Missing, Verdict, labels};
 use crate::report::Scope;
-use crate::scoring::{Metric, MetricInfo, Scored};
+use crate::scoring::{Metric, MetricInfo, Scored, privacy};
 
 /// The "how calculated" of one number: the catalogue's definition and, where the report has
 /// them, the actual figures it was computed from.
@@ -44,8 +44,32 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
     let computation = match Missing::of(scope, metric.metric) {
         Some(Missing::SalaryBased) => format!(
             "Not shown: {}. This figure is computed from the salaries of the few people behind \
-             it, so it could give them away; HR and executives see it.",
-            Missing::SalaryBased.words()
+             it, so it could give them away; HR sees it, and executives where at least {} \
+             people are behind it.",
+            Missing::SalaryBased.words(),
+            privacy::MIN_PRICED_PEOPLE
+        ),
+        Some(Missing::TooFewPeople) => format!(
+            "Not shown: {}. This figure is computed from the salaries of fewer than {} people, \
+             or could be worked out as such from the other figures, so it could give their \
+             salaries away; HR sees it.",
+            Missing::TooFewPeople.words(),
+            privacy::MIN_PRICED_PEOPLE
+        ),
+        Some(Missing::NoData) => format!(
+            "Not shown: {}. The imports do not cover this scope for the whole period, or there \
+             is nothing to count.",
+            Missing::NoData.words()
+        ),
+        Some(Missing::NotReportedForMonths) => format!(
+            "Not shown: {}. A month's survey figures could be worked out from its quarter's, so \
+             they are reported for quarters and years.",
+            Missing::NotReportedForMonths.words()
+        ),
+        Some(Missing::PeriodNotFinished) => format!(
+            "Not shown: {}. While a period is under way, each change of a survey figure would \
+             reveal the latest answers.",
+            Missing::PeriodNotFinished.words()
         ),
         Some(Missing::TooFewResponses) => format!(
             "Not shown: {}. Survey figures need at least {} responses (and a small team can \
@@ -437,6 +461,8 @@ mod tests {
                 intermediate: before.intermediate,
                 advanced: before.advanced,
                 suppressed: before.suppressed,
+                reasons: Default::default(),
+                salary_protected: Vec::new(),
             }
         };
         Scope {
@@ -444,6 +470,8 @@ mod tests {
             intermediate: now.intermediate,
             advanced: now.advanced,
             suppressed: now.suppressed,
+            reasons: Default::default(),
+            salary_protected: Vec::new(),
             empathy_index_parts: now.empathy_index_parts,
             previous: comparison("2024-Q4"),
             year_earlier: comparison("2024-Q1"),
@@ -704,7 +732,8 @@ mod tests {
         assert_eq!(
             explained(Metric::TurnoverCost, &scope),
             "Not shown: withheld: salary-based. This figure is computed from the salaries of \
-             the few people behind it, so it could give them away; HR and executives see it."
+             the few people behind it, so it could give them away; HR sees it, and executives \
+             where at least 3 people are behind it."
         );
     }
 

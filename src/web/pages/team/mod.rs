@@ -444,12 +444,12 @@ fn change(
     currency: &str,
 ) -> Change {
     if now.is_suppressed(metric.metric) || before.is_suppressed(metric.metric) {
+        let missing = Missing::of(now, metric.metric)
+            .or_else(|| Missing::of(before, metric.metric))
+            .unwrap_or(Missing::withheld(metric.metric));
         return Change {
             against,
-            delta: format!(
-                "not comparable: {}",
-                Missing::withheld(metric.metric).words()
-            ),
+            delta: format!("not comparable: {}", missing.words()),
             class: Verdict::Unknown.class(),
             verdict: "",
         };
