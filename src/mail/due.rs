@@ -363,7 +363,8 @@ impl Rendered {
             period: quarter,
             why,
         };
-        let summary = crate::summary::build(conn, quarter)
+        // One rendering goes to executives and HR alike: what an executive may see.
+        let summary = crate::summary::build_for(conn, quarter, crate::web::redact::for_executives)
             .await
             .map_err(|e| failed(e.to_string()))?;
         let html = crate::web::pages::summary::standalone_html(&summary)

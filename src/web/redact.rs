@@ -43,6 +43,18 @@ impl CurrentUser {
     }
 }
 
+/// What an executive may see of a report, for a reader who is not signed in: the quarterly
+/// summary e-mailed to executives and HR alike (every team stays; salary-based figures over
+/// fewer than three people are withheld).
+pub fn for_executives(reports: &mut [Report]) {
+    for report in reports {
+        withhold_salary_figures(&mut report.org, SalaryRule::TooFewPeople);
+        for scope in report.teams.values_mut() {
+            withhold_salary_figures(scope, SalaryRule::TooFewPeople);
+        }
+    }
+}
+
 /// Which salary-based figures a reader may not see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SalaryRule {
