@@ -265,6 +265,20 @@ async fn an_executive_sees_no_cost_of_fewer_than_three_people() {
         .unwrap();
     assert_reveals_no_salary(&csv, "the summary's CSV");
 
+    // The summary e-mailed to executives (and HR) neither: the same rendering as the mail's.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let quarter: attune::period::Period = "2025-Q1".parse().unwrap();
+    let mailed =
+        attune::summary::build_for(&mut conn, quarter, attune::web::redact::for_executives)
+            .await
+            .unwrap();
+    let mailed = attune::web::pages::summary::standalone_html(&mailed).unwrap();
+    assert!(
+        mailed.contains(TOO_FEW),
+        "the mailed summary says why the cost is missing"
+    );
+    assert_reveals_no_salary(&mailed, "the mailed summary");
+
     // HR still sees them.
     let hr = app.login_hr().await;
     let html = hr.page("/summary?period=2025-Q1", 200).await;
