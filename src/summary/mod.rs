@@ -81,8 +81,9 @@ pub struct Summary {
     pub teams: Vec<TeamRow>,
     /// The teams with an index, as bars.
     pub team_chart: Option<BarList>,
-    pub strongest: Vec<String>,
-    pub most_improved: Vec<String>,
+    /// The strongest teams (by empathy index) and the most improved, at most three each.
+    pub strongest: Vec<Podium>,
+    pub most_improved: Vec<Podium>,
     pub cost: Cost,
     pub links: Links,
     pub attention: Vec<Attention>,
@@ -199,6 +200,23 @@ pub struct LinkRow {
     pub verdict: String,
 }
 
+/// A team named among the strongest or most improved: its name (for its page's link) and how
+/// it reads, e.g. "Beta (75.0)".
+#[derive(Debug, Clone)]
+pub struct Podium {
+    pub team: String,
+    pub label: String,
+}
+
+/// The labels of a podium, joined with commas.
+pub fn podium_text(podium: &[Podium]) -> String {
+    podium
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A team that needs attention, why, and what to do next.
 #[derive(Debug, Clone)]
 pub struct Attention {
@@ -267,10 +285,13 @@ pub fn assemble(period: Period, reports: Vec<Report>, currency: String) -> Summa
         .filter_map(|t| t.index_raw.map(|v| (t.name.clone(), v)))
         .collect();
     let team_chart = (!with_index.is_empty()).then(|| chart::bar_list(&with_index));
-    let strongest: Vec<String> = with_index
+    let strongest: Vec<Podium> = with_index
         .iter()
         .take(PODIUM)
-        .map(|(name, value)| format!("{name} ({value:.1})"))
+        .map(|(name, value)| Podium {
+            team: name.clone(),
+            label: format!("{name} ({value:.1})"),
+        })
         .collect();
     let mut risers: Vec<&TeamRow> = teams
         .iter()
@@ -281,10 +302,13 @@ pub fn assemble(period: Period, reports: Vec<Report>, currency: String) -> Summa
             .partial_cmp(&a.index_change_raw)
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    let most_improved: Vec<String> = risers
+    let most_improved: Vec<Podium> = risers
         .iter()
         .take(PODIUM)
-        .map(|t| format!("{} ({} points)", t.name, t.index_change))
+        .map(|t| Podium {
+            team: t.name.clone(),
+            label: format!("{} ({} points)", t.name, t.index_change),
+        })
         .collect();
 
     let cost = cost(org, &currency, cost_factor, period);
@@ -640,8 +664,8 @@ fn headlines(
     org: &Scope,
     index: &IndexFigure,
     cost: &Cost,
-    strongest: &[String],
-    most_improved: &[String],
+    strongest: &[Podium],
+    most_improved: &[Podium],
     attention: &[Attention],
 ) -> Vec<String> {
     let f = &org.fundamentals;
@@ -666,9 +690,9 @@ fn headlines(
     ));
     out.push(cost.sentence.clone());
     if !strongest.is_empty() {
-        let mut line = format!("Strongest teams: {}.", strongest.join(", "));
+        let mut line = format!("Strongest teams: {}.", podium_text(strongest));
         if !most_improved.is_empty() {
-            line.push_str(&format!(" Most improved: {}.", most_improved.join(", ")));
+            line.push_str(&format!(" Most improved: {}.", podium_text(most_improved)));
         }
         out.push(line);
     }

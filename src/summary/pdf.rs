@@ -595,13 +595,13 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     l.heading("Teams");
     let mut team_lines = Vec::new();
     if !s.strongest.is_empty() {
-        team_lines.push(format!("Strongest: {}.", s.strongest.join(", ")));
+        team_lines.push(format!("Strongest: {}.", super::podium_text(&s.strongest)));
     }
     if !s.most_improved.is_empty() {
         team_lines.push(format!(
             "Most improved since {}: {}.",
             s.previous_period,
-            s.most_improved.join(", ")
+            super::podium_text(&s.most_improved)
         ));
     }
     for line in team_lines {

@@ -107,6 +107,11 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         .map(|row| row.value().attr("data-team").unwrap())
         .collect();
     assert_eq!(teams, ["Beta", "Alpha"]);
+    // The strongest team's name leads to its page, as in the table.
+    assert_eq!(
+        crate::support::attr(&html, "#strongest a", "href"),
+        "/teams/Beta?period=2025-Q1"
+    );
     let beta = r#"#teams-table tr[data-team="Beta"]"#;
     assert_eq!(
         text(&html, &format!("{beta} td.favorability")),
