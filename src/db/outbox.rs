@@ -41,6 +41,21 @@ pub struct Attachment {
     pub content: Vec<u8>,
 }
 
+/// Drop the messages not yet sent (queued, or failed and waiting for HR's retry) whose dedupe
+/// key starts with one of `prefixes`: a closed survey round's invitations and reminders, whose
+/// links no longer work. Sent messages stay as history. Returns how many were dropped.
+pub async fn drop_unsent(conn: &mut PgConnection, prefixes: &[String]) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "delete from mail_outbox
+         where status in ('queued', 'failed')
+           and exists (select 1 from unnest($1::text[]) p where starts_with(dedupe_key, p))",
+    )
+    .bind(prefixes)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Queue messages (one statement for all of them); a message whose dedupe key was queued
 /// before is left out. Returns how many were queued. Idle workers are woken when the
 /// transaction commits.

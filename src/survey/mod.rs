@@ -360,6 +360,10 @@ pub async fn close(
         ));
     }
     surveys::close(&mut tx, round_id).await?;
+    // Its invitations and reminders not sent yet would only carry dead links.
+    let prefixes =
+        [messages::INVITATION, messages::REMINDER].map(|kind| format!("{kind}:{round_id}:"));
+    crate::db::outbox::drop_unsent(&mut tx, &prefixes).await?;
     let next_round_id = match next(&round, today) {
         Some(next) => {
             let id = surveys::create(&mut tx, &next, &round.created_by).await?;

@@ -919,3 +919,34 @@ async fn hr_retries_a_failed_message_from_the_outbox() {
             .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn closing_a_round_drops_its_unsent_invitations_and_keeps_sent_ones() {
+    // No SMTP here: the invitations wait in the outbox. One is marked sent, one failed.
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    let round_id = open_round(&app, 10).await;
+    assert_eq!(outbox(&app).await.len(), 11);
+    sqlx::query(
+        "update mail_outbox set status = 'sent', sent_at = now() where recipient = 'a1@corp.example'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("update mail_outbox set status = 'failed' where recipient = 'a2@corp.example'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    let mut conn = app.pool.acquire().await.unwrap();
+    survey::close(&mut conn, &Actor::cli(), round_id, today())
+        .await
+        .unwrap();
+
+    let left: Vec<(String, String)> =
+        sqlx::query_as("select recipient, status from mail_outbox order by recipient")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, [("a1@corp.example".to_string(), "sent".to_string())]);
+}
