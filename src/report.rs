@@ -154,6 +154,7 @@ pub async fn build_many(
         settings: &settings,
         hiding: privacy::decide(&facts, &parents, settings.min_group_size, today),
         salary: privacy::decide_salary(&facts, &parents),
+        today,
     };
     // The outcome links of every period read the same team-quarters: score them once.
     let mut link_quarters: Vec<Period> = periods
@@ -209,6 +210,17 @@ fn end_quarter(period: Period) -> Period {
     Period::quarter_of(period.end())
 }
 
+/// The last outcome quarter of `period`'s links: its last quarter once that is over, else the
+/// one before (a quarter under way has no known leavers, absences or CSAT yet).
+fn last_known_quarter(period: Period, today: NaiveDate) -> Period {
+    let last = end_quarter(period);
+    if last.end() < today {
+        last
+    } else {
+        last.previous()
+    }
+}
+
 fn periods_per_year(period: Period) -> f64 {
     match period.granularity() {
         Granularity::Year => 1.0,
@@ -224,6 +236,8 @@ struct Scorer<'a> {
     hiding: Hiding,
     /// The salary-based figures too few people's salaries to show but to HR.
     salary: Hiding,
+    /// The day the report is made: a quarter not over by then has no known outcomes.
+    today: NaiveDate,
 }
 
 impl<'a> Scorer<'a> {
@@ -297,7 +311,7 @@ impl<'a> Scorer<'a> {
                 .iter()
                 .map(|name| (name.clone(), self.scope(period, Some(name))))
                 .collect(),
-            outcome_links: scoring::links(figures, end_quarter(period)),
+            outcome_links: scoring::links(figures, last_known_quarter(period, self.today)),
             min_group_size: self.settings.min_group_size,
             settings: self.settings.clone(),
         }
@@ -328,5 +342,26 @@ impl<'a> Scorer<'a> {
             }
         }
         figures
+    }
+}
+
+#[cfg(test)]
+mod link_quarter_tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn outcomes_of_a_quarter_under_way_are_not_known() {
+        let q3: Period = "2026-Q3".parse().unwrap();
+        let q4: Period = "2026-Q4".parse().unwrap();
+        let december: Period = "2026-12".parse().unwrap();
+        assert_eq!(last_known_quarter(q4, day("2026-12-02")), q3);
+        assert_eq!(last_known_quarter(december, day("2026-12-02")), q3);
+        assert_eq!(last_known_quarter(q4, day("2026-12-31")), q3);
+        assert_eq!(last_known_quarter(q4, day("2027-01-01")), q4);
+        assert_eq!(last_known_quarter(q3, day("2026-12-02")), q3);
     }
 }
