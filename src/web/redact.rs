@@ -29,10 +29,7 @@ impl CurrentUser {
             Role::Executive => SalaryRule::TooFewPeople,
             Role::Manager => SalaryRule::All,
         };
-        withhold_salary_figures(&mut report.org, rule);
-        for scope in report.teams.values_mut() {
-            withhold_salary_figures(scope, rule);
-        }
+        withhold_in_report(report, rule);
     }
 
     /// `redact` for each of several reports.
@@ -48,10 +45,15 @@ impl CurrentUser {
 /// fewer than three people are withheld).
 pub fn for_executives(reports: &mut [Report]) {
     for report in reports {
-        withhold_salary_figures(&mut report.org, SalaryRule::TooFewPeople);
-        for scope in report.teams.values_mut() {
-            withhold_salary_figures(scope, SalaryRule::TooFewPeople);
-        }
+        withhold_in_report(report, SalaryRule::TooFewPeople);
+    }
+}
+
+/// `rule` applied to every scope of a report: the organization and each team.
+fn withhold_in_report(report: &mut Report, rule: SalaryRule) {
+    withhold_salary_figures(&mut report.org, rule);
+    for scope in report.teams.values_mut() {
+        withhold_salary_figures(scope, rule);
     }
 }
 
