@@ -475,6 +475,26 @@ pub async fn open(
     Ok(see_other(&format!("/admin/surveys/{round_id}")))
 }
 
+/// The round `round_id` if it is open: otherwise 404 (no such round) or the survey error saying
+/// `why` only an open round will do.
+async fn open_round(
+    conn: &mut sqlx::PgConnection,
+    round_id: i64,
+    why: &'static str,
+) -> Result<db::surveys::Round, AppError> {
+    let Some(round) = db::surveys::get(conn, round_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if round.status != "open" {
+        return Err(survey_error(SurveyError::WrongStatus(
+            round_id,
+            round.status,
+            why,
+        )));
+    }
+    Ok(round)
+}
+
 /// `GET /admin/surveys/{id}/close`: ask before closing early.
 pub async fn confirm_close(
     State(state): State<AppState>,
@@ -483,16 +503,7 @@ pub async fn confirm_close(
 ) -> Result<ClosePage, AppError> {
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
-    let Some(round) = db::surveys::get(&mut conn, round_id).await? else {
-        return Err(AppError::NotFound);
-    };
-    if round.status != "open" {
-        return Err(survey_error(SurveyError::WrongStatus(
-            round_id,
-            round.status,
-            "only an open round can be closed",
-        )));
-    }
+    let round = open_round(&mut conn, round_id, "only an open round can be closed").await?;
     let min_group = db::settings::min_group_size(&mut conn).await?;
     let rows = db::surveys::participation(&mut conn, round_id).await?;
     let org = survey::participation(&rows, min_group).remove(0);
@@ -531,16 +542,12 @@ pub async fn links_csv(
 ) -> Result<Response, AppError> {
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
-    let Some(round) = db::surveys::get(&mut conn, round_id).await? else {
-        return Err(AppError::NotFound);
-    };
-    if round.status != "open" {
-        return Err(survey_error(SurveyError::WrongStatus(
-            round_id,
-            round.status,
-            "links exist only while a round is open",
-        )));
-    }
+    open_round(
+        &mut conn,
+        round_id,
+        "links exist only while a round is open",
+    )
+    .await?;
     let base = survey::public_url(&mut conn, None)
         .await
         .map_err(survey_error)?;
