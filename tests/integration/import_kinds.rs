@@ -879,3 +879,58 @@ async fn measure_names_with_separators_in_a_row_are_stored_with_one_underscore()
     assert_eq!(org["advanced"]["co2e_tonnes_per_employee"], 20.75);
     assert_eq!(org["intermediate"]["productivity"], 150.0);
 }
+
+/// Import a file from disk, as the command line does: checked, then written in batches.
+async fn import_from_disk(app: &TestApp, kind: Kind, csv: &str) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("file.csv");
+    std::fs::write(&path, csv).unwrap();
+    let known = Known::load(&app.pool, kind).await.unwrap();
+    let prepared =
+        import::prepare(kind, "file.csv", path.as_path(), Options::default(), &known).unwrap();
+    assert_eq!(prepared.errors, []);
+    import::commit_streaming(
+        &app.pool,
+        &prepared,
+        path.as_path(),
+        &known,
+        Options::default(),
+        &Actor::cli(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn revenue_of(app: &TestApp, customer: &str) -> String {
+    sqlx::query_scalar("select revenue::text from customer_activity where customer_id = $1")
+        .bind(customer)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn customer_rows_of_one_key_far_apart_in_a_large_file_are_added_up() {
+    let app = with_roster().await;
+    // More rows between the two invoices of ACME than one batch writes.
+    let mut csv = String::from("customer_id,period,revenue,team\nACME,2025-01,100.10,Alpha\n");
+    for n in 0..6_000 {
+        csv.push_str(&format!("C{n},2025-01,1,Alpha\n"));
+    }
+    csv.push_str("ACME,2025-01,50.25,Alpha\n");
+
+    let outcome = import_from_disk(&app, Kind::Customers, &csv).await;
+
+    assert!(matches!(outcome, Outcome::Imported { .. }), "{outcome:?}");
+    assert_eq!(revenue_of(&app, "ACME").await, "150.35");
+    assert_eq!(count(&app, "customer_activity").await, 6_001);
+    // Another file with the same key is an update, not an addition.
+    let again = import_from_disk(
+        &app,
+        Kind::Customers,
+        "customer_id,period,revenue,team\nACME,2025-01,70,Alpha\n",
+    )
+    .await;
+    assert!(matches!(again, Outcome::Imported { .. }), "{again:?}");
+    assert_eq!(revenue_of(&app, "ACME").await, "70.00");
+}
