@@ -235,3 +235,149 @@ async fn the_serving_pool_stops_statements_before_the_request_times_out() {
     assert_eq!(running, 0, "nothing left running");
     short.close().await.unwrap();
 }
+
+/// Item 1, the last part: when the embedded PostgreSQL cannot be started again (here its
+/// configuration was broken before it died), `/healthz` turns unhealthy after repeated failed
+/// attempts, so that a supervisor restarts Attune; it keeps trying, and is healthy again once
+/// a start succeeds.
+#[test]
+fn healthz_is_unhealthy_while_the_embedded_postgres_cannot_be_started_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let log = dir.path().join("serve.log");
+    let (server, port) = serve(&["--data-dir", data_dir.to_str().unwrap()], &[], &log);
+    let conf = data_dir.join("postgres/postgresql.conf");
+    let good = std::fs::read_to_string(&conf).unwrap();
+    // Read only when PostgreSQL starts: the running server does not mind.
+    std::fs::write(&conf, format!("{good}\nshared_buffers = 'not a size'\n")).unwrap();
+    let pid = postmaster_pid(&data_dir).expect("a postmaster runs");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let killed = Instant::now();
+
+    let body = loop {
+        let (status, body, took) = http_get(port, "/healthz");
+        assert!(took < Duration::from_secs(2), "/healthz took {took:?}");
+        if status == 503 {
+            break body;
+        }
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            killed.elapsed() < Duration::from_secs(60),
+            "still healthy after {:?}:\n{}",
+            killed.elapsed(),
+            std::fs::read_to_string(&log).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        body.starts_with("unhealthy: the embedded PostgreSQL cannot be started again"),
+        "{body}"
+    );
+    // Meanwhile pages are a quick 503, never a 500.
+    let (page, _, took) = http_get(port, "/login");
+    assert_eq!(page, 503);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+
+    // Repaired: the next attempt starts it, and the process is healthy again by itself.
+    std::fs::write(&conf, &good).unwrap();
+    let repaired = Instant::now();
+    loop {
+        let (health, _, _) = http_get(port, "/healthz");
+        let (ready, _, _) = http_get(port, "/readyz");
+        if health == 200 && ready == 200 {
+            break;
+        }
+        assert!(
+            repaired.elapsed() < Duration::from_secs(15),
+            "/healthz {health}, /readyz {ready} 15 s after the repair"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    stop(server);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("could not be started again (attempt 5)"),
+        "the log says why:\n{log}"
+    );
+}
+
+/// Item 3, through the server: a page whose SQL cannot finish (here it waits for a lock the
+/// test holds) is answered 503 before the request's own timeout, and PostgreSQL is left
+/// running nothing of it.
+#[tokio::test]
+async fn a_page_whose_sql_overruns_is_a_503_and_its_sql_stops() {
+    use attune::db::{Database, Location, PoolSettings};
+    use sqlx::Connection;
+    let app = crate::support::TestApp::spawn().await;
+    app.import(
+        attune::import::Kind::Employees,
+        "employee_id,team,hire_date\nE1,Alpha,2024-01-01\n",
+    )
+    .await;
+    app.create_user("hr@example.com", attune::accounts::Role::Hr, &[])
+        .await;
+    // The serving pool of `attune serve`, scaled down from its 60-second request timeout.
+    let request_timeout = Duration::from_secs(2);
+    let serving = Database::open_with(
+        &Location::Url(app.database_url.clone()),
+        PoolSettings::serving(request_timeout),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(attune::web::server::serve(
+        listener,
+        attune::app(attune::AppState::new(serving.pool.clone())),
+        attune::web::server::Limits::default(),
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    let hr = crate::support::Browser {
+        base: format!("http://{address}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap(),
+        csrf: String::new(),
+    };
+    assert_eq!(
+        hr.sign_in("hr@example.com", crate::support::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+
+    let mut holder = sqlx::PgConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    let mut locked = holder.begin().await.unwrap();
+    sqlx::query("lock table employee in access exclusive mode")
+        .execute(&mut *locked)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let response = hr.get("/").await;
+    let took = started.elapsed();
+
+    assert_eq!(response.status(), 503);
+    assert!(took < Duration::from_secs(4), "answered after {took:?}");
+    let waiting: i64 = sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid()
+           and state = 'active' and wait_event_type = 'Lock'",
+    )
+    .fetch_one(&mut *locked)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0, "no statement of the request is left waiting");
+    locked.rollback().await.unwrap();
+    assert_eq!(hr.get("/").await.status(), 200);
+    serving.close().await.unwrap();
+}
