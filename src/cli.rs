@@ -241,6 +241,11 @@ pub struct ImportArgs {
     /// Day/month order of dates like 03/04/2024, when the file does not make it clear.
     #[arg(long, value_enum)]
     pub date_format: Option<DateFormat>,
+    /// The days the file covers, FROM..TO: days (2025-01-01..2025-03-31) or whole months
+    /// (2025-01..2025-03). Every row must lie in it. Default: the whole months from the
+    /// file's earliest to its latest date (a roster: from its earliest hire date on).
+    #[arg(long, value_name = "FROM..TO")]
+    pub covers: Option<import::covers::Covers>,
 }
 
 #[derive(Debug, Args)]
@@ -717,6 +722,7 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
             DateFormat::Dmy => DateOrder::DayFirst,
             DateFormat::Mdy => DateOrder::MonthFirst,
         }),
+        covers: args.covers,
     };
     let progress = Progress::start(format!("Reading and checking {file_name}…"));
     let known = import::Known::load(&db.pool, args.kind).await?;

@@ -1,7 +1,129 @@
-//! What data Attune has, month by month, and what looks incomplete: for HR's data page.
+//! What data Attune has: the ranges each kind covers (what the figures are known over, see
+//! `scoring::coverage`), and for HR's data page, the rows month by month and what looks
+//! incomplete.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use sqlx::PgConnection;
+
+use crate::scoring::coverage::{Coverage, DataKind, Span};
+
+/// A range to record: `kind`'s data covers `team` (None: the whole organization) from `first`
+/// to `last` (None: open-ended), inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Range {
+    pub kind: DataKind,
+    /// The team's name; None (null) for the whole organization.
+    pub team: Option<String>,
+    pub first: NaiveDate,
+    /// None (null): open-ended.
+    pub last: Option<NaiveDate>,
+}
+
+/// Record ranges, for an import (`import_id`) or for the demo's own data (None). A range
+/// recorded already for the same import is not recorded twice; a team is matched by name,
+/// ignoring case, and a range of a team that does not exist is left out.
+pub async fn record(
+    conn: &mut PgConnection,
+    import_id: Option<i64>,
+    ranges: &[Range],
+) -> Result<(), sqlx::Error> {
+    let kinds: Vec<&str> = ranges.iter().map(|r| r.kind.key()).collect();
+    let teams: Vec<Option<&str>> = ranges.iter().map(|r| r.team.as_deref()).collect();
+    let firsts: Vec<NaiveDate> = ranges.iter().map(|r| r.first).collect();
+    let lasts: Vec<Option<NaiveDate>> = ranges.iter().map(|r| r.last).collect();
+    sqlx::query(
+        "insert into coverage (import_id, kind, team_id, first_day, last_day)
+         select $1, r.kind, t.team_id, r.first_day, r.last_day
+         from unnest($2::text[], $3::text[], $4::date[], $5::date[])
+              as r(kind, team, first_day, last_day)
+         left join team t on lower(t.name) = lower(trim(r.team))
+         where (r.team is null or t.team_id is not null)
+           and not exists (
+               select from coverage c
+               where c.import_id is not distinct from $1 and c.kind = r.kind
+                 and c.team_id is not distinct from t.team_id and c.first_day = r.first_day
+                 and c.last_day is not distinct from r.last_day)",
+    )
+    .bind(import_id)
+    .bind(&kinds)
+    .bind(&teams)
+    .bind(&firsts)
+    .bind(&lasts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Remove the ranges an import recorded (when it is undone).
+pub async fn delete_of_import(conn: &mut PgConnection, import_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from coverage where import_id = $1")
+        .bind(import_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The ranges each of `imports` recorded, by import id.
+pub async fn of_imports(
+    conn: &mut PgConnection,
+    imports: &[i64],
+) -> Result<Vec<(i64, Range)>, sqlx::Error> {
+    type Row = (i64, String, Option<String>, NaiveDate, Option<NaiveDate>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select c.import_id, c.kind, t.name, c.first_day, c.last_day
+         from coverage c left join team t using (team_id)
+         where c.import_id = any($1)
+         order by c.import_id, c.kind, t.name nulls first, c.first_day",
+    )
+    .bind(imports)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, team, first, last)| {
+            Some((
+                id,
+                Range {
+                    kind: DataKind::from_key(&kind)?,
+                    team,
+                    first,
+                    last,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// Everything the data covers, as scoring reads it: the recorded ranges, and the pulse of the
+/// survey rounds Attune ran. A round that has opened covers pulse for each team it invited,
+/// over the whole quarter of its opening day — its answers are dated on that day, and survey
+/// figures are reported by quarter (docs/metrics.md, "Coverage").
+pub async fn load(conn: &mut PgConnection) -> Result<Coverage, sqlx::Error> {
+    let rows: Vec<(String, Option<String>, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+        "select c.kind, t.name, c.first_day, c.last_day
+         from coverage c left join team t using (team_id)
+         union
+         select 'pulse', t.name, date_trunc('quarter', r.opens_on)::date,
+                (date_trunc('quarter', r.opens_on) + interval '3 months' - interval '1 day')::date
+         from survey_round r
+         join survey_invitation i using (survey_round_id)
+         join team t on t.team_id = i.team_id
+         where r.status in ('open', 'closed')",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(Coverage::new(rows.into_iter().filter_map(
+        |(kind, team, first, last)| {
+            Some(Span {
+                kind: DataKind::from_key(&kind)?,
+                team,
+                first,
+                last,
+            })
+        },
+    )))
+}
 
 /// Rows of one data kind in one month.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

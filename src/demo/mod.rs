@@ -9,8 +9,11 @@ use chrono::{Local, NaiveDate};
 use sqlx::PgPool;
 
 use crate::db;
+use crate::db::coverage::Range;
 use crate::db::employees::NewEmployee;
 use crate::generate::{Activity, Company, History};
+use crate::period::Period;
+use crate::scoring::DataKind;
 
 /// What was loaded, for the start-up banner.
 #[derive(Debug, Clone)]
@@ -52,6 +55,7 @@ pub async fn load_as_of(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Summa
     db::pulse::upsert(&mut tx, None, &activity.pulse).await?;
     db::customers::upsert(&mut tx, None, &activity.customers).await?;
     db::measures::upsert(&mut tx, None, &activity.measures).await?;
+    db::coverage::record(&mut tx, None, &coverage(&company)).await?;
     tx.commit().await?;
     surveys::ensure(pool, today).await?;
     let open_survey = {
@@ -72,6 +76,42 @@ pub async fn load_as_of(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Summa
         from: company.start,
         to: company.until,
     })
+}
+
+/// What the demo's data covers: its own teams, from the first day of its history to the end of
+/// the quarter it was loaded in, for the roster, absences, promotions, CSAT and pulse — so
+/// that a team imported later is not taken as having none of those —, and the whole
+/// organization for customers and measures, whose files hold organization-wide rows. The
+/// roster's coverage starts with the history, not with the earliest hire date: nothing is
+/// known about who left before it.
+fn coverage(company: &Company) -> Vec<Range> {
+    let first = company.start;
+    let last = Some(Period::quarter_of(company.until).end());
+    let per_team = [
+        DataKind::Employees,
+        DataKind::Absences,
+        DataKind::Promotions,
+        DataKind::Csat,
+        DataKind::Pulse,
+    ]
+    .into_iter()
+    .flat_map(|kind| {
+        company.teams.iter().map(move |team| Range {
+            kind,
+            team: Some(team.name.clone()),
+            first,
+            last,
+        })
+    });
+    let whole = [DataKind::Customers, DataKind::Measures]
+        .into_iter()
+        .map(|kind| Range {
+            kind,
+            team: None,
+            first,
+            last,
+        });
+    per_team.chain(whole).collect()
 }
 
 #[cfg(test)]

@@ -161,7 +161,10 @@ async fn begin(
             import_id: previous.import_id,
         }));
     }
-    if (prepared.errors_total > 0 && !options.skip_invalid) || prepared.rows_valid == 0 {
+    // A file without rows is written only for the range it is stated to cover.
+    let coverage_only = prepared.rows_total == 0 && !prepared.coverage.is_empty();
+    let nothing = prepared.rows_valid == 0 && !coverage_only;
+    if (prepared.errors_total > 0 && !options.skip_invalid) || nothing {
         return Ok(Err(Outcome::Rejected));
     }
     let import_id = db::imports::start(
@@ -223,6 +226,7 @@ async fn finish(
         }),
     )
     .await?;
+    db::coverage::record(&mut tx, Some(import_id), &prepared.coverage).await?;
     db::imports::finish(&mut tx, import_id, prepared.rows_total, prepared.rows_valid).await?;
     tx.commit().await?;
     Ok(Outcome::Imported {
@@ -252,6 +256,7 @@ pub async fn undo(pool: &PgPool, import_id: i64, actor: &Actor) -> Result<Import
             db::imports::delete_facts(&mut tx, import_id).await?;
         }
     }
+    db::coverage::delete_of_import(&mut tx, import_id).await?;
     db::imports::mark_undone(&mut tx, import_id).await?;
     db::audit::record(
         &mut tx,

@@ -10,11 +10,13 @@
 //! - `kinds/`: one file per kind of data, with its columns, row reader, preview and writer;
 //! - `cells`: reading one row's cells (dates, numbers, references to the roster);
 //! - `prepare`: the two passes over a file; `commit`: the transaction, and undo;
-//! - `effect`: what a roster file will change, for the preview.
+//! - `effect`: what a roster file will change, for the preview;
+//! - `covers`: what an import covers (its default, and a range HR states).
 
 pub mod cells;
 pub mod columns;
 pub mod commit;
+pub mod covers;
 pub mod dates;
 pub mod effect;
 pub mod kinds;
@@ -94,6 +96,9 @@ pub struct Options {
     pub skip_invalid: bool,
     /// The order of day and month in a/b/y dates, when the data does not tell.
     pub date_order: Option<DateOrder>,
+    /// The range HR states the file covers (else the default, see `covers`); every row must
+    /// lie in it.
+    pub covers: Option<covers::Covers>,
 }
 
 /// A problem with one row: its line (header = line 1), the column and value, and why.

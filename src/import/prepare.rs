@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use super::cells::{self, Cells, RowState};
 use super::columns::{self, Mapping};
+use super::covers::{self, Covers};
 use super::dates::{self, DateOrder, Evidence};
 use super::effect::{Effect, Tally};
 use super::kinds::{Batch, Kind, Spec};
 use super::reader::{self, Row, Source};
 use super::{FileError, FitsKind, Known, MAX_LISTED_ERRORS, Options, RowError};
+use crate::db::coverage::Range;
 
 /// How many valid rows the preview shows.
 const SAMPLE_ROWS: usize = 10;
@@ -40,6 +42,9 @@ pub struct Prepared {
     pub notes: Vec<String>,
     /// What importing the valid rows will change (roster files; see `effect`).
     pub effect: Option<Effect>,
+    /// What the import will record as covered (see `covers`): the figures of these kinds are
+    /// known over these days.
+    pub coverage: Vec<Range>,
     /// The valid rows, when the file is in memory; a file read from disk is read again, row by
     /// row, when it is written (see `commit_streaming`).
     #[serde(skip)]
@@ -64,6 +69,9 @@ pub(super) struct Layout {
     orders: Vec<(&'static str, DateOrder)>,
     decimal_commas: Vec<(&'static str, bool)>,
     rows_total: usize,
+    kind: Option<Kind>,
+    /// The range HR stated: rows outside it are errors.
+    covers: Option<Covers>,
 }
 
 impl Default for Layout {
@@ -82,6 +90,8 @@ impl Default for Layout {
             orders: Vec::new(),
             decimal_commas: Vec::new(),
             rows_total: 0,
+            kind: None,
+            covers: None,
         }
     }
 }
@@ -189,7 +199,8 @@ fn layout<S: Source + ?Sized>(
             }
         }
     }
-    if rows_total == 0 {
+    // A file with no rows says something only with a stated range ("no absences in March").
+    if rows_total == 0 && options.covers.is_none() {
         return Err(reader::ReadError::NoRows.into());
     }
     let orders = date_orders(&date_columns, &date_evidence, options.date_order)?;
@@ -212,6 +223,8 @@ fn layout<S: Source + ?Sized>(
         orders,
         decimal_commas,
         rows_total,
+        kind: Some(kind),
+        covers: options.covers,
     })
 }
 
@@ -290,7 +303,25 @@ impl<'a> Checker<'a> {
             known: self.known,
             errors: Vec::new(),
         };
-        let valid = cells.storable() && batch.read(&mut cells, &mut self.state);
+        let mut valid = cells.storable() && batch.read(&mut cells, &mut self.state);
+        if let (true, Some(covers), Some(kind), Some(dated)) = (
+            valid,
+            self.layout.covers,
+            self.layout.kind,
+            batch.last_dated(),
+        ) && let Some(day) = covers::outside(kind, covers, dated)
+        {
+            let value = cells
+                .string(dated.column)
+                .unwrap_or_else(|| day.to_string());
+            cells.error(
+                dated.column,
+                Some(&value),
+                format!("is outside the range the file is stated to cover ({covers})"),
+            );
+            batch.drop_last();
+            valid = false;
+        }
         (valid, cells.errors)
     }
 }
@@ -314,6 +345,7 @@ pub fn prepare<S: Source + ?Sized>(
     let mut tally = (kind == Kind::Employees).then(|| Tally::new(known, present, today));
     let (mut sample, mut errors) = (Vec::new(), Vec::new());
     let (mut rows_valid, mut errors_total) = (0, 0);
+    let mut extent = covers::Extent::default();
     for row in reader::rows(source, &layout.scan)? {
         let (valid, row_errors) = checker.check(&row?, records.as_mut());
         errors_total += row_errors.len();
@@ -321,6 +353,9 @@ pub fn prepare<S: Source + ?Sized>(
         errors.extend(row_errors.into_iter().take(room));
         if valid {
             rows_valid += 1;
+            if let Some(dated) = records.last_dated() {
+                extent.add(dated);
+            }
             if let Some(tally) = tally.as_mut() {
                 records.tally_last(tally);
             }
@@ -354,6 +389,7 @@ pub fn prepare<S: Source + ?Sized>(
         errors_total,
         notes,
         effect: tally.map(Tally::finish),
+        coverage: covers::ranges(kind, options.covers, extent),
         records: keep.then(|| Arc::from(records)),
         layout,
     })

@@ -106,17 +106,19 @@ pub(super) fn advanced(
         suppressed.push(Metric::Enps);
         None
     } else {
-        enps(facts, min)
+        enps(facts, min).filter(|_| facts.covered.knows(Metric::Enps))
     };
     let previous_enps = previous
-        .filter(|_| !hidden.previous.contains(&Metric::Enps))
+        .filter(|p| !hidden.previous.contains(&Metric::Enps) && p.covered.knows(Metric::Enps))
         .and_then(|p| self::enps(p, min));
     // The change would reveal a hidden eNPS from the shown one.
     if enps_hidden || hidden.previous.contains(&Metric::Enps) {
         suppressed.push(Metric::EnpsChange);
     }
     let clv = lifetime_value(facts);
-    let previous_clv = previous.and_then(lifetime_value);
+    let previous_clv = previous
+        .filter(|p| p.covered.knows(Metric::CustomerLifetimeValue))
+        .and_then(lifetime_value);
     let per_head = |metric: &str| {
         facts
             .measure_sum(metric)

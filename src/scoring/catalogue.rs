@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use super::coverage::{DataKind, Needs};
+
 /// A metric. Its JSON name ([`Metric::key`]) is the key of the report's tier objects and of
 /// `suppressed`, a contract; everything else about it is in its catalogue entry
 /// ([`Metric::info`]). The variants are in catalogue order: fundamentals first.
@@ -87,6 +89,59 @@ impl Metric {
     /// The metrics computed from individual salaries.
     pub fn salary_based() -> impl Iterator<Item = Metric> {
         Metric::all().filter(|m| m.info().privacy == Privacy::SalaryBased)
+    }
+
+    /// The data a metric is computed from: it is known only where these kinds cover the
+    /// scope's whole period (and the previous period, for those comparing with it). The
+    /// empathy index and resilience need nothing of their own: they are made of other metrics,
+    /// each null where its data is not covered.
+    pub fn needs(self) -> Needs {
+        use DataKind::{Absences, Csat, Customers, Employees, Measures, Promotions, Pulse};
+        let (kinds, previous_period): (&'static [DataKind], bool) = match self {
+            Metric::HeadcountStart
+            | Metric::HeadcountEnd
+            | Metric::HeadcountAvg
+            | Metric::Separations
+            | Metric::TurnoverRate
+            | Metric::VoluntaryTurnoverRate
+            | Metric::InvoluntaryTurnoverRate
+            | Metric::TurnoverCost
+            | Metric::TurnoverCostUnpriced
+            | Metric::RegrettedTurnoverRate
+            | Metric::FirstYearTurnover => (&[Employees], false),
+            Metric::AbsenceDays
+            | Metric::ScheduledDays
+            | Metric::AbsenteeismRate
+            | Metric::AbsenceCost
+            | Metric::AbsenceCostUnpricedDays => (&[Employees, Absences], false),
+            Metric::Promotions | Metric::PromotionRate => (&[Employees, Promotions], false),
+            Metric::CsatResponses | Metric::Csat => (&[Csat], false),
+            Metric::PulseResponses | Metric::EmpathyFavorability | Metric::Enps => {
+                (&[Pulse], false)
+            }
+            Metric::EnpsChange => (&[Pulse], true),
+            Metric::CustomerRetentionRate
+            | Metric::CustomerChurnRate
+            | Metric::CustomerLifetimeValue
+            | Metric::CustomerLifetimeValueGrowth => (&[Customers], true),
+            Metric::RevenuePerEmployee => (&[Employees, Customers], false),
+            Metric::ReviewRating | Metric::ReviewCount | Metric::IdeaImplementationRate => {
+                (&[Measures], false)
+            }
+            Metric::Productivity
+            | Metric::IdeasPer100Employees
+            | Metric::LaunchesPer100Employees
+            | Metric::PartnershipsPer100Employees
+            | Metric::VolunteerHoursPerEmployee
+            | Metric::Co2eTonnesPerEmployee => (&[Employees, Measures], false),
+            Metric::ResilienceRecovery | Metric::ResilienceQuarters | Metric::EmpathyIndex => {
+                (&[], false)
+            }
+        };
+        Needs {
+            kinds,
+            previous_period,
+        }
     }
 }
 
@@ -662,10 +717,36 @@ mod tests {
                 .unwrap(),
             advanced: serde_json::from_value::<Advanced>(tiers["advanced"].clone()).unwrap(),
             suppressed: vec![Metric::Enps],
+            no_data: Vec::new(),
             empathy_index_parts: Vec::new(),
         };
         for (n, metric) in Metric::all().enumerate() {
             assert_eq!(scope.get(metric), Some((n + 1) as f64), "{metric}");
+        }
+        // Each nullable figure's slot (what coverage clears) is its own field; counts have none.
+        let mut scope = scope;
+        let counts = [
+            Metric::HeadcountStart,
+            Metric::HeadcountEnd,
+            Metric::HeadcountAvg,
+            Metric::Separations,
+            Metric::AbsenceDays,
+            Metric::ScheduledDays,
+            Metric::Promotions,
+            Metric::CsatResponses,
+            Metric::PulseResponses,
+            Metric::TurnoverCostUnpriced,
+            Metric::AbsenceCostUnpricedDays,
+        ];
+        for (n, metric) in Metric::all().enumerate() {
+            let slot = scope
+                .fundamentals
+                .slot(metric)
+                .or_else(|| scope.intermediate.slot(metric))
+                .or_else(|| scope.advanced.slot(metric))
+                .copied();
+            let expected = (!counts.contains(&metric)).then_some(Some((n + 1) as f64));
+            assert_eq!(slot, expected, "{metric}");
         }
         assert!(scope.is_suppressed(Metric::Enps));
         assert!(!scope.is_suppressed(Metric::Csat));

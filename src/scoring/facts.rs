@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::RosterFacts;
+use super::coverage::Covered;
 
 /// The facts of one period: the organization and every team (teams without data included).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,6 +53,9 @@ pub struct Facts {
     pub customers: CustomerFacts,
     /// Team measures by metric name.
     pub measures: BTreeMap<String, MeasureFacts>,
+    /// The kinds whose data covers the whole period (and the previous one) for this scope:
+    /// the metrics computed from any other kind are unknown (see `coverage`).
+    pub covered: Covered,
 }
 
 /// Pulse survey counts.

@@ -8,6 +8,7 @@
 
 mod advanced;
 mod catalogue;
+pub mod coverage;
 mod facts;
 mod fundamentals;
 mod intermediate;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 pub use advanced::{Advanced, EmpathyIndexPart, EmpathyPart, EmpathyWeights, resilience};
 pub use catalogue::{Direction, Metric, MetricInfo, Privacy, Responses, Tier, Unit, catalogue};
+pub use coverage::{Coverage, Covered, DataKind};
 pub use facts::{CustomerFacts, Facts, MeasureFacts, PeriodFacts, PulseFacts};
 #[cfg(test)]
 pub(crate) use fundamentals::fundamentals_of_for_tests;
@@ -69,6 +71,8 @@ pub struct ScopeMetrics {
     pub advanced: Advanced,
     /// Metrics withheld for privacy; their values are null.
     pub suppressed: Vec<Metric>,
+    /// Metrics null because their data does not cover the period (reason `no_data`).
+    pub no_data: Vec<Metric>,
     /// The empathy index's parts: each component's 0–100 score and weight.
     pub empathy_index_parts: Vec<EmpathyIndexPart>,
 }
@@ -181,9 +185,18 @@ pub fn score(
     hidden: &Hidden,
 ) -> ScopeMetrics {
     let mut suppressed = Vec::new();
-    let fundamentals = fundamentals::fundamentals_of(facts, &hidden.current, &mut suppressed);
-    let intermediate = intermediate::intermediate(facts, previous, &fundamentals, ctx.settings);
-    let (advanced, parts) = advanced::advanced(
+    let mut no_data = Vec::new();
+    let uncovered: Vec<Metric> = Metric::all().filter(|m| !facts.covered.knows(*m)).collect();
+    let mut fundamentals = fundamentals::fundamentals_of(facts, &hidden.current, &mut suppressed);
+    // Cleared before the advanced tier reads them: the empathy index has no part without data.
+    for metric in &uncovered {
+        if let Some(value) = fundamentals.slot(*metric) {
+            *value = None;
+            no_data.push(*metric);
+        }
+    }
+    let mut intermediate = intermediate::intermediate(facts, previous, &fundamentals, ctx.settings);
+    let (mut advanced, parts) = advanced::advanced(
         facts,
         previous,
         &fundamentals,
@@ -192,12 +205,79 @@ pub fn score(
         hidden,
         &mut suppressed,
     );
+    for metric in &uncovered {
+        if let Some(value) = intermediate
+            .slot(*metric)
+            .or_else(|| advanced.slot(*metric))
+        {
+            *value = None;
+            no_data.push(*metric);
+        }
+    }
     ScopeMetrics {
         fundamentals,
         intermediate,
         advanced,
         suppressed,
+        no_data,
         empathy_index_parts: parts,
+    }
+}
+
+impl Fundamentals {
+    /// The field of `metric`, if it is one of this tier's nullable figures (to clear it).
+    pub fn slot(&mut self, metric: Metric) -> Option<&mut Option<f64>> {
+        Some(match metric {
+            Metric::TurnoverRate => &mut self.turnover_rate,
+            Metric::VoluntaryTurnoverRate => &mut self.voluntary_turnover_rate,
+            Metric::InvoluntaryTurnoverRate => &mut self.involuntary_turnover_rate,
+            Metric::AbsenteeismRate => &mut self.absenteeism_rate,
+            Metric::PromotionRate => &mut self.promotion_rate,
+            Metric::Csat => &mut self.csat,
+            Metric::EmpathyFavorability => &mut self.empathy_favorability,
+            _ => return None,
+        })
+    }
+}
+
+impl Intermediate {
+    /// The field of `metric`, if it is one of this tier's nullable figures (to clear it).
+    pub fn slot(&mut self, metric: Metric) -> Option<&mut Option<f64>> {
+        Some(match metric {
+            Metric::TurnoverCost => &mut self.turnover_cost,
+            Metric::AbsenceCost => &mut self.absence_cost,
+            Metric::RegrettedTurnoverRate => &mut self.regretted_turnover_rate,
+            Metric::FirstYearTurnover => &mut self.first_year_turnover,
+            Metric::CustomerRetentionRate => &mut self.customer_retention_rate,
+            Metric::CustomerChurnRate => &mut self.customer_churn_rate,
+            Metric::Productivity => &mut self.productivity,
+            Metric::RevenuePerEmployee => &mut self.revenue_per_employee,
+            Metric::ReviewRating => &mut self.review_rating,
+            Metric::ReviewCount => &mut self.review_count,
+            Metric::IdeasPer100Employees => &mut self.ideas_per_100_employees,
+            Metric::IdeaImplementationRate => &mut self.idea_implementation_rate,
+            Metric::LaunchesPer100Employees => &mut self.launches_per_100_employees,
+            _ => return None,
+        })
+    }
+}
+
+impl Advanced {
+    /// The field of `metric`, if it is one of this tier's nullable figures (to clear it).
+    pub fn slot(&mut self, metric: Metric) -> Option<&mut Option<f64>> {
+        Some(match metric {
+            Metric::Enps => &mut self.enps,
+            Metric::EnpsChange => &mut self.enps_change,
+            Metric::CustomerLifetimeValue => &mut self.customer_lifetime_value,
+            Metric::CustomerLifetimeValueGrowth => &mut self.customer_lifetime_value_growth,
+            Metric::ResilienceRecovery => &mut self.resilience_recovery,
+            Metric::ResilienceQuarters => &mut self.resilience_quarters,
+            Metric::PartnershipsPer100Employees => &mut self.partnerships_per_100_employees,
+            Metric::VolunteerHoursPerEmployee => &mut self.volunteer_hours_per_employee,
+            Metric::Co2eTonnesPerEmployee => &mut self.co2e_tonnes_per_employee,
+            Metric::EmpathyIndex => &mut self.empathy_index,
+            _ => return None,
+        })
     }
 }
 

@@ -10,6 +10,7 @@ mod checkers;
 mod cli;
 mod cli_accounts;
 mod connections;
+mod coverage;
 mod dashboard;
 mod data_settings;
 mod demo;

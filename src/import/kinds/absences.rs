@@ -1,7 +1,7 @@
 //! The `absences` kind: one row per absence of an employee. Each absence type counts as planned
 //! or unplanned (HR's own types first, then the built-in list); medical details are refused.
 
-use super::{EMPLOYEE_ID, Forbidden, ImportKind, Spec, Target, shown};
+use super::{Dated, EMPLOYEE_ID, Forbidden, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::absences::NewAbsence;
 use crate::import::cells::{Cells, RowState};
@@ -198,6 +198,12 @@ impl ImportKind for Absences {
             absence_type,
             planned,
         })
+    }
+
+    /// An absence is placed by its first day (as on the data page): a file of the absences
+    /// that started in March covers March.
+    fn dated(a: &NewAbsence) -> Dated {
+        Dated::on("start_date", a.start_date)
     }
 
     fn preview(a: &NewAbsence) -> Vec<(&'static str, String)> {

@@ -1,6 +1,6 @@
 //! The `csat` kind: customer satisfaction responses, one row per response, by team.
 
-use super::{ImportKind, Spec, Target, shown, team};
+use super::{Dated, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::csat::NewCsatResponse;
 use crate::import::cells::{Cells, RowState};
@@ -89,6 +89,10 @@ impl ImportKind for Csat {
             customer_id: cells.string("customer_id"),
             comment: cells.string("comment"),
         })
+    }
+
+    fn dated(c: &NewCsatResponse) -> Dated {
+        Dated::on("responded_at", c.responded_on)
     }
 
     fn preview(c: &NewCsatResponse) -> Vec<(&'static str, String)> {

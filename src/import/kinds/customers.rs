@@ -1,7 +1,7 @@
 //! The `customers` kind: a customer's revenue on a day or over a period, optionally by team.
 //! Rows with the same customer, team and period are added up when written.
 
-use super::{ImportKind, Spec, Target, shown, team};
+use super::{Dated, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::customers::NewCustomerActivity;
 use crate::import::cells::{Cells, RowState};
@@ -70,6 +70,10 @@ impl ImportKind for Customers {
             revenue: revenue?,
             team,
         })
+    }
+
+    fn dated(c: &NewCustomerActivity) -> Dated {
+        Dated::span(c.period_start, c.period_end)
     }
 
     fn preview(c: &NewCustomerActivity) -> Vec<(&'static str, String)> {

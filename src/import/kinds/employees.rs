@@ -4,7 +4,7 @@
 
 use sqlx::PgConnection;
 
-use super::{EMPLOYEE_ID, ImportKind, Spec, Target, shown};
+use super::{Dated, EMPLOYEE_ID, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::employees::NewEmployee;
 use crate::import::UndoError;
@@ -269,6 +269,10 @@ impl ImportKind for Employees {
             full_name: cells.string("full_name"),
             email,
         })
+    }
+
+    fn dated(e: &NewEmployee) -> Dated {
+        Dated::on("hire_date", e.hire_date)
     }
 
     fn preview(e: &NewEmployee) -> Vec<(&'static str, String)> {

@@ -2,7 +2,7 @@
 //! optionally by team. The metric names of docs/metrics.md feed the built-in metrics; any other
 //! name is stored too.
 
-use super::{ImportKind, Spec, Target, shown, team};
+use super::{Dated, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::measures::NewMeasure;
 use crate::import::cells::{Cells, RowState};
@@ -102,6 +102,10 @@ impl ImportKind for Measures {
             metric: metric?,
             value: value?,
         })
+    }
+
+    fn dated(m: &NewMeasure) -> Dated {
+        Dated::span(m.period_start, m.period_end)
     }
 
     fn preview(m: &NewMeasure) -> Vec<(&'static str, String)> {

@@ -18,6 +18,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::PgConnection;
 
@@ -26,6 +27,7 @@ use super::cells::{Cells, RowState};
 use super::columns::Column;
 use super::effect::Tally;
 use crate::db;
+use crate::scoring::DataKind;
 
 /// The kinds of data Attune imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, schemars::JsonSchema)]
@@ -96,6 +98,47 @@ impl Kind {
     pub fn columns(self) -> &'static [Column] {
         self.spec().columns
     }
+
+    /// The data this kind brings, as coverage and scoring name it.
+    pub fn data(self) -> DataKind {
+        match self {
+            Kind::Employees => DataKind::Employees,
+            Kind::Absences => DataKind::Absences,
+            Kind::Promotions => DataKind::Promotions,
+            Kind::Csat => DataKind::Csat,
+            Kind::Pulse => DataKind::Pulse,
+            Kind::Customers => DataKind::Customers,
+            Kind::Measures => DataKind::Measures,
+        }
+    }
+}
+
+/// Where a row lies in time, for the coverage of its import: the column that places it and its
+/// first and last day (one day, or a period's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dated {
+    pub column: &'static str,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Dated {
+    pub(crate) fn on(column: &'static str, day: NaiveDate) -> Dated {
+        Dated {
+            column,
+            first: day,
+            last: day,
+        }
+    }
+
+    /// A row dated by a `date` (one day) or a `period` (its first to last day).
+    pub(crate) fn span(first: NaiveDate, last: NaiveDate) -> Dated {
+        Dated {
+            column: if first == last { "date" } else { "period" },
+            first,
+            last,
+        }
+    }
 }
 
 impl fmt::Display for Kind {
@@ -150,6 +193,9 @@ pub(crate) trait ImportKind: Sync + 'static {
 
     /// The row as it will be stored, for the preview: (column, value) pairs.
     fn preview(row: &Self::Row) -> Vec<(&'static str, String)>;
+
+    /// Where the row lies in time: what the import's coverage is made from.
+    fn dated(row: &Self::Row) -> Dated;
 
     /// Count the row into what the import will change (the preview's "what will change"); only
     /// the roster says more than its row count.
@@ -229,6 +275,12 @@ pub(crate) trait Batch: fmt::Debug + Send + Sync {
     /// Count the last row kept into what the import will change.
     fn tally_last(&self, tally: &mut Tally<'_>);
 
+    /// Where the last row kept lies in time.
+    fn last_dated(&self) -> Option<Dated>;
+
+    /// Forget the last row kept (it turned out to be invalid).
+    fn drop_last(&mut self);
+
     fn len(&self) -> usize;
 
     fn is_empty(&self) -> bool {
@@ -273,6 +325,14 @@ impl<K: ImportKind> Batch for Rows<K> {
         if let Some(row) = self.0.last() {
             K::tally(row, tally);
         }
+    }
+
+    fn last_dated(&self) -> Option<Dated> {
+        self.0.last().map(K::dated)
+    }
+
+    fn drop_last(&mut self) {
+        self.0.pop();
     }
 
     fn len(&self) -> usize {
@@ -342,6 +402,7 @@ mod tests {
             assert_eq!(value.get_name(), kind.name());
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
             assert_eq!(Kind::from_name(kind.name()), Some(kind));
+            assert_eq!(kind.data().key(), kind.name(), "coverage names it alike");
         }
     }
 }

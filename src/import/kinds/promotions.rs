@@ -1,6 +1,6 @@
 //! The `promotions` kind: one row per promotion of an employee.
 
-use super::{EMPLOYEE_ID, ImportKind, Spec, Target, shown};
+use super::{Dated, EMPLOYEE_ID, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::promotions::NewPromotion;
 use crate::import::cells::{Cells, RowState};
@@ -72,6 +72,10 @@ impl ImportKind for Promotions {
             from_level: cells.string("from_level"),
             to_level: cells.string("to_level"),
         })
+    }
+
+    fn dated(p: &NewPromotion) -> Dated {
+        Dated::on("effective_date", p.effective_date)
     }
 
     fn preview(p: &NewPromotion) -> Vec<(&'static str, String)> {

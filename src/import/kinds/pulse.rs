@@ -1,7 +1,7 @@
 //! The `pulse` kind: anonymous pulse survey responses, one row per response, by team. A file
 //! with a column that identifies respondents is refused.
 
-use super::{Forbidden, ImportKind, Spec, Target, shown, team};
+use super::{Dated, Forbidden, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::pulse::NewPulseResponse;
 use crate::import::cells::{Cells, RowState};
@@ -124,6 +124,10 @@ impl ImportKind for Pulse {
             enps: score(enps),
             response_id,
         })
+    }
+
+    fn dated(p: &NewPulseResponse) -> Dated {
+        Dated::on("submitted_at", p.submitted_on)
     }
 
     fn preview(p: &NewPulseResponse) -> Vec<(&'static str, String)> {

@@ -210,6 +210,7 @@ async fn load_upload(
     let options = Options {
         skip_invalid: upload.skip_invalid,
         date_order: parse_date_format(upload.date_format.as_deref().unwrap_or(""))?,
+        covers: None,
     };
     Ok((upload, kind, options))
 }

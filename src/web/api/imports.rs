@@ -139,6 +139,7 @@ pub async fn api(
     let options = Options {
         skip_invalid: params.skip_invalid.unwrap_or(false),
         date_order: parse_date_format(params.date_format.as_deref().unwrap_or(""))?,
+        covers: None,
     };
     let file_name = params
         .file_name
