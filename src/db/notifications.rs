@@ -33,6 +33,32 @@ pub async fn receiving(
     .await
 }
 
+/// A manager who receives a kind, with the teams assigned to them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Manager {
+    pub user_id: i64,
+    pub email: String,
+    /// The names of the teams assigned to them (not the teams under those), by name.
+    pub teams: Vec<String>,
+}
+
+/// The enabled managers that have not turned `kind` off, with their teams, by e-mail address.
+pub async fn managers(conn: &mut PgConnection, kind: &str) -> Result<Vec<Manager>, sqlx::Error> {
+    sqlx::query_as(
+        "select u.user_id, u.email,
+                array(select t.name from user_team ut join team t using (team_id)
+                      where ut.user_id = u.user_id order by lower(t.name)) as teams
+         from app_user u
+         where u.disabled_at is null and u.role = $2
+           and not exists (select from mail_opt_out o where o.user_id = u.user_id and o.kind = $1)
+         order by lower(u.email)",
+    )
+    .bind(kind)
+    .bind(Role::Manager.as_str())
+    .fetch_all(conn)
+    .await
+}
+
 /// The kinds this user turned off.
 pub async fn opted_out(conn: &mut PgConnection, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("select kind from mail_opt_out where user_id = $1 order by kind")
@@ -105,6 +131,15 @@ pub async fn already_created(
     sqlx::query_scalar("select dedupe_key from mail_outbox where dedupe_key = any($1)")
         .bind(keys)
         .fetch_all(conn)
+        .await
+}
+
+/// Whether any message whose dedupe key starts with `prefix` is in the outbox (say, a
+/// quarter's summary to anyone: `summary.quarterly:2025-Q1:`).
+pub async fn any_created(conn: &mut PgConnection, prefix: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists (select from mail_outbox where starts_with(dedupe_key, $1))")
+        .bind(prefix)
+        .fetch_one(conn)
         .await
 }
 

@@ -44,6 +44,27 @@ pub async fn set<T: Serialize>(
     Ok(())
 }
 
+/// Store each of `changes` — (key, value before, value after) — whose value changed, each
+/// audited as `setting.change` with its key, from and to, in one transaction.
+pub async fn change_all(
+    conn: &mut PgConnection,
+    actor: &super::audit::Actor,
+    changes: &[(&str, serde_json::Value, serde_json::Value)],
+) -> Result<(), sqlx::Error> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    for (key, from, to) in changes.iter().filter(|(_, from, to)| from != to) {
+        set(&mut tx, key, to).await?;
+        super::audit::record(
+            &mut tx,
+            actor,
+            "setting.change",
+            serde_json::json!({ "key": key, "from": from, "to": to }),
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
 /// A whole number setting, or `default` when unset.
 pub async fn get_i64(conn: &mut PgConnection, key: &str, default: i64) -> Result<i64, sqlx::Error> {
     Ok(get(conn, key).await?.unwrap_or(default))

@@ -25,7 +25,7 @@ pub struct Kind {
 }
 
 /// Every kind of scheduled message, in the order pages list them.
-pub const KINDS: [Kind; 2] = [
+pub const KINDS: [Kind; 4] = [
     Kind {
         key: super::due::SUMMARY,
         label: "Quarterly summary",
@@ -39,6 +39,20 @@ pub const KINDS: [Kind; 2] = [
         description: "When the quarterly summary is due but some data does not cover the \
                       quarter yet: which data, and which months are missing.",
         roles: &[Role::Hr],
+    },
+    Kind {
+        key: super::due::DATA_REMINDER,
+        label: "Data reminder",
+        description: "When a kind of data ends before the last finished month: which kind, and \
+                      which months are missing (once until it is imported).",
+        roles: &[Role::Hr],
+    },
+    Kind {
+        key: super::digest::DIGEST,
+        label: "Managers' digest",
+        description: "Monthly or weekly, for each of your teams: what stands out, what changed, \
+                      the open survey's participation, and a link to the team page.",
+        roles: &[Role::Manager],
     },
 ];
 

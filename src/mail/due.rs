@@ -7,16 +7,19 @@
 //! lock: two instances running at once, or a run repeated after a restart, create each message
 //! once. The day comes from a [`Clock`], so tests set it instead of waiting.
 //!
-//! Today's schedule: the quarterly summary (HTML body, PDF attached) to every HR and executive
+//! The schedule: the quarterly summary (HTML body, PDF attached) to every HR and executive
 //! account, `summary_mail_delay_days` days after a quarter ends; while a kind of data it uses
-//! ends before the quarter's last month, it waits, and HR is told once what is missing.
+//! ends before the quarter's last month, it waits, and HR is told once what is missing (HR may
+//! send it anyway). The managers' digest, monthly or weekly (`mail::digest`). HR's data
+//! reminder: once per kind of data that ends before the last finished month, and month it ends
+//! in.
 //!
 //! Nobody receives a kind they turned off (`mail::choices`); every message carries a signed
 //! one-click unsubscribe link, as a footer and as `List-Unsubscribe` headers.
 
 use std::time::Duration;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 
@@ -40,6 +43,8 @@ pub const MAX_SUMMARY_DELAY_DAYS: i64 = 60;
 pub const SUMMARY: &str = "summary.quarterly";
 /// The kind of the message that tells HR the summary waits for data.
 pub const SUMMARY_WAITING: &str = "summary.waiting";
+/// The kind of HR's reminder that a kind of data ends before the last finished month.
+pub const DATA_REMINDER: &str = "data.reminder";
 /// How often `attune serve` looks for due messages.
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 
@@ -68,6 +73,8 @@ pub enum DueError {
     Database(#[from] sqlx::Error),
     #[error("the quarterly summary of {period} could not be made: {why}")]
     Summary { period: Period, why: String },
+    #[error("the managers' digest could not be made: {0}")]
+    Digest(String),
 }
 
 /// What one run created, and what waits.
@@ -83,6 +90,15 @@ impl Ran {
     /// How many messages were created.
     pub fn total(&self) -> usize {
         self.created.iter().map(|(_, _, n)| n).sum()
+    }
+
+    /// How many messages of `kind` were created.
+    pub fn of(&self, kind: &str) -> usize {
+        self.created
+            .iter()
+            .filter(|(k, _, _)| k == kind)
+            .map(|(_, _, n)| n)
+            .sum()
     }
 }
 
@@ -170,10 +186,15 @@ pub async fn send_summary_anyway(
     .await
 }
 
-/// Create what is due on `today` (a day in the organization's time zone).
+/// Create what is due on `today` (a day in the organization's time zone): the quarterly
+/// summary, the managers' digest and HR's data reminders. One that fails does not keep the
+/// others from being made; the first failure is returned.
 pub async fn run(pool: &PgPool, today: NaiveDate) -> Result<Ran, DueError> {
     let mut ran = Ran::default();
-    quarterly_summary(pool, today, &mut ran).await?;
+    let summary = quarterly_summary(pool, today, &mut ran).await;
+    let digest = super::digest::make(pool, today, &mut ran).await;
+    let reminders = data_reminders(pool, today, &mut ran).await;
+    summary.and(digest).and(reminders)?;
     Ok(ran)
 }
 
@@ -201,7 +222,7 @@ pub async fn run_periodically(pool: PgPool, mut shutdown: watch::Receiver<bool>)
 }
 
 /// Serializes the runs of all instances (transaction-level advisory lock).
-async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+pub(super) async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("select pg_advisory_xact_lock(hashtext('attune.mail.due'))")
         .execute(conn)
         .await?;
@@ -209,7 +230,7 @@ async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 }
 
 /// The dedupe key of a scheduled message.
-fn key(kind: &str, period: &str, email: &str) -> String {
+pub(super) fn key(kind: &str, period: &str, email: &str) -> String {
     format!("{kind}:{period}:{}", email.to_lowercase())
 }
 
@@ -234,6 +255,153 @@ pub fn missing_data(latest: &[(String, NaiveDate)], quarter: Period) -> Vec<Stri
     }
     missing.sort();
     missing
+}
+
+/// A kind of data whose last row is before the last finished month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    pub kind: String,
+    /// The day of its latest row.
+    pub ends: NaiveDate,
+    /// The months after `ends`, through the last finished month.
+    pub months: Vec<Period>,
+}
+
+impl Stale {
+    /// The months as a list: "2025-02, 2025-03".
+    pub fn months_text(&self) -> String {
+        self.months
+            .iter()
+            .map(Period::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The kinds of data of `latest` (as for [`missing_data`]) that end before the last finished
+/// month as of `today`, with the months they miss, by kind.
+pub fn stale_data(latest: &[(String, NaiveDate)], today: NaiveDate) -> Vec<Stale> {
+    let this_month = Period::month(today.year(), today.month()).expect("today is in a month");
+    let mut stale: Vec<Stale> = latest
+        .iter()
+        .filter_map(|(kind, ends)| {
+            let first = Period::month(ends.year(), ends.month())?.next();
+            let months: Vec<Period> = std::iter::successors(Some(first), |m| Some(m.next()))
+                .take_while(|m| m.start() < this_month.start())
+                .collect();
+            (!months.is_empty()).then(|| Stale {
+                kind: kind.clone(),
+                ends: *ends,
+                months,
+            })
+        })
+        .collect();
+    stale.sort_by(|a, b| a.kind.cmp(&b.kind));
+    stale
+}
+
+/// HR's data reminders due on `today`: one per kind of data that ends before the last finished
+/// month and HR user, once for each month the data ends in (not every day).
+async fn data_reminders(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Result<(), DueError> {
+    let mut tx = pool.begin().await?;
+    lock(&mut tx).await?;
+    if !notifications::has_employees(&mut tx).await? {
+        return Ok(());
+    }
+    let stale = stale_data(&notifications::latest_dates(&mut tx).await?, today);
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let hr = notifications::receiving(&mut tx, &[Role::Hr], DATA_REMINDER).await?;
+    let links = Links::load(&mut tx).await?;
+    let mut made = Vec::new();
+    for gap in &stale {
+        let period = reminder_period(gap);
+        let messages: Vec<NewMessage> = hr
+            .iter()
+            .map(|r| reminder(gap, r, &links, key(DATA_REMINDER, &period, &r.email)))
+            .collect();
+        let queued = outbox::enqueue(&mut tx, &messages).await?;
+        if queued > 0 {
+            made.push((DATA_REMINDER.to_string(), period, queued as usize));
+        }
+    }
+    for (_, period, count) in &made {
+        audit::record(
+            &mut tx,
+            &audit::Actor::cli(),
+            "mail.scheduled",
+            serde_json::json!({ "kind": DATA_REMINDER, "period": period, "recipients": count }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    ran.created.extend(made);
+    Ok(())
+}
+
+/// What a data reminder is once for: the kind and the month its data ends in
+/// (`absences:2025-01`).
+fn reminder_period(gap: &Stale) -> String {
+    format!("{}:{}", gap.kind, gap.ends.format("%Y-%m"))
+}
+
+/// The reminder to one HR user that a kind of data is missing.
+fn reminder(
+    gap: &Stale,
+    recipient: &notifications::Recipient,
+    links: &Links,
+    dedupe_key: String,
+) -> NewMessage {
+    let footer = links.footer(recipient, DATA_REMINDER);
+    let text = format!(
+        "Attune's {kind} data ends on {ends}: there is none for {months}.\n\nFigures of those \
+         months leave it out (a month without absences reads as no absence), and the quarterly \
+         summary waits for it. Import the missing {kind} on the Imports page, or with \
+         `attune import`.\n\nYou receive this as an HR user of Attune, once for {kind} data that \
+         ends in {month}.\n{footer}",
+        kind = gap.kind,
+        ends = gap.ends,
+        months = gap.months_text(),
+        month = gap.ends.format("%Y-%m"),
+        footer = footer.text(label(DATA_REMINDER)),
+    );
+    NewMessage {
+        kind: DATA_REMINDER.to_string(),
+        dedupe_key,
+        recipient: recipient.email.clone(),
+        subject: format!("Data missing: {} for {}", gap.kind, gap.months_text()),
+        text,
+        html: None,
+        headers: footer.headers(),
+        attachments: vec![],
+    }
+}
+
+/// The quarterly summary that is due on `today` but waits for data, with what is missing;
+/// None when it is not due, already made, released by HR, or complete.
+pub async fn waiting_summary(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+) -> Result<Option<(Period, Vec<String>)>, sqlx::Error> {
+    let quarter = Period::latest_complete_quarter(today);
+    let due_on = quarter.end() + Days::new(summary_delay_days(conn).await? as u64);
+    if today < due_on
+        || !notifications::has_employees(conn).await?
+        || released(conn, quarter).await?
+        || notifications::any_created(conn, &format!("{SUMMARY}:{quarter}:")).await?
+    {
+        return Ok(None);
+    }
+    let missing = missing_data(&notifications::latest_dates(conn).await?, quarter);
+    Ok((!missing.is_empty()).then_some((quarter, missing)))
+}
+
+/// Whether HR sent the summary of `quarter` anyway.
+async fn released(conn: &mut PgConnection, quarter: Period) -> Result<bool, sqlx::Error> {
+    Ok(settings::get::<bool>(conn, &send_anyway_key(quarter))
+        .await?
+        .unwrap_or(false))
 }
 
 async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Result<(), DueError> {
@@ -274,9 +442,7 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
 
     let latest = notifications::latest_dates(&mut tx).await?;
     let missing = missing_data(&latest, quarter);
-    let anyway = settings::get::<bool>(&mut tx, &send_anyway_key(quarter))
-        .await?
-        .unwrap_or(false);
+    let anyway = released(&mut tx, quarter).await?;
     if !missing.is_empty() && !anyway {
         let hr = notifications::receiving(&mut tx, &[Role::Hr], SUMMARY_WAITING).await?;
         let links = Links::load(&mut tx).await?;
@@ -326,26 +492,26 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
 }
 
 /// Attune's address and the key links are signed with.
-struct Links {
-    base: String,
+pub(super) struct Links {
+    pub(super) base: String,
     key: String,
 }
 
 impl Links {
-    async fn load(conn: &mut PgConnection) -> Result<Links, sqlx::Error> {
+    pub(super) async fn load(conn: &mut PgConnection) -> Result<Links, sqlx::Error> {
         Ok(Links {
             base: choices::public_url(conn).await?,
             key: choices::signing_key(conn).await?,
         })
     }
 
-    fn footer(&self, recipient: &notifications::Recipient, kind: &str) -> Footer {
+    pub(super) fn footer(&self, recipient: &notifications::Recipient, kind: &str) -> Footer {
         Footer::new(&self.base, &self.key, recipient.user_id, kind)
     }
 }
 
 /// The label of a kind, for footers.
-fn label(kind: &str) -> &'static str {
+pub(super) fn label(kind: &str) -> &'static str {
     choices::kind(kind).map_or("these messages", |k| k.label)
 }
 
@@ -452,8 +618,10 @@ fn waiting_notice(
     };
     text.push_str(&format!(
         "\nImport the missing data and the summary goes out by itself. To send it as it is, \
-         run `attune mail run-due --send-anyway`.\n\nYou receive this as an HR user of Attune; \
-         it is sent once for {quarter}.\n"
+         press \"Send it anyway\" on the E-mail page ({}admin/email) or run \
+         `attune mail run-due --send-anyway`.\n\nYou receive this as an HR user of Attune; \
+         it is sent once for {quarter}.\n",
+        links.base
     ));
     let footer = links.footer(recipient, SUMMARY_WAITING);
     text.push_str(&footer.text(label(SUMMARY_WAITING)));
@@ -491,6 +659,42 @@ pub async fn send_test(
         crate::accounts::secret::random_hex()
     );
     let mut message = match kind {
+        DATA_REMINDER => {
+            let latest = notifications::latest_dates(&mut conn).await?;
+            match stale_data(&latest, today).first() {
+                Some(gap) => reminder(gap, &recipient, &links, dedupe_key),
+                None => nothing_to_send(
+                    kind,
+                    "No kind of data ends before the last finished month today, so no data \
+                     reminder would be sent. When one does, it names the kind and the months \
+                     it misses.",
+                    &recipient,
+                    &links,
+                    dedupe_key,
+                ),
+            }
+        }
+        super::digest::DIGEST => {
+            match super::digest::test_message(
+                &mut conn,
+                today,
+                &recipient,
+                &links,
+                dedupe_key.clone(),
+            )
+            .await?
+            {
+                Some(message) => message,
+                None => nothing_to_send(
+                    kind,
+                    "No manager with a team would receive a digest today (managers are given \
+                     teams on the Users page), so there is nothing to show.",
+                    &recipient,
+                    &links,
+                    dedupe_key,
+                ),
+            }
+        }
         SUMMARY_WAITING => {
             let latest = notifications::latest_dates(&mut conn).await?;
             waiting_notice(
@@ -508,6 +712,27 @@ pub async fn send_test(
     message.subject = format!("Test: {}", message.subject);
     outbox::enqueue(&mut conn, &[message]).await?;
     Ok(())
+}
+
+/// A test of a kind that nothing would be sent of today: why.
+fn nothing_to_send(
+    kind: &str,
+    why: &str,
+    recipient: &notifications::Recipient,
+    links: &Links,
+    dedupe_key: String,
+) -> NewMessage {
+    let footer = links.footer(recipient, kind);
+    NewMessage {
+        kind: kind.to_string(),
+        dedupe_key,
+        recipient: recipient.email.clone(),
+        subject: format!("{} (nothing to send today)", label(kind)),
+        text: format!("{why}\n{}", footer.text(label(kind))),
+        html: None,
+        headers: footer.headers(),
+        attachments: vec![],
+    }
 }
 
 #[cfg(test)]
@@ -530,6 +755,33 @@ mod tests {
             missing_data(&latest, q1),
             ["absences (data ends 2025-01-20; missing 2025-02, 2025-03)"]
         );
+    }
+
+    #[test]
+    fn data_that_ends_before_the_last_finished_month_is_stale_with_every_month_since() {
+        let latest = vec![
+            ("pulse".to_string(), day("2025-03-02")),
+            ("absences".to_string(), day("2025-01-20")),
+            ("csat".to_string(), day("2024-11-30")),
+        ];
+        // On 10 April, March is the last finished month: pulse covers it.
+        let stale = stale_data(&latest, day("2025-04-10"));
+        let found: Vec<(&str, String)> = stale
+            .iter()
+            .map(|s| (s.kind.as_str(), s.months_text()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("absences", "2025-02, 2025-03".to_string()),
+                ("csat", "2024-12, 2025-01, 2025-02, 2025-03".to_string()),
+            ]
+        );
+        assert_eq!(reminder_period(&stale[0]), "absences:2025-01");
+        // On 1 March, February is the last finished month: absences miss February only.
+        let stale = stale_data(&latest[1..2], day("2025-03-01"));
+        assert_eq!(stale[0].months_text(), "2025-02");
+        assert_eq!(stale_data(&latest[1..2], day("2025-02-28")), []);
     }
 
     #[test]

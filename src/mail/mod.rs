@@ -6,6 +6,7 @@
 //! messages of `due`) goes through the same outbox, worker, retries and rate limit.
 
 pub mod choices;
+pub mod digest;
 pub mod due;
 pub mod worker;
 

@@ -6,7 +6,7 @@
 //! carries one), so authentication cannot be forgotten on a route: without it, a page request
 //! is sent to the sign-in page (303) and an API request gets 401.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -35,6 +35,16 @@ pub enum TeamScope {
     Only(BTreeSet<String>),
 }
 
+impl TeamScope {
+    /// Whether the team with this exact name is among them.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            TeamScope::All => true,
+            TeamScope::Only(names) => names.contains(name),
+        }
+    }
+}
+
 /// The signed-in user of a request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -52,10 +62,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// Whether this user may see the team with this exact name.
     pub fn can_see_team(&self, name: &str) -> bool {
-        match &self.teams {
-            TeamScope::All => true,
-            TeamScope::Only(names) => names.contains(name),
-        }
+        self.teams.includes(name)
     }
 
     /// The name of a visible team matching `wanted` (ignoring case and surrounding spaces).
@@ -67,11 +74,6 @@ impl CurrentUser {
                 .find(|name| name.to_lowercase() == wanted.trim().to_lowercase())
                 .cloned(),
         }
-    }
-
-    /// Drop the teams this user may not see from a map keyed by team name.
-    pub fn retain_visible<V>(&self, teams: &mut BTreeMap<String, V>) {
-        teams.retain(|name, _| self.can_see_team(name));
     }
 
     /// 403 unless the user has this role.

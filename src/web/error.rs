@@ -117,6 +117,15 @@ impl From<ReportError> for AppError {
     }
 }
 
+impl From<crate::mail::due::DueError> for AppError {
+    fn from(err: crate::mail::due::DueError) -> AppError {
+        match err {
+            crate::mail::due::DueError::Database(e) => e.into(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<ImportError> for AppError {
     fn from(err: ImportError) -> AppError {
         match err {

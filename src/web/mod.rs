@@ -169,6 +169,7 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/email", get(admin::email::show))
         .route("/admin/email/schedule", post(admin::email::save_schedule))
         .route("/admin/email/test", post(admin::email::send_test))
+        .route("/admin/email/send-anyway", post(admin::email::send_anyway))
         .route(
             "/notifications",
             get(notifications::show).post(notifications::save),

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, TeamScope};
 use crate::accounts::Role;
 use crate::report::{Comparison, Report, Scope};
 use crate::scoring::{Intermediate, Metric, Reason};
@@ -23,20 +23,27 @@ impl CurrentUser {
     /// Make a freshly built report fit for this user: only the teams they may see, and no
     /// salary-based figure they may not see anywhere (organization, teams, comparisons).
     pub fn redact(&self, report: &mut Report) {
-        self.retain_visible(&mut report.teams);
-        let rule = match self.role {
-            Role::Hr => return,
-            Role::Executive => SalaryRule::TooFewPeople,
-            Role::Manager => SalaryRule::All,
-        };
-        withhold_in_report(report, rule);
+        for_reader(std::slice::from_mut(report), self.role, &self.teams);
     }
 
     /// `redact` for each of several reports.
     pub fn redact_all(&self, reports: &mut [Report]) {
-        for report in reports {
-            self.redact(report);
-        }
+        for_reader(reports, self.role, &self.teams);
+    }
+}
+
+/// What a reader with `role` who may see `teams` may see of reports: the one rule behind
+/// `CurrentUser::redact` (pages, API) and the managers' e-mailed digest, whose reader is not
+/// signed in.
+pub fn for_reader(reports: &mut [Report], role: Role, teams: &TeamScope) {
+    for report in reports {
+        report.teams.retain(|name, _| teams.includes(name));
+        let rule = match role {
+            Role::Hr => continue,
+            Role::Executive => SalaryRule::TooFewPeople,
+            Role::Manager => SalaryRule::All,
+        };
+        withhold_in_report(report, rule);
     }
 }
 

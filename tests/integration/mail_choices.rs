@@ -5,14 +5,11 @@
 use std::time::Duration;
 
 use attune::accounts::Role;
-use attune::db::settings;
 use attune::import::Kind;
-use attune::mail::choices;
-use attune::mail::due;
-use attune::mail::worker::{self, Step, WorkerConfig};
+use attune::mail::{digest, due};
 
 use crate::smtp::{Options, Received, SmtpSink};
-use crate::support::{TestApp, count, text};
+use crate::support::{TestApp, count, links_here, opt_out, send_all, text};
 
 const ROSTER: &str = "\
 employee_id,team,hire_date,termination_date,termination_type,annual_salary
@@ -36,29 +33,10 @@ async fn company() -> TestApp {
         .await;
     app.create_user("alpha@example.com", Role::Manager, &["Alpha"])
         .await;
-    // Links in messages point to this test's server.
-    settings::set(
-        &mut app.pool.acquire().await.unwrap(),
-        choices::PUBLIC_URL,
-        &app.url("/"),
-    )
-    .await
-    .unwrap();
+    links_here(&app).await;
+    // These tests are about the summary's messages; the digest has its own (mail_digest.rs).
+    opt_out(&app, "alpha@example.com", digest::DIGEST).await;
     app
-}
-
-async fn send_all(app: &TestApp, sink: &SmtpSink) -> usize {
-    let mut sent = 0;
-    loop {
-        match worker::step(&app.pool, &sink.mailer(), &WorkerConfig::default())
-            .await
-            .unwrap()
-        {
-            Step::Sent { .. } => sent += 1,
-            Step::Idle => return sent,
-            other => panic!("{other:?}"),
-        }
-    }
 }
 
 async fn run_due(app: &TestApp, day: &str) -> due::Ran {
@@ -170,18 +148,25 @@ async fn each_person_chooses_what_they_receive_on_their_notifications_page() {
     let hr = app.login("hr@example.com").await;
 
     let page = hr.page("/notifications", 200).await;
-    assert_eq!(count(&page, "#notifications-form input[type=checkbox]"), 2);
-    assert_eq!(count(&page, "#notifications-form input[checked]"), 2);
-    // Managers receive no scheduled message yet: the page says so.
+    assert_eq!(count(&page, "#notifications-form input[type=checkbox]"), 3);
+    assert_eq!(count(&page, "#notifications-form input[checked]"), 3);
+    // The manager receives the digest only, and turned it off.
     let manager = app.login("alpha@example.com").await;
     let page = manager.page("/notifications", 200).await;
-    assert_eq!(count(&page, "#notifications-empty"), 1);
+    assert_eq!(count(&page, "#notifications-form input[type=checkbox]"), 1);
+    assert_eq!(
+        count(&page, r#"input[data-kind="digest.manager"]:not([checked])"#),
+        1
+    );
     // Not signed in: the sign-in page.
     assert_eq!(app.get("/notifications").await.status(), 303);
 
-    // HR keeps only the "waits for data" message.
+    // HR keeps only the "waits for data" message and the data reminder.
     let response = hr
-        .post("/notifications", &[("on", "summary.waiting")])
+        .post(
+            "/notifications",
+            &[("on", "summary.waiting"), ("on", "data.reminder")],
+        )
         .await;
     assert_eq!(response.status(), 303);
     let page = hr.page("/notifications?saved=1", 200).await;
@@ -225,9 +210,9 @@ async fn each_person_chooses_what_they_receive_on_their_notifications_page() {
             .map(|c| c.text().collect::<String>())
             .collect()
     };
-    assert_eq!(cells("hr@example.com"), ["off", "on"]);
-    assert_eq!(cells("exec@example.com"), ["on", "—"]);
-    assert_eq!(cells("alpha@example.com"), ["—", "—"]);
+    assert_eq!(cells("hr@example.com"), ["off", "on", "on", "—"]);
+    assert_eq!(cells("exec@example.com"), ["on", "—", "—", "—"]);
+    assert_eq!(cells("alpha@example.com"), ["—", "—", "—", "off"]);
 }
 
 #[tokio::test]
@@ -249,7 +234,11 @@ async fn hr_sets_the_schedule_sends_a_test_and_reads_the_history_without_content
     let response = hr
         .post(
             "/admin/email/schedule",
-            &[("time_zone", "Mars/Olympus"), ("summary_delay_days", "20")],
+            &[
+                ("time_zone", "Mars/Olympus"),
+                ("summary_delay_days", "20"),
+                ("digest_every", "month"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 400);
@@ -266,7 +255,11 @@ async fn hr_sets_the_schedule_sends_a_test_and_reads_the_history_without_content
     let response = hr
         .post(
             "/admin/email/schedule",
-            &[("time_zone", "europe/paris"), ("summary_delay_days", "61")],
+            &[
+                ("time_zone", "europe/paris"),
+                ("summary_delay_days", "61"),
+                ("digest_every", "month"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 400);
@@ -275,7 +268,11 @@ async fn hr_sets_the_schedule_sends_a_test_and_reads_the_history_without_content
     let response = hr
         .post(
             "/admin/email/schedule",
-            &[("time_zone", "europe/paris"), ("summary_delay_days", "20")],
+            &[
+                ("time_zone", "europe/paris"),
+                ("summary_delay_days", "20"),
+                ("digest_every", "month"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);

@@ -7,13 +7,13 @@ use std::time::Duration;
 use attune::accounts::Role;
 use attune::db::settings;
 use attune::import::Kind;
+use attune::mail::digest;
 use attune::mail::due::{self, Clock};
-use attune::mail::worker::{self, Step, WorkerConfig};
 use chrono::{DateTime, NaiveDate, Utc};
 use mail_parser::MimeHeaders;
 
 use crate::smtp::{Options, SmtpSink};
-use crate::support::{TestApp, attune_command};
+use crate::support::{TestApp, attune_command, opt_out, send_all};
 
 const ROSTER: &str = "\
 employee_id,team,hire_date,termination_date,termination_type,annual_salary
@@ -35,8 +35,17 @@ employee_id,start_date,end_date,days,type
 A1,2025-01-06,2025-01-07,,Sick
 ";
 
-/// A company with HR, an executive, a manager and a disabled executive.
+/// A company with HR, an executive, a manager and a disabled executive, where only the
+/// summary's messages are on (the digest and the data reminder have their own tests).
 async fn company(absences: &str) -> TestApp {
+    let app = everyone(absences).await;
+    opt_out(&app, "alpha@example.com", digest::DIGEST).await;
+    opt_out(&app, "hr@example.com", due::DATA_REMINDER).await;
+    app
+}
+
+/// A company with HR, an executive, a manager and a disabled executive.
+async fn everyone(absences: &str) -> TestApp {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
     app.import(Kind::Absences, absences).await;
@@ -52,20 +61,6 @@ async fn company(absences: &str) -> TestApp {
         .await
         .unwrap();
     app
-}
-
-async fn send_all(app: &TestApp, sink: &SmtpSink) -> usize {
-    let mut sent = 0;
-    loop {
-        match worker::step(&app.pool, &sink.mailer(), &WorkerConfig::default())
-            .await
-            .unwrap()
-        {
-            Step::Sent { .. } => sent += 1,
-            Step::Idle => return sent,
-            other => panic!("{other:?}"),
-        }
-    }
 }
 
 fn at(text: &str) -> Clock {

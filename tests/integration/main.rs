@@ -23,6 +23,7 @@ mod import_kinds;
 mod import_web;
 mod mail;
 mod mail_choices;
+mod mail_digest;
 mod mail_due;
 mod metric_readings;
 mod outages;

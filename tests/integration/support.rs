@@ -453,3 +453,43 @@ pub fn attr(html: &scraper::Html, selector: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("{selector} has no {name}"))
         .to_string()
 }
+
+/// Send every due message of the outbox to `sink`; how many were sent.
+pub async fn send_all(app: &TestApp, sink: &crate::smtp::SmtpSink) -> usize {
+    use attune::mail::worker::{self, Step, WorkerConfig};
+    let mut sent = 0;
+    loop {
+        match worker::step(&app.pool, &sink.mailer(), &WorkerConfig::default())
+            .await
+            .unwrap()
+        {
+            Step::Sent { .. } => sent += 1,
+            Step::Idle => return sent,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// Links in scheduled messages point to this test's server.
+pub async fn links_here(app: &TestApp) {
+    attune::db::settings::set(
+        &mut app.pool.acquire().await.unwrap(),
+        attune::mail::choices::PUBLIC_URL,
+        &app.url("/"),
+    )
+    .await
+    .unwrap();
+}
+
+/// Turn `kind` off for the account with this address (as its Notifications page does).
+pub async fn opt_out(app: &TestApp, email: &str, kind: &str) {
+    let mut conn = app.pool.acquire().await.unwrap();
+    let user_id: i64 = sqlx::query_scalar("select user_id from app_user where email = $1")
+        .bind(email)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    attune::db::notifications::opt_out(&mut conn, user_id, kind)
+        .await
+        .unwrap();
+}

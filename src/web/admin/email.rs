@@ -1,7 +1,8 @@
 //! `/admin/email`: HR's settings of scheduled e-mail (the organization's time zone, the delay of
-//! the quarterly summary), a "send me a test now" button per kind of message, who receives
-//! what, and the history of what was sent to whom (never the content). Every change and every
-//! test is audited.
+//! the quarterly summary, how often managers get their digest), the quarterly summary that
+//! waits for data with a "send it anyway" button, a "send me a test now" button per kind of
+//! message, who receives what, and the history of what was sent to whom (never the content).
+//! Every change and every test is audited.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,7 +14,8 @@ use serde_json::json;
 
 use crate::accounts::Role;
 use crate::db::{self, notifications, outbox, settings};
-use crate::mail::{choices, due};
+use crate::mail::due::{self, Clock};
+use crate::mail::{choices, digest};
 use crate::web::auth::{CurrentUser, Nav, VerifiedForm};
 use crate::web::extract::Query;
 use crate::web::pages::login::see_other;
@@ -36,6 +38,9 @@ pub struct EmailPage {
     pub people: Vec<PersonRow>,
     pub history: Vec<HistoryRow>,
     pub public_url: String,
+    pub digest_choices: Vec<(&'static str, &'static str)>,
+    /// The quarterly summary that is due but waits for data: its quarter and what is missing.
+    pub waiting: Option<(String, Vec<String>)>,
 }
 
 /// The schedule form, as shown and as submitted.
@@ -45,6 +50,8 @@ pub struct ScheduleForm {
     pub time_zone: String,
     #[serde(default)]
     pub summary_delay_days: String,
+    #[serde(default)]
+    pub digest_every: String,
 }
 
 /// One account and what it receives: one cell per kind.
@@ -67,6 +74,7 @@ pub struct HistoryRow {
 pub struct Params {
     saved: Option<String>,
     test: Option<String>,
+    released: Option<String>,
 }
 
 /// `GET /admin/email`
@@ -78,6 +86,11 @@ pub async fn show(
     user.require(Role::Hr)?;
     let message = if params.saved.is_some() {
         Some("Saved.".to_string())
+    } else if let Some(quarter) = params.released.as_deref() {
+        Some(format!(
+            "The quarterly summary of {quarter} goes out as it is (within a minute when e-mail \
+             is on)."
+        ))
     } else {
         params.test.as_deref().and_then(choices::kind).map(|k| {
             format!(
@@ -90,6 +103,7 @@ pub async fn show(
     let schedule = ScheduleForm {
         time_zone: due::time_zone(&mut conn).await?,
         summary_delay_days: due::summary_delay_days(&mut conn).await?.to_string(),
+        digest_every: digest::every(&mut conn).await?.as_str().to_string(),
     };
     page(&mut conn, &user, message, schedule, None).await
 }
@@ -151,7 +165,20 @@ async fn page(
         people,
         history,
         public_url: choices::public_url(conn).await?,
+        digest_choices: digest::Every::ALL
+            .into_iter()
+            .map(|e| (e.as_str(), e.label()))
+            .collect(),
+        waiting: waiting(conn).await?,
     })
+}
+
+/// The quarterly summary that waits for data today, as the page shows it.
+async fn waiting(conn: &mut sqlx::PgConnection) -> Result<Option<(String, Vec<String>)>, AppError> {
+    let today = due::today(conn, &Clock::System).await?;
+    Ok(due::waiting_summary(conn, today)
+        .await?
+        .map(|(quarter, missing)| (quarter.to_string(), missing)))
 }
 
 /// `POST /admin/email/schedule`: the time zone and the summary's delay. Each changed setting
@@ -164,10 +191,11 @@ pub async fn save_schedule(
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
     let parsed = match due::parse_time_zone(&mut conn, &form.time_zone).await {
-        Ok(zone) => due::parse_summary_delay_days(&form.summary_delay_days).map(|d| (zone, d)),
+        Ok(zone) => due::parse_summary_delay_days(&form.summary_delay_days)
+            .and_then(|d| digest::Every::parse(&form.digest_every).map(|e| (zone, d, e))),
         Err(e) => Err(e),
     };
-    let (zone, delay) = match parsed {
+    let (zone, delay, every) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
             let error = super::users::capitalize(&e);
@@ -186,22 +214,13 @@ pub async fn save_schedule(
             json!(due::summary_delay_days(&mut conn).await?),
             json!(delay),
         ),
+        (
+            digest::EVERY,
+            json!(digest::every(&mut conn).await?.as_str()),
+            json!(every.as_str()),
+        ),
     ];
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    for (key, from, to) in changes {
-        if from == to {
-            continue;
-        }
-        settings::set(&mut tx, key, &to).await?;
-        db::audit::record(
-            &mut tx,
-            &user.actor(),
-            "setting.change",
-            json!({ "key": key, "from": from, "to": to }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    settings::change_all(&mut conn, &user.actor(), &changes).await?;
     Ok(see_other("/admin/email?saved=1"))
 }
 
@@ -225,12 +244,7 @@ pub async fn send_test(
             form.kind
         )));
     };
-    due::send_test(&state.pool, kind.key, user.user_id, &user.email)
-        .await
-        .map_err(|e| match e {
-            due::DueError::Database(e) => AppError::Database(e),
-            other => AppError::Internal(other.to_string()),
-        })?;
+    due::send_test(&state.pool, kind.key, user.user_id, &user.email).await?;
     let mut conn = state.pool.acquire().await?;
     db::audit::record(
         &mut conn,
@@ -240,4 +254,48 @@ pub async fn send_test(
     )
     .await?;
     Ok(see_other(&format!("/admin/email?test={}", kind.key)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendAnywayForm {
+    #[serde(default)]
+    quarter: String,
+    /// The confirmation box: "yes" when ticked.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/email/send-anyway`: HR sends the quarterly summary that waits for data as it
+/// is (as `attune mail run-due --send-anyway`): released, audited as
+/// `mail.summary_send_anyway`, and made at once. The confirmation box must be ticked, and the
+/// quarter must be the one that waits today.
+pub async fn send_anyway(
+    State(state): State<AppState>,
+    submitted: VerifiedForm<SendAnywayForm>,
+) -> Result<Response, AppError> {
+    let VerifiedForm { user, form } = submitted;
+    user.require(Role::Hr)?;
+    let mut conn = state.pool.acquire().await?;
+    let today = due::today(&mut conn, &Clock::System).await?;
+    let Some((quarter, _)) = due::waiting_summary(&mut conn, today).await? else {
+        return Err(AppError::Conflict(
+            "No quarterly summary waits for data now: it was sent, or it is not due yet."
+                .to_string(),
+        ));
+    };
+    if form.quarter.trim() != quarter.to_string() {
+        return Err(AppError::Conflict(format!(
+            "The summary that waits is the one of {quarter}, not “{}”: reload the page.",
+            form.quarter.trim()
+        )));
+    }
+    if form.confirm != "yes" {
+        return Err(AppError::BadRequest(
+            "Tick the box to confirm that the summary goes out with data missing.".to_string(),
+        ));
+    }
+    due::send_summary_anyway(&mut conn, quarter, &user.actor()).await?;
+    drop(conn);
+    due::run(&state.pool, today).await?;
+    Ok(see_other(&format!("/admin/email?released={quarter}")))
 }

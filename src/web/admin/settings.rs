@@ -210,21 +210,7 @@ pub async fn save_figures(
             json!(work_week.as_str()),
         ),
     ];
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    for (key, from, to) in changes {
-        if from == to {
-            continue;
-        }
-        settings::set(&mut tx, key, &to).await?;
-        db::audit::record(
-            &mut tx,
-            &user.actor(),
-            "setting.change",
-            json!({ "key": key, "from": from, "to": to }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    settings::change_all(&mut conn, &user.actor(), &changes).await?;
     Ok(see_other("/admin/settings?saved=1"))
 }
 

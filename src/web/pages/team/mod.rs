@@ -160,6 +160,50 @@ pub async fn show(
     render(&mut conn, &user, &team, period, today).await
 }
 
+/// The reports the team page of `team` is drawn from (the trend's periods, `period` last), as
+/// a reader with `role` who may see `teams` may see them: the page and the managers' e-mailed
+/// digest read the same.
+pub async fn reports_for(
+    conn: &mut PgConnection,
+    role: Role,
+    teams: &TeamScope,
+    team: &str,
+    period: Period,
+) -> Result<Vec<Report>, report::ReportError> {
+    let mut reports = report::build_many(conn, &period.trailing(TREND_LENGTH), Some(team)).await?;
+    crate::web::redact::for_reader(&mut reports, role, teams);
+    Ok(reports)
+}
+
+/// What the team page says first: what stands out, and what changed.
+pub struct Opening {
+    pub standouts: Vec<Standout>,
+    pub what_changed: Vec<String>,
+}
+
+/// The opening of `team`'s page from its reports (`reports_for`); None when the team is not
+/// in the last one. The managers' digest tells exactly this.
+pub fn opening(reports: &[Report], team: &str, currency: &str) -> Option<Opening> {
+    let current = reports.last()?;
+    let scope = current.teams.get(team)?;
+    Some(Opening {
+        standouts: standout::what_stands_out(reports, team),
+        what_changed: what_changed(&context(current, currency), scope),
+    })
+}
+
+/// What every explanation of a report's page needs.
+fn context<'a>(current: &Report, currency: &'a str) -> Context<'a> {
+    Context {
+        period: current.period,
+        start: current.start,
+        end: current.end,
+        currency,
+        min_group_size: current.min_group_size,
+        turnover_cost_factor: current.settings.turnover_cost_factor,
+    }
+}
+
 /// The team page of `team` (already checked visible) for `period`: also the manager's `/`.
 pub async fn render(
     conn: &mut PgConnection,
@@ -168,23 +212,18 @@ pub async fn render(
     period: Period,
     today: NaiveDate,
 ) -> Result<TeamPage, AppError> {
-    let periods = period.trailing(TREND_LENGTH);
-    let mut reports = report::build_many(&mut *conn, &periods, Some(&team.name)).await?;
-    user.redact_all(&mut reports);
+    let reports = reports_for(&mut *conn, user.role, &user.teams, &team.name, period).await?;
     let currency = db::settings::currency(&mut *conn).await?;
     let teams = switcher(&mut *conn, user, &team.name, period).await?;
     let current = reports
         .last()
         .expect("the trend includes the period itself");
     let scope = current.teams.get(&team.name).ok_or(AppError::NotFound)?;
-    let context = Context {
-        period,
-        start: current.start,
-        end: current.end,
-        currency: &currency,
-        min_group_size: current.min_group_size,
-        turnover_cost_factor: current.settings.turnover_cost_factor,
-    };
+    let Opening {
+        standouts,
+        what_changed,
+    } = opening(&reports, &team.name, &currency).ok_or(AppError::NotFound)?;
+    let context = context(current, &currency);
     let f = &scope.fundamentals;
     let team_href = team_path(&team.name);
     // A manager's tables leave out what says nothing to them, and say so.
@@ -200,8 +239,8 @@ pub async fn render(
         unit: labels::period_unit(period.granularity()),
         year_earlier_period: period.year_earlier().to_string(),
         empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
-        standouts: standout::what_stands_out(&reports, &team.name),
-        what_changed: what_changed(&context, scope),
+        standouts,
+        what_changed,
         like_yours: like_yours(&team.name, period, scope, &current.outcome_links),
         tiles: tiles()
             .map(|metric| tile(&context, metric.info(), &team.name, &reports))
