@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgPool};
 use super::due::{self, DueError, Links, Ran};
 use crate::accounts::Role;
 use crate::db::outbox::{self, NewMessage};
-use crate::db::{self, audit, notifications, settings};
+use crate::db::{self, notifications, settings};
 use crate::period::Period;
 use crate::present::{self, standout::Standout};
 use crate::survey;
@@ -130,49 +130,67 @@ pub(super) async fn make(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Resu
         .collect();
     let done = notifications::already_created(&mut tx, &keys).await?;
     let links = Links::load(&mut tx).await?;
+    let shared = Shared::load(&mut tx, covered(today), &links.base).await?;
     let mut messages = Vec::new();
     for (manager, key) in managers.iter().zip(keys) {
         if done.contains(&key) || manager.teams.is_empty() {
             continue;
         }
-        let sections = sections(&mut tx, manager, covered(today), &links.base).await?;
+        let sections = sections(&mut tx, manager, &shared).await?;
         if !sections.is_empty() {
-            messages.push(message(
-                &notifications::Recipient {
-                    user_id: manager.user_id,
-                    email: manager.email.clone(),
-                },
-                covered(today),
-                &sections,
-                &links,
-                key,
-                "",
-            )?);
+            let recipient = notifications::Recipient {
+                user_id: manager.user_id,
+                email: manager.email.clone(),
+            };
+            messages.push(message(&recipient, shared.month, &sections, &links, key)?);
         }
     }
     if messages.is_empty() {
         return Ok(());
     }
     let queued = outbox::enqueue(&mut tx, &messages).await?;
-    audit::record(
-        &mut tx,
-        &audit::Actor::cli(),
-        "mail.scheduled",
-        serde_json::json!({ "kind": DIGEST, "period": period, "recipients": queued }),
-    )
-    .await?;
+    due::record_scheduled(&mut tx, DIGEST, &period, queued as usize).await?;
     tx.commit().await?;
     ran.created
         .push((DIGEST.to_string(), period, queued as usize));
     Ok(())
 }
 
-/// Each of the manager's teams in `month`, as their team page shows it to them.
+/// What every manager's digest of a month reads: the month, Attune's address, the currency,
+/// the minimum group size and the open survey rounds' participation.
+struct Shared {
+    month: Period,
+    base: String,
+    currency: String,
+    min_group: i64,
+    open: Vec<(NaiveDate, Vec<survey::Participation>)>,
+}
+
+impl Shared {
+    async fn load(conn: &mut PgConnection, month: Period, base: &str) -> Result<Shared, DueError> {
+        let min_group = settings::min_group_size(conn).await?;
+        let mut open = Vec::new();
+        for round in db::surveys::list(conn).await? {
+            if round.status == "open" {
+                let rows = db::surveys::participation(conn, round.survey_round_id).await?;
+                open.push((round.closes_on, survey::participation(&rows, min_group)));
+            }
+        }
+        Ok(Shared {
+            month,
+            base: base.to_string(),
+            currency: settings::currency(conn).await?,
+            min_group,
+            open,
+        })
+    }
+}
+
+/// Each of the manager's teams in the month, as their team page shows it to them.
 async fn sections(
     conn: &mut PgConnection,
     manager: &notifications::Manager,
-    month: Period,
-    base: &str,
+    shared: &Shared,
 ) -> Result<Vec<Section>, DueError> {
     let failed = |why: String| DueError::Digest(format!("{} ({why})", manager.email));
     let visible = TeamScope::Only(
@@ -181,33 +199,30 @@ async fn sections(
             .into_iter()
             .collect(),
     );
-    let currency = settings::currency(conn).await?;
-    let min_group = settings::min_group_size(conn).await?;
-    let mut open = Vec::new();
-    for round in db::surveys::list(conn).await? {
-        if round.status == "open" {
-            let rows = db::surveys::participation(conn, round.survey_round_id).await?;
-            open.push((round, survey::participation(&rows, min_group)));
-        }
-    }
+    let month = shared.month;
     let mut sections = Vec::new();
     for name in &manager.teams {
         let reports = team::reports_for(conn, Role::Manager, &visible, name, month)
             .await
             .map_err(|e| failed(e.to_string()))?;
-        let Some(opening) = team::opening(&reports, name, &currency) else {
+        let Some(opening) = team::opening(&reports, name, &shared.currency) else {
             continue;
         };
-        let survey = open
+        let survey = shared
+            .open
             .iter()
-            .filter_map(|(round, groups)| {
+            .filter_map(|(closes_on, groups)| {
                 let group = groups.iter().find(|g| g.team.as_deref() == Some(name))?;
-                Some(participation(round.closes_on, group, min_group))
+                Some(participation(*closes_on, group, shared.min_group))
             })
             .collect();
         sections.push(Section {
             team: name.clone(),
-            href: format!("{base}{}?period={month}", &team::team_path(name)[1..]),
+            href: format!(
+                "{}{}?period={month}",
+                shared.base,
+                &team::team_path(name)[1..]
+            ),
             standouts: opening.standouts,
             what_changed: opening.what_changed,
             survey,
@@ -243,7 +258,6 @@ fn message(
     sections: &[Section],
     links: &Links,
     dedupe_key: String,
-    prefix: &str,
 ) -> Result<NewMessage, DueError> {
     let span = present::span(month.start(), month.end());
     let html = DigestHtml {
@@ -259,7 +273,7 @@ fn message(
         kind: DIGEST.to_string(),
         dedupe_key,
         recipient: recipient.email.clone(),
-        subject: format!("{prefix}Your teams in {month}"),
+        subject: format!("Your teams in {month}"),
         text: format!("{}{}", text(month, &span, sections), footer.text(label)),
         html: Some(footer.add_to_html(&html, label)),
         headers: footer.headers(),
@@ -313,10 +327,11 @@ pub(super) async fn test_message(
     dedupe_key: String,
 ) -> Result<Option<NewMessage>, DueError> {
     let managers = notifications::managers(conn, DIGEST).await?;
+    let shared = Shared::load(conn, covered(today), &links.base).await?;
     for manager in managers.iter().filter(|m| !m.teams.is_empty()) {
-        let sections = sections(conn, manager, covered(today), &links.base).await?;
+        let sections = sections(conn, manager, &shared).await?;
         if !sections.is_empty() {
-            let mut message = message(to, covered(today), &sections, links, dedupe_key, "")?;
+            let mut message = message(to, shared.month, &sections, links, dedupe_key)?;
             message.subject = format!("{} (as {} gets it)", message.subject, manager.email);
             return Ok(Some(message));
         }

@@ -25,7 +25,7 @@ use tokio::sync::watch;
 
 use crate::accounts::Role;
 use crate::db::outbox::{self, Attachment, NewMessage};
-use crate::db::{self, audit, notifications, settings};
+use crate::db::{audit, notifications, settings};
 use crate::mail::choices::{self, Footer};
 use crate::period::Period;
 
@@ -229,6 +229,22 @@ pub(super) async fn lock(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Audit that scheduled messages of `kind` and `period` were created (`mail.scheduled`).
+pub(super) async fn record_scheduled(
+    conn: &mut PgConnection,
+    kind: &str,
+    period: &str,
+    recipients: usize,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        conn,
+        &audit::Actor::cli(),
+        "mail.scheduled",
+        serde_json::json!({ "kind": kind, "period": period, "recipients": recipients }),
+    )
+    .await
+}
+
 /// The dedupe key of a scheduled message.
 pub(super) fn key(kind: &str, period: &str, email: &str) -> String {
     format!("{kind}:{period}:{}", email.to_lowercase())
@@ -327,13 +343,7 @@ async fn data_reminders(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Resul
         }
     }
     for (_, period, count) in &made {
-        audit::record(
-            &mut tx,
-            &audit::Actor::cli(),
-            "mail.scheduled",
-            serde_json::json!({ "kind": DATA_REMINDER, "period": period, "recipients": count }),
-        )
-        .await?;
+        record_scheduled(&mut tx, DATA_REMINDER, period, *count).await?;
     }
     tx.commit().await?;
     ran.created.extend(made);
@@ -478,13 +488,7 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
         .map(|r| rendered.message(r, &links, key(SUMMARY, &period, &r.email), ""))
         .collect();
     let queued = outbox::enqueue(&mut tx, &messages).await?;
-    db::audit::record(
-        &mut tx,
-        &audit::Actor::cli(),
-        "mail.scheduled",
-        serde_json::json!({ "kind": SUMMARY, "period": period, "recipients": queued }),
-    )
-    .await?;
+    record_scheduled(&mut tx, SUMMARY, &period, queued as usize).await?;
     tx.commit().await?;
     ran.created
         .push((SUMMARY.to_string(), period, queued as usize));
