@@ -97,6 +97,8 @@ pub fn covered(today: NaiveDate) -> Period {
 /// One team of a digest.
 pub struct Section {
     pub team: String,
+    /// Nobody was employed in the team during the month (the page says only that).
+    pub empty: bool,
     /// The team page for the month, at Attune's public address.
     pub href: String,
     pub standouts: Vec<Standout>,
@@ -218,6 +220,7 @@ async fn sections(
             .collect();
         sections.push(Section {
             team: name.clone(),
+            empty: opening.empty,
             href: format!(
                 "{}{}?period={month}",
                 shared.base,
@@ -285,6 +288,14 @@ fn message(
 fn text(month: Period, span: &str, sections: &[Section]) -> String {
     let mut text = format!("Your teams in {month} ({span})\n");
     for section in sections {
+        if section.empty {
+            text.push_str(&format!(
+                "\n{}\n\nAttune has no employee of this team employed in {month}.\n\nThe team \
+                 page: {}\n",
+                section.team, section.href
+            ));
+            continue;
+        }
         text.push_str(&format!(
             "\n{}\n{}\n\nWhat stands out\n",
             section.team,

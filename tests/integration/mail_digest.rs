@@ -20,7 +20,7 @@ use crate::surveys::{open_round, respond, tokens};
 
 /// Alpha: ten people, three of whom left by choice in March 2025 (their salaries price the
 /// turnover cost a manager may not see); Beta: four people (fewer than the minimum group of
-/// five); Gamma: ten people.
+/// five); Gamma: ten people; Delta: one person hired after March 2025.
 fn roster() -> String {
     let mut csv = String::from(
         "employee_id,team,hire_date,email,termination_date,termination_type,annual_salary\n",
@@ -40,6 +40,7 @@ fn roster() -> String {
             "G{i},Gamma,2020-01-01,g{i}@corp.example,,,45000\n"
         ));
     }
+    csv.push_str("D1,Delta,2025-06-01,d1@corp.example,,,45000\n");
     csv
 }
 
@@ -56,7 +57,7 @@ async fn company() -> TestApp {
     app.import(Kind::Absences, ABSENCES).await;
     app.create_user("ab@example.com", Role::Manager, &["Alpha", "Beta"])
         .await;
-    app.create_user("gamma@example.com", Role::Manager, &["Gamma"])
+    app.create_user("gamma@example.com", Role::Manager, &["Delta", "Gamma"])
         .await;
     links_here(&app).await;
     app
@@ -136,7 +137,8 @@ async fn the_digest_holds_what_the_team_page_shows_and_nothing_it_hides() {
     let ran = run_due(&app, "2025-04-01").await;
     assert_eq!(ran.of(DIGEST), 2, "{ran:?}");
     send_all(&app, &sink).await;
-    let received = sink.wait_for(23, Duration::from_secs(10)).await;
+    // 22 invitations and 2 digests.
+    let received = sink.wait_for(24, Duration::from_secs(10)).await;
     let ab = digests(&received, "ab@example.com", "Your teams in 2025-03");
     assert_eq!(ab.len(), 1, "one digest for the manager of two teams");
     let html = Html::parse_document(&ab[0].html().expect("an HTML body"));
@@ -218,11 +220,30 @@ async fn the_digest_holds_what_the_team_page_shows_and_nothing_it_hides() {
         assert!(!plain.contains(label), "{label}");
     }
 
-    // The other manager gets Gamma only.
+    // The other manager gets their two teams only; Delta had nobody in March, and says so
+    // as its page does.
     let gamma = digests(&received, "gamma@example.com", "Your teams in 2025-03");
     let gamma = Html::parse_document(&gamma[0].html().unwrap());
-    assert_eq!(count(&gamma, "section.team"), 1);
+    assert_eq!(count(&gamma, "section.team"), 2);
     assert_eq!(count(&gamma, r#"section.team[data-team="Gamma"]"#), 1);
+    assert_eq!(
+        count(&gamma, r#"section.team[data-team="Delta"] .empty-team"#),
+        1
+    );
+    assert_eq!(
+        count(
+            &gamma,
+            r#"section.team[data-team="Delta"] .standouts, section.team[data-team="Delta"] .what-changed"#
+        ),
+        0
+    );
+    let delta = app
+        .login("gamma@example.com")
+        .await
+        .page("/teams/Delta?period=2025-03", 200)
+        .await;
+    assert_eq!(count(&delta, "#empty-state"), 1);
+    assert_eq!(count(&delta, "#stands-out"), 0);
 
     // Once per month, whatever runs again.
     assert_eq!(run_due(&app, "2025-04-20").await.of(DIGEST), 0);

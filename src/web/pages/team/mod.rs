@@ -175,8 +175,10 @@ pub async fn reports_for(
     Ok(reports)
 }
 
-/// What the team page says first: what stands out, and what changed.
+/// What the team page says first: what stands out, and what changed — or, when nobody was
+/// employed in the team during the period, that it is empty (and nothing else).
 pub struct Opening {
+    pub empty: bool,
     pub standouts: Vec<Standout>,
     pub what_changed: Vec<String>,
 }
@@ -186,7 +188,9 @@ pub struct Opening {
 pub fn opening(reports: &[Report], team: &str, currency: &str) -> Option<Opening> {
     let current = reports.last()?;
     let scope = current.teams.get(team)?;
+    let f = &scope.fundamentals;
     Some(Opening {
+        empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
         standouts: standout::what_stands_out(reports, team),
         what_changed: what_changed(&context(current, currency), scope),
     })
@@ -220,11 +224,11 @@ pub async fn render(
         .expect("the trend includes the period itself");
     let scope = current.teams.get(&team.name).ok_or(AppError::NotFound)?;
     let Opening {
+        empty,
         standouts,
         what_changed,
     } = opening(&reports, &team.name, &currency).ok_or(AppError::NotFound)?;
     let context = context(current, &currency);
-    let f = &scope.fundamentals;
     let team_href = team_path(&team.name);
     // A manager's tables leave out what says nothing to them, and say so.
     let trimmed = user.role == Role::Manager;
@@ -238,7 +242,7 @@ pub async fn render(
         span: present::span(current.start, current.end),
         unit: labels::period_unit(period.granularity()),
         year_earlier_period: period.year_earlier().to_string(),
-        empty: f.headcount_start == 0 && f.headcount_end == 0 && f.separations == 0,
+        empty,
         standouts,
         what_changed,
         like_yours: like_yours(&team.name, period, scope, &current.outcome_links),
