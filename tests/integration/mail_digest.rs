@@ -314,6 +314,37 @@ async fn hr_makes_the_digest_weekly_and_it_comes_once_a_week() {
     assert_eq!(made, [(DIGEST.to_string(), "2025-W15".to_string(), 2)]);
     assert_eq!(run_due(&app, "2025-04-09").await.of(DIGEST), 0);
     assert_eq!(run_due(&app, "2025-04-14").await.of(DIGEST), 2);
+
+    // "Send me a test now" of the digest and of the data reminder: to HR only, as they would
+    // be sent today (the absences end in March 2025, so they are missing since).
+    sqlx::query("delete from mail_outbox")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let sink = SmtpSink::start(Options::default()).await;
+    for kind in [DIGEST, DATA_REMINDER] {
+        let response = hr.post("/admin/email/test", &[("kind", kind)]).await;
+        assert_eq!(response.status(), 303, "{kind}");
+    }
+    assert_eq!(send_all(&app, &sink).await, 2);
+    let mut subjects: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| {
+            assert_eq!(m.rcpt_to, ["hr@example.com"]);
+            m.subject()
+        })
+        .collect();
+    subjects.sort();
+    assert!(
+        subjects[0].starts_with("Test: Data missing: absences for 2025-04, "),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects[1].starts_with("Test: Your teams in ")
+            && subjects[1].ends_with("(as ab@example.com gets it)"),
+        "{subjects:?}"
+    );
 }
 
 /// A company with two HR users and data that ends on `absences`' last day.
