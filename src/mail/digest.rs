@@ -131,13 +131,18 @@ pub(super) async fn make(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Resu
         .map(|m| due::key(DIGEST, &period, &m.email))
         .collect();
     let done = notifications::already_created(&mut tx, &keys).await?;
+    let pending: Vec<(&notifications::Manager, String)> = managers
+        .iter()
+        .zip(keys)
+        .filter(|(manager, key)| !done.contains(key) && !manager.teams.is_empty())
+        .collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
     let links = Links::load(&mut tx).await?;
     let shared = Shared::load(&mut tx, covered(today), &links.base).await?;
     let mut messages = Vec::new();
-    for (manager, key) in managers.iter().zip(keys) {
-        if done.contains(&key) || manager.teams.is_empty() {
-            continue;
-        }
+    for (manager, key) in pending {
         let sections = sections(&mut tx, manager, &shared).await?;
         if !sections.is_empty() {
             let recipient = notifications::Recipient {

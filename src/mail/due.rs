@@ -366,8 +366,8 @@ fn reminder(
     let footer = links.footer(recipient, DATA_REMINDER);
     let text = format!(
         "Attune's {kind} data ends on {ends}: there is none for {months}.\n\nFigures of those \
-         months leave it out (a month without absences reads as no absence), and the quarterly \
-         summary waits for it. Import the missing {kind} on the Imports page, or with \
+         months count none of it (a month without {kind} reads as a month where nothing \
+         happened), and the quarterly summary waits while its quarter is not covered. Import the missing {kind} on the Imports page, or with \
          `attune import`.\n\nYou receive this as an HR user of Attune, once for {kind} data that \
          ends in {month}.\n{footer}",
         kind = gap.kind,
