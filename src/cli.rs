@@ -614,6 +614,7 @@ async fn serve(
         pool: db.pool.clone(),
         config,
         health: crate::db::monitor::Health::new(),
+        reports: Default::default(),
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut background = tokio::task::JoinSet::new();

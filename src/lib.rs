@@ -5,6 +5,7 @@
 //! `scoring` and `period` are pure and depend on nothing of ours.
 
 pub mod accounts;
+pub mod cache;
 pub mod cli;
 pub mod cluster;
 pub mod db;

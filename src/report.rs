@@ -78,6 +78,28 @@ pub struct Comparison {
     pub salary_protected: Vec<Metric>,
 }
 
+impl Report {
+    /// This report with `team` as its only team (the organization stays whole): what
+    /// `build_many` gives when asked for that team.
+    pub fn only_team(&self, team: &str) -> Report {
+        Report {
+            period: self.period,
+            start: self.start,
+            end: self.end,
+            org: self.org.clone(),
+            teams: self
+                .teams
+                .get_key_value(team)
+                .map(|(name, scope)| (name.clone(), scope.clone()))
+                .into_iter()
+                .collect(),
+            outcome_links: self.outcome_links.clone(),
+            min_group_size: self.min_group_size,
+            settings: self.settings.clone(),
+        }
+    }
+}
+
 impl Scored for Scope {
     fn tiers(&self) -> (&Fundamentals, &Intermediate, &Advanced) {
         (&self.fundamentals, &self.intermediate, &self.advanced)
@@ -125,13 +147,27 @@ pub async fn build_many(
     periods: &[Period],
     team: Option<&str>,
 ) -> Result<Vec<Report>, ReportError> {
+    let today = chrono::Local::now().date_naive();
+    build_many_on(conn, periods, team, today).await
+}
+
+/// The name of the team called `name` (matched as `db::teams::find` does).
+pub async fn team_named(conn: &mut PgConnection, name: &str) -> Result<String, ReportError> {
+    Ok(db::teams::find(conn, name)
+        .await?
+        .ok_or_else(|| ReportError::UnknownTeam(name.trim().to_string()))?
+        .name)
+}
+
+/// `build_many` as made on `today` (a quarter not over by then has no known outcomes yet).
+pub async fn build_many_on(
+    conn: &mut PgConnection,
+    periods: &[Period],
+    team: Option<&str>,
+    today: NaiveDate,
+) -> Result<Vec<Report>, ReportError> {
     let team_name = match team {
-        Some(name) => Some(
-            db::teams::find(conn, name)
-                .await?
-                .ok_or_else(|| ReportError::UnknownTeam(name.trim().to_string()))?
-                .name,
-        ),
+        Some(name) => Some(team_named(conn, name).await?),
         None => None,
     };
     let settings = db::settings::scoring(conn).await?;
@@ -148,7 +184,6 @@ pub async fn build_many(
     }
     let collected = db::facts::collect(conn, &needed).await?;
     let facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
-    let today = chrono::Local::now().date_naive();
     let scorer = Scorer {
         facts: &facts,
         settings: &settings,

@@ -25,6 +25,7 @@ pub mod teams;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod version;
 
 use std::path::PathBuf;
 use std::sync::Arc;

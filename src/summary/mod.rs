@@ -239,12 +239,27 @@ pub async fn build_for(
     period: Period,
     redact: impl FnOnce(&mut [Report]),
 ) -> Result<Summary, SummaryError> {
+    let quarters = trend_quarters(period)?;
+    let mut reports = report::build_many(conn, &quarters, None).await?;
+    redact(&mut reports);
+    complete(conn, period, reports).await
+}
+
+/// The quarters whose reports the summary of `period` is made from, oldest first.
+pub fn trend_quarters(period: Period) -> Result<Vec<Period>, SummaryError> {
     if period.granularity() != Granularity::Quarter {
         return Err(SummaryError::NotAQuarter(period.to_string()));
     }
-    let quarters = period.trailing(TREND_QUARTERS);
-    let mut reports = report::build_many(conn, &quarters, None).await?;
-    redact(&mut reports);
+    Ok(period.trailing(TREND_QUARTERS))
+}
+
+/// The summary of `period` from the (redacted) reports of its `trend_quarters`, in the
+/// organization's currency.
+pub async fn complete(
+    conn: &mut PgConnection,
+    period: Period,
+    reports: Vec<Report>,
+) -> Result<Summary, SummaryError> {
     let currency = db::settings::currency(conn)
         .await
         .map_err(ReportError::from)?;

@@ -4,8 +4,9 @@
 //! static files, health probes).
 //!
 //! Handlers orchestrate: they read the request, ask `report`/`db` for data, and hand fully
-//! computed view structs to askama templates. The web tier keeps no state of its own between
-//! requests, so several instances can serve one database.
+//! computed view structs to askama templates. The web tier keeps nothing between requests but
+//! computed reports (`crate::cache`), checked against PostgreSQL's data version on every
+//! request, so several instances can serve one database.
 
 pub mod admin;
 pub mod api;
@@ -43,6 +44,7 @@ use pages::{
     dashboard, help, login, notifications, organization, participation, respond, summary, team,
 };
 
+use crate::cache::ReportCache;
 use crate::db::monitor::Health;
 use crate::db::sessions::Timeouts;
 
@@ -53,6 +55,8 @@ pub struct AppState {
     pub config: WebConfig,
     /// Whether the database answers (kept up to date by `db::monitor::watch` while serving).
     pub health: Health,
+    /// The reports computed so far, until the data changes (`crate::cache`).
+    pub reports: ReportCache,
 }
 
 impl AppState {
@@ -62,6 +66,7 @@ impl AppState {
             pool,
             config: WebConfig::default(),
             health: Health::new(),
+            reports: ReportCache::default(),
         }
     }
 }

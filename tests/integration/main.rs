@@ -15,6 +15,7 @@ mod dashboard;
 mod data_settings;
 mod demo;
 mod embedded;
+mod freshness;
 mod generate;
 mod health;
 mod help;

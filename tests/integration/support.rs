@@ -145,21 +145,7 @@ impl TestApp {
             .await
             .expect("migrations run");
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let router = app(AppState {
-            pool: pool.clone(),
-            config,
-            health: Default::default(),
-        });
-        // The server loop `attune serve` runs, with its limits.
-        tokio::spawn(attune::web::server::serve(
-            listener,
-            router,
-            attune::web::server::Limits::default(),
-            std::future::pending(),
-            std::time::Duration::from_secs(1),
-        ));
+        let address = serve(pool.clone(), config).await;
         TestApp {
             pool,
             address,
@@ -174,6 +160,17 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// Another instance of the app (its own state and connection pool) serving the same
+    /// database, as a second `attune serve` behind a load balancer would; returns its address.
+    pub async fn another_instance(&self) -> SocketAddr {
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect(&self.database_url)
+            .await
+            .expect("connect to the test database");
+        serve(pool, WebConfig::default()).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -355,6 +352,26 @@ pub fn dataset(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/datasets")
         .join(name)
+}
+
+/// The real app on `pool`, served on a free port by the server loop `attune serve` runs.
+async fn serve(pool: PgPool, config: WebConfig) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = app(AppState {
+        pool,
+        config,
+        health: Default::default(),
+        reports: Default::default(),
+    });
+    tokio::spawn(attune::web::server::serve(
+        listener,
+        router,
+        attune::web::server::Limits::default(),
+        std::future::pending(),
+        std::time::Duration::from_secs(1),
+    ));
+    address
 }
 
 fn rand_suffix() -> String {

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 
-use crate::report::{self, Report};
+use crate::report::Report;
 use crate::web::auth::CurrentUser;
 use crate::web::extract::Query;
 use crate::web::periods;
@@ -38,8 +38,10 @@ pub async fn metrics(
         Some(wanted) => Some(user.visible_team(wanted).ok_or(AppError::NotFound)?),
         None => None,
     };
-    let mut conn = state.pool.acquire().await?;
-    let mut report = report::build(&mut conn, period, team.as_deref()).await?;
+    let mut report = state
+        .reports
+        .build(&state.pool, period, team.as_deref())
+        .await?;
     user.redact(&mut report);
     Ok(Json(report))
 }

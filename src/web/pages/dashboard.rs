@@ -11,7 +11,7 @@ use crate::accounts::Role;
 use crate::period::Period;
 use crate::present::chart::{self, BarChart, Sparkline};
 use crate::present::{self, labels};
-use crate::report::{self, Report, Scope};
+use crate::report::{Report, Scope};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::Query;
 use crate::web::pages::{summary, team};
@@ -79,15 +79,19 @@ pub async fn show(
     }
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
-    let mut conn = state.pool.acquire().await?;
-    if user.role == Role::Manager
-        && let Some(team) = team::first_visible_team(&mut conn, &user).await?
-    {
-        let page = team::render(&mut conn, &user, &team, period, today).await?;
+    let first_team = match user.role {
+        Role::Manager => team::first_visible_team(&mut *state.pool.acquire().await?, &user).await?,
+        _ => None,
+    };
+    if let Some(team) = first_team {
+        let page = team::render(&state, &user, &team, period, today).await?;
         return Ok(page.into_response());
     }
     let periods = period.trailing(TREND_LENGTH);
-    let mut reports = report::build_many(&mut conn, &periods, None).await?;
+    let mut reports = state
+        .reports
+        .build_many(&state.pool, &periods, None)
+        .await?;
     let has_data = reports.last().is_some_and(|r| !r.teams.is_empty());
     // A manager sees the organization and their own teams only, and no salary-based figure.
     user.redact_all(&mut reports);

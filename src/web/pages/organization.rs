@@ -85,10 +85,9 @@ pub async fn show(
     }
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
-    let mut conn = state.pool.acquire().await?;
-    let mut report = crate::report::build(&mut conn, period, None).await?;
+    let mut report = state.reports.build(&state.pool, period, None).await?;
     user.redact(&mut report);
-    let currency = crate::db::settings::currency(&mut conn).await?;
+    let currency = crate::db::settings::currency(&mut *state.pool.acquire().await?).await?;
     let metrics: Vec<&'static MetricInfo> = columns().map(Metric::info).collect();
     let org = &report.org;
     let rows = report

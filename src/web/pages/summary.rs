@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::db;
+use crate::period::Period;
 use crate::report::ReportError;
 use crate::summary::{self, Summary, SummaryError};
 use crate::web::auth::{CurrentUser, Nav};
@@ -63,7 +64,8 @@ pub async fn render(
     user: &CurrentUser,
     params: &Params,
 ) -> Result<SummaryPage, AppError> {
-    let mut s = load(state, user, params).await?;
+    let period = chosen(user, params)?;
+    let mut s = load(state, user, period).await?;
     s.team_links = true;
     Ok(SummaryPage {
         nav: user.nav(),
@@ -72,20 +74,31 @@ pub async fn render(
     })
 }
 
-/// `GET /summary.pdf?period=2025-Q1`: the same summary as an A4 PDF.
+/// `GET /summary.pdf?period=2025-Q1`: the same summary as an A4 PDF, kept until the data
+/// changes for readers who see the same (`cache::ReportCache::document`).
 pub async fn pdf(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let s = load(&state, &user, &params).await?;
-    let bytes = tokio::task::spawn_blocking(move || summary::pdf::render(&s).map(|b| (s, b)))
-        .await
-        .map_err(|e| AppError::Internal(format!("the PDF task failed: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (s, bytes) = bytes;
-    audit_export(&state, &user, &s, "pdf").await?;
-    Ok(download(bytes, "application/pdf", &file_name(&s, "pdf")))
+    let period = chosen(&user, &params)?;
+    let name = format!("summary.pdf {period} {:?} {:?}", user.role, user.teams);
+    let bytes = state
+        .reports
+        .document(&state.pool, name, || async {
+            let s = load(&state, &user, period).await?;
+            tokio::task::spawn_blocking(move || summary::pdf::render(&s))
+                .await
+                .map_err(|e| AppError::Internal(format!("the PDF task failed: {e}")))?
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    audit_export(&state, &user, period, "pdf").await?;
+    Ok(download(
+        bytes.to_vec(),
+        "application/pdf",
+        &file_name(period, "pdf"),
+    ))
 }
 
 /// `GET /summary.csv?period=2025-Q1`: one row per scope and metric.
@@ -94,13 +107,14 @@ pub async fn csv(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let s = load(&state, &user, &params).await?;
+    let period = chosen(&user, &params)?;
+    let s = load(&state, &user, period).await?;
     let bytes = summary::csv::render(&s.report);
-    audit_export(&state, &user, &s, "csv").await?;
+    audit_export(&state, &user, period, "csv").await?;
     Ok(download(
         bytes,
         "text/csv; charset=utf-8",
-        &file_name(&s, "csv"),
+        &file_name(period, "csv"),
     ))
 }
 
@@ -114,8 +128,8 @@ pub fn standalone_html(s: &Summary) -> Result<String, askama::Error> {
     .render()
 }
 
-/// Check the role, parse the period, build the summary.
-async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<Summary, AppError> {
+/// Check the role and parse the period.
+fn chosen(user: &CurrentUser, params: &Params) -> Result<Period, AppError> {
     if user.role == Role::Manager {
         return Err(AppError::Forbidden(
             "The quarterly summary names every team, so it is for HR and executives. Your \
@@ -124,24 +138,35 @@ async fn load(state: &AppState, user: &CurrentUser, params: &Params) -> Result<S
         ));
     }
     let today = chrono::Local::now().date_naive();
-    let period = periods::chosen(params.period.as_deref(), today)?;
-    let mut conn = state.pool.acquire().await?;
-    summary::build_for(&mut conn, period, |reports| user.redact_all(reports))
-        .await
-        .map_err(|e| match e {
-            SummaryError::NotAQuarter(asked) => AppError::BadRequest(format!(
-                "The quarterly summary covers a quarter, not \"{asked}\": choose a quarter \
+    periods::chosen(params.period.as_deref(), today)
+}
+
+/// The summary of `period` as this user may see it.
+async fn load(state: &AppState, user: &CurrentUser, period: Period) -> Result<Summary, AppError> {
+    let summary = async {
+        let quarters = summary::trend_quarters(period)?;
+        let mut reports = state
+            .reports
+            .build_many(&state.pool, &quarters, None)
+            .await?;
+        user.redact_all(&mut reports);
+        let mut conn = state.pool.acquire().await.map_err(ReportError::from)?;
+        summary::complete(&mut conn, period, reports).await
+    };
+    summary.await.map_err(|e| match e {
+        SummaryError::NotAQuarter(asked) => AppError::BadRequest(format!(
+            "The quarterly summary covers a quarter, not \"{asked}\": choose a quarter \
                  such as 2025-Q1 (YYYY-Qn)."
-            )),
-            SummaryError::Report(ReportError::Database(e)) => e.into(),
-            SummaryError::Report(e) => AppError::from(e),
-        })
+        )),
+        SummaryError::Report(ReportError::Database(e)) => e.into(),
+        SummaryError::Report(e) => AppError::from(e),
+    })
 }
 
 async fn audit_export(
     state: &AppState,
     user: &CurrentUser,
-    s: &Summary,
+    period: Period,
     format: &str,
 ) -> Result<(), AppError> {
     let mut conn = state.pool.acquire().await?;
@@ -152,15 +177,15 @@ async fn audit_export(
         serde_json::json!({
             "what": "quarterly summary",
             "format": format,
-            "period": s.period.to_string(),
+            "period": period.to_string(),
         }),
     )
     .await?;
     Ok(())
 }
 
-fn file_name(s: &Summary, extension: &str) -> String {
-    format!("attune-summary-{}.{extension}", s.period)
+fn file_name(period: Period, extension: &str) -> String {
+    format!("attune-summary-{period}.{extension}")
 }
 
 fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {

@@ -153,11 +153,10 @@ pub async fn show(
     Query(params): Query<Params>,
 ) -> Result<TeamPage, AppError> {
     // The team first: a team the user may not see is a 404 whatever else is asked.
-    let mut conn = state.pool.acquire().await?;
-    let team = visible_team(&mut conn, &user, &name).await?;
+    let team = visible_team(&mut *state.pool.acquire().await?, &user, &name).await?;
     let today = chrono::Local::now().date_naive();
     let period = periods::chosen(params.period.as_deref(), today)?;
-    render(&mut conn, &user, &team, period, today).await
+    render(&state, &user, &team, period, today).await
 }
 
 /// The reports the team page of `team` is drawn from (the trend's periods, `period` last), as
@@ -210,15 +209,21 @@ fn context<'a>(current: &Report, currency: &'a str) -> Context<'a> {
 
 /// The team page of `team` (already checked visible) for `period`: also the manager's `/`.
 pub async fn render(
-    conn: &mut PgConnection,
+    state: &AppState,
     user: &CurrentUser,
     team: &db::teams::Team,
     period: Period,
     today: NaiveDate,
 ) -> Result<TeamPage, AppError> {
-    let reports = reports_for(&mut *conn, user.role, &user.teams, &team.name, period).await?;
-    let currency = db::settings::currency(&mut *conn).await?;
-    let teams = switcher(&mut *conn, user, &team.name, period).await?;
+    let periods = period.trailing(TREND_LENGTH);
+    let mut reports = state
+        .reports
+        .build_many(&state.pool, &periods, Some(&team.name))
+        .await?;
+    user.redact_all(&mut reports);
+    let mut conn = state.pool.acquire().await?;
+    let currency = db::settings::currency(&mut conn).await?;
+    let teams = switcher(&mut conn, user, &team.name, period).await?;
     let current = reports
         .last()
         .expect("the trend includes the period itself");

@@ -1,0 +1,279 @@
+//! Reports kept in memory between requests, so that a page costs what it takes to show its
+//! figures, not to count them again from every raw row.
+//!
+//! A report depends on the data in PostgreSQL, the periods asked for and the day it is made
+//! (a quarter under way has no known outcomes). The data's part is the data version
+//! (`db::version`, migration 0009): PostgreSQL bumps it when any transaction that changed a table
+//! a report reads commits, whoever made the change (an import, an undo, an erasure, a setting,
+//! a survey's answers, another Attune instance, `psql`). Each request reads it (one small
+//! query); reports computed under another version are never used again. So every instance
+//! shows the new figures as soon as the change is committed, without telling each other.
+//!
+//! What is kept is each set of periods' unredacted reports over every team; a team's report is
+//! cut from it (`Report::only_team`), and what a reader may see is applied by the caller
+//! (`web::redact`) on its own copy, per request. Documents made from reports (the summary's
+//! PDF) are kept the same way, under a name that says whose view of the data they are.
+//! Requests for something being computed wait for that computation instead of starting their
+//! own. Memory is bounded: past [`DEFAULT_BUDGET`] scopes (and [`DOCUMENT_BUDGET`] bytes of
+//! documents), the least recently used are dropped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use tokio::sync::OnceCell;
+
+use crate::db;
+use crate::db::version::DataVersion;
+use crate::period::Period;
+use crate::report::{self, Report, ReportError};
+
+/// How many scopes (the organization or one team in one period, with its two comparisons) are
+/// kept at most: a few kilobytes each (three tiers of figures, three times), so some tens of
+/// megabytes; a 40-team company holds some 60 sets of eight periods.
+pub const DEFAULT_BUDGET: usize = 20_000;
+
+/// How many bytes of documents made from reports (the summary's PDF) are kept at most.
+pub const DOCUMENT_BUDGET: usize = 64 * 1024 * 1024;
+
+/// The cache of computed reports, and of documents made from them. Cheap to clone: clones share
+/// it.
+#[derive(Clone)]
+pub struct ReportCache {
+    reports: Memo<Vec<Period>, Arc<Vec<Report>>>,
+    documents: Memo<String, Arc<Vec<u8>>>,
+}
+
+impl Default for ReportCache {
+    fn default() -> ReportCache {
+        ReportCache::new(DEFAULT_BUDGET)
+    }
+}
+
+impl ReportCache {
+    /// An empty cache holding at most `budget` scopes (and [`DOCUMENT_BUDGET`] of documents).
+    pub fn new(budget: usize) -> ReportCache {
+        ReportCache {
+            reports: Memo::new(budget),
+            documents: Memo::new(DOCUMENT_BUDGET),
+        }
+    }
+
+    /// `report::build_many`, from the cache when the data has not changed since the same
+    /// periods were asked for on the same day. No connection is held while waiting for
+    /// another request's computation.
+    pub async fn build_many(
+        &self,
+        pool: &PgPool,
+        periods: &[Period],
+        team: Option<&str>,
+    ) -> Result<Vec<Report>, ReportError> {
+        let (version, team) = {
+            let mut conn = pool.acquire().await?;
+            let version = db::version::current(&mut conn).await?;
+            let team = match team {
+                Some(name) => Some(report::team_named(&mut conn, name).await?),
+                None => None,
+            };
+            (version, team)
+        };
+        let today = chrono::Local::now().date_naive();
+        let reports = self
+            .reports
+            .get_or_compute(
+                (version, today, periods.to_vec()),
+                |reports| reports.iter().map(|r| 1 + r.teams.len()).sum(),
+                || async {
+                    let mut conn = pool.acquire().await?;
+                    let reports = report::build_many_on(&mut conn, periods, None, today).await?;
+                    Ok::<_, ReportError>(Arc::new(reports))
+                },
+            )
+            .await?;
+        Ok(match team {
+            Some(name) => reports.iter().map(|r| r.only_team(&name)).collect(),
+            None => reports.to_vec(),
+        })
+    }
+
+    /// `report::build`, from the cache as [`ReportCache::build_many`].
+    pub async fn build(
+        &self,
+        pool: &PgPool,
+        period: Period,
+        team: Option<&str>,
+    ) -> Result<Report, ReportError> {
+        let mut reports = self.build_many(pool, &[period], team).await?;
+        Ok(reports.remove(0))
+    }
+
+    /// A document made from reports (`make`), kept under `name` — which must say everything
+    /// the document depends on but the data and the day: what it is, its periods, and what its
+    /// reader may see — until the data version moves.
+    pub async fn document<E, F, Fut>(
+        &self,
+        pool: &PgPool,
+        name: String,
+        make: F,
+    ) -> Result<Arc<Vec<u8>>, E>
+    where
+        E: From<sqlx::Error>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<u8>, E>>,
+    {
+        let version = db::version::current(&mut *pool.acquire().await?).await?;
+        let today = chrono::Local::now().date_naive();
+        self.documents
+            .get_or_compute(
+                (version, today, name),
+                |bytes| bytes.len(),
+                || async { make().await.map(Arc::new) },
+            )
+            .await
+    }
+
+    /// How many sets of reports this cache has computed (the others came from memory).
+    pub fn computed(&self) -> u64 {
+        self.reports.computed()
+    }
+}
+
+/// Values kept by data version, day and key: each computed once by whichever request asks
+/// first (the others wait for it), dropped when a newer data version is seen, and the least
+/// recently used dropped past a budget of weight.
+struct Memo<K, V> {
+    entries: Arc<Mutex<Entries<K, V>>>,
+    budget: usize,
+    computed: Arc<AtomicU64>,
+}
+
+impl<K, V> Clone for Memo<K, V> {
+    fn clone(&self) -> Self {
+        Memo {
+            entries: self.entries.clone(),
+            budget: self.budget,
+            computed: self.computed.clone(),
+        }
+    }
+}
+
+/// What a value depends on: the data, the day it is made (a quarter under way has no known
+/// outcomes), and what was asked.
+type Key<K> = (DataVersion, NaiveDate, K);
+
+struct Entry<V> {
+    cell: Arc<OnceCell<V>>,
+    /// When it was last asked for, on the memo's own clock.
+    last_used: u64,
+    /// Its weight once computed (0 before).
+    weight: usize,
+}
+
+struct Entries<K, V> {
+    map: HashMap<Key<K>, Entry<V>>,
+    clock: u64,
+    weight: usize,
+    /// The newest data version seen: entries of older ones are dropped when it moves.
+    newest: Option<DataVersion>,
+}
+
+impl<K: Clone + Eq + Hash, V: Clone> Memo<K, V> {
+    fn new(budget: usize) -> Memo<K, V> {
+        Memo {
+            entries: Arc::new(Mutex::new(Entries {
+                map: HashMap::new(),
+                clock: 0,
+                weight: 0,
+                newest: None,
+            })),
+            budget,
+            computed: Arc::default(),
+        }
+    }
+
+    /// The value of `key`, computed by `compute` unless it is kept or being computed;
+    /// `weight` says how much of the budget it takes.
+    async fn get_or_compute<E, F, Fut>(
+        &self,
+        key: Key<K>,
+        weight: impl FnOnce(&V) -> usize,
+        compute: F,
+    ) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let cell = self.cell(&key);
+        let value = cell
+            .get_or_try_init(|| async {
+                let value = compute().await?;
+                self.computed.fetch_add(1, Ordering::Relaxed);
+                Ok(value)
+            })
+            .await?
+            .clone();
+        self.weigh(&key, weight(&value));
+        Ok(value)
+    }
+
+    fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Entries<K, V>> {
+        // Nothing panics while holding the lock; if something did, the map is still whole.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The entry of `key`, created empty if there is none.
+    fn cell(&self, key: &Key<K>) -> Arc<OnceCell<V>> {
+        let mut entries = self.lock();
+        let version = key.0;
+        let newer = entries.newest.is_none_or(|newest| {
+            newest.database != version.database || newest.version < version.version
+        });
+        if newer {
+            entries.newest = Some(version);
+            entries.map.retain(|k, _| k.0 == version);
+            entries.weight = entries.map.values().map(|e| e.weight).sum();
+        }
+        entries.clock += 1;
+        let now = entries.clock;
+        let entry = entries.map.entry(key.clone()).or_insert_with(|| Entry {
+            cell: Arc::default(),
+            last_used: now,
+            weight: 0,
+        });
+        entry.last_used = now;
+        entry.cell.clone()
+    }
+
+    /// Count a computed entry's weight (once), then drop the least recently used entries while
+    /// the memo holds more than its budget.
+    fn weigh(&self, key: &Key<K>, weight: usize) {
+        let mut entries = self.lock();
+        if let Some(entry) = entries.map.get_mut(key)
+            && entry.weight == 0
+        {
+            entry.weight = weight;
+            entries.weight += weight;
+        }
+        while entries.weight > self.budget {
+            let Some(oldest) = entries
+                .map
+                .iter()
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(dropped) = entries.map.remove(&oldest) {
+                entries.weight -= dropped.weight;
+            }
+        }
+    }
+}
