@@ -30,8 +30,82 @@ pub enum ReadError {
     Empty,
     #[error("the file has a header line but no data rows")]
     NoRows,
+    #[error("the file is {what}, not CSV text; {advice}")]
+    NotText {
+        what: &'static str,
+        advice: &'static str,
+    },
     #[error("line {line}: {message}")]
     Malformed { line: u64, message: String },
+}
+
+/// Files people save by mistake instead of a CSV export, told by their first bytes:
+/// (signature, what it is, what to do).
+const NOT_TEXT: [(&[u8], &str, &str); 3] = [
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel .xlsx workbook is one)",
+        "open it and save or export it as CSV",
+    ),
+    (
+        b"\x1f\x8b",
+        "gzip-compressed",
+        "decompress it first (gunzip)",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel .xls workbook",
+        "open it and save or export it as CSV",
+    ),
+];
+
+/// Where a file's bytes are and are not UTF-8, by line: a file with both is two encodings
+/// mixed (lines pasted from another export), which no single decoding reads right.
+#[derive(Debug, Default)]
+struct Utf8Lines {
+    line: u64,
+    /// Continuation bytes still expected by the current multi-byte sequence.
+    pending: u8,
+    first_invalid: Option<u64>,
+    first_multibyte: Option<u64>,
+}
+
+impl Utf8Lines {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if self.pending > 0 {
+                if byte & 0xC0 == 0x80 {
+                    self.pending -= 1;
+                    if self.pending == 0 {
+                        self.first_multibyte.get_or_insert(self.line + 1);
+                    }
+                    continue;
+                }
+                self.first_invalid.get_or_insert(self.line + 1);
+                self.pending = 0;
+            }
+            match byte {
+                b'\n' => self.line += 1,
+                0x00..=0x7F => {}
+                0xC2..=0xDF => self.pending = 1,
+                0xE0..=0xEF => self.pending = 2,
+                0xF0..=0xF4 => self.pending = 3,
+                _ => {
+                    self.first_invalid.get_or_insert(self.line + 1);
+                }
+            }
+        }
+    }
+
+    /// The file mixes encodings: (a line that is not UTF-8, a line that is).
+    fn mixed(&self) -> Option<(u64, u64)> {
+        let invalid = if self.pending > 0 {
+            self.first_invalid.or(Some(self.line + 1))
+        } else {
+            self.first_invalid
+        };
+        Some((invalid?, self.first_multibyte?))
+    }
 }
 
 /// Decode `bytes`: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252.
@@ -142,7 +216,9 @@ pub struct Scan {
 }
 
 /// Read the raw bytes once: hash them, detect the encoding (a BOM, else UTF-8 if every byte
-/// sequence is valid, else Windows-1252) and the delimiter of the header line.
+/// sequence is valid, else Windows-1252) and the delimiter of the header line. A workbook or a
+/// compressed file saved as `.csv`, and a file mixing UTF-8 lines with lines in another
+/// encoding, are refused.
 pub fn scan<S: Source + ?Sized>(source: &S) -> Result<Scan, ReadError> {
     use sha2::{Digest, Sha256};
     let mut input = source.open().map_err(unreadable)?;
@@ -152,12 +228,14 @@ pub fn scan<S: Source + ?Sized>(source: &S) -> Result<Scan, ReadError> {
     let mut utf8 = encoding_rs::UTF_8.new_decoder_without_bom_handling();
     let mut valid_utf8 = true;
     let mut scratch = String::new();
+    let mut lines = Utf8Lines::default();
     loop {
         let n = input.read(&mut buffer).map_err(unreadable)?;
         if n == 0 {
             break;
         }
         hasher.update(&buffer[..n]);
+        lines.feed(&buffer[..n]);
         if first.len() < (1 << 16) {
             let take = n.min((1 << 16) - first.len());
             first.extend_from_slice(&buffer[..take]);
@@ -176,7 +254,26 @@ pub fn scan<S: Source + ?Sized>(source: &S) -> Result<Scan, ReadError> {
         let (result, _) = utf8.decode_to_string_without_replacement(&[], &mut scratch, true);
         valid_utf8 = !matches!(result, encoding_rs::DecoderResult::Malformed(_, _));
     }
-    let (encoding, encoding_label) = match Encoding::for_bom(&first) {
+    if let Some((_, what, advice)) = NOT_TEXT
+        .iter()
+        .find(|(signature, _, _)| first.starts_with(signature))
+    {
+        return Err(ReadError::NotText { what, advice });
+    }
+    let bom = Encoding::for_bom(&first);
+    if bom.is_none()
+        && !valid_utf8
+        && let Some((legacy, utf8)) = lines.mixed()
+    {
+        return Err(ReadError::Malformed {
+            line: legacy,
+            message: format!(
+                "is not UTF-8 text, but line {utf8} is: the file mixes two encodings \
+                 (lines pasted from another export?); save it again as UTF-8"
+            ),
+        });
+    }
+    let (encoding, encoding_label) = match bom {
         Some((e, _)) if e == encoding_rs::UTF_8 => (e, "UTF-8 (with BOM)"),
         Some((e, _)) if e == encoding_rs::UTF_16LE => (e, "UTF-16LE"),
         Some((e, _)) => (e, "UTF-16BE"),
@@ -200,11 +297,14 @@ fn unreadable(err: std::io::Error) -> ReadError {
 }
 
 /// Newline offsets of the decoded text as the CSV reader pulls it, to number lines the way a
-/// text editor does (csv's own count is one short after CRLF line ends).
+/// text editor does (csv's own count is one short after CRLF line ends); and the quotes, as
+/// the CSV reader reads them, so that a quoted cell still open at the end of the file (which
+/// the reader takes as one long cell) can be told.
 struct LineTracking<R> {
     inner: R,
     offset: u64,
     newlines: Rc<RefCell<VecDeque<u64>>>,
+    quotes: Quotes,
 }
 
 impl<R: Read> Read for LineTracking<R> {
@@ -215,9 +315,64 @@ impl<R: Read> Read for LineTracking<R> {
             if *byte == b'\n' {
                 newlines.push_back(self.offset + i as u64);
             }
+            self.quotes.feed(*byte);
         }
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+/// Where a cell stands, by the rules of the CSV reader: a quote opens a quoted cell only as its
+/// first character; inside, a doubled quote is a quote and a single one closes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Start,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted cell: it closes it, unless another quote follows.
+    QuoteInQuoted,
+}
+
+#[derive(Debug)]
+struct Quotes {
+    delimiter: u8,
+    cell: Cell,
+    line: u64,
+    /// The line where the open quoted cell started.
+    opened_on: u64,
+}
+
+impl Quotes {
+    fn new(delimiter: u8) -> Quotes {
+        Quotes {
+            delimiter,
+            cell: Cell::Start,
+            line: 1,
+            opened_on: 1,
+        }
+    }
+
+    fn feed(&mut self, byte: u8) {
+        self.cell = match (self.cell, byte) {
+            (Cell::Quoted, b'"') => Cell::QuoteInQuoted,
+            (Cell::Quoted, _) => Cell::Quoted,
+            (Cell::QuoteInQuoted, b'"') => Cell::Quoted,
+            (Cell::Start, b'"') => {
+                self.opened_on = self.line;
+                Cell::Quoted
+            }
+            (_, b'\n' | b'\r') => Cell::Start,
+            (_, byte) if byte == self.delimiter => Cell::Start,
+            _ => Cell::Unquoted,
+        };
+        if byte == b'\n' {
+            self.line += 1;
+        }
+    }
+
+    /// The line of a quoted cell still open (at the end of the file).
+    fn open(&self) -> Option<u64> {
+        (self.cell == Cell::Quoted).then_some(self.opened_on)
     }
 }
 
@@ -244,6 +399,7 @@ pub fn rows<'a, S: Source + ?Sized>(source: &'a S, scan: &Scan) -> Result<Rows<'
         inner: decoded,
         offset: 0,
         newlines: Rc::clone(&newlines),
+        quotes: Quotes::new(scan.delimiter),
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(scan.delimiter)
@@ -254,7 +410,9 @@ pub fn rows<'a, S: Source + ?Sized>(source: &'a S, scan: &Scan) -> Result<Rows<'
         .headers()
         .map_err(|e| malformed(&e, 1))?
         .iter()
-        .map(str::to_string)
+        // Headers are shown everywhere (terminal, pages, API); a control character in one is
+        // noise, which matching ignores anyway.
+        .map(|header| header.chars().filter(|c| !c.is_control()).collect())
         .collect();
     if headers.iter().all(String::is_empty) {
         return Err(ReadError::Empty);
@@ -276,7 +434,19 @@ impl Iterator for Rows<'_> {
         loop {
             match self.reader.read_record(&mut self.record) {
                 Err(e) => return Some(Err(malformed(&e, self.line + 1))),
-                Ok(false) => return None,
+                Ok(false) => {
+                    // Once: a further call finds the reader at its end again.
+                    return self.reader.get_mut().quotes.open().map(|line| {
+                        self.reader.get_mut().quotes.cell = Cell::Start;
+                        Err(ReadError::Malformed {
+                            line,
+                            message: "a quoted cell starts here and is never closed (its \
+                                      closing \" is missing), so the rest of the file would \
+                                      be read as that one cell"
+                                .to_string(),
+                        })
+                    });
+                }
                 Ok(true) => {}
             }
             // A record's reported start may sit on the end of the line before it: newlines at
@@ -374,5 +544,52 @@ mod tests {
         let table = read(b"id,name\r\n1,\"two\nlines\"\r\n\r\n,\r\n3, x \r\n").unwrap();
         assert_eq!(table[0].get(1), "two\nlines");
         assert_eq!(table[1].get(1), "x");
+    }
+
+    #[test]
+    fn a_quoted_cell_never_closed_is_refused_at_the_line_it_opens() {
+        let err = read(b"id,name\n1,ok\n2,\"Ann\n3,Bob\n").unwrap_err();
+        assert_eq!(
+            err,
+            ReadError::Malformed {
+                line: 3,
+                message: "a quoted cell starts here and is never closed (its closing \" is \
+                          missing), so the rest of the file would be read as that one cell"
+                    .into()
+            }
+        );
+        // Quotes that close, doubled quotes, and quotes inside an unquoted cell are fine.
+        for fine in [
+            &b"id,name\n1,\"A \"\"B\"\" C\"\n2,\"x\ny\"\n"[..],
+            b"id,name\n1,5\" screen\n2,a\"b\n",
+            b"id;name\r\n1;\"a;b\"\r\n",
+        ] {
+            assert!(read(fine).is_ok(), "{:?}", String::from_utf8_lossy(fine));
+        }
+    }
+
+    #[test]
+    fn archives_and_workbooks_are_not_read_as_text() {
+        for (bytes, what) in [
+            (&b"PK\x03\x04\x14\x00rest"[..], "a ZIP archive"),
+            (b"\x1f\x8b\x08\x00rest", "gzip-compressed"),
+            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "an Excel .xls"),
+        ] {
+            let err = scan(bytes).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("the file is {what}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn utf8_lines_mixed_with_another_encoding_are_refused_naming_both() {
+        let err = read(b"id,name\n1,Zo\xc3\xab\n2,Zo\xeb\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 3: is not UTF-8 text, but line 2 is"),
+            "{err}"
+        );
+        // All Windows-1252: read as such.
+        let rows = read(b"id,name\n1,Zo\xeb\n2,caf\xe9\n").unwrap();
+        assert_eq!(rows[1].get(1), "café");
     }
 }

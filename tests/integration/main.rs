@@ -4,6 +4,7 @@ mod access;
 mod admin;
 mod auth;
 mod backup;
+mod bad_files;
 mod bad_input;
 mod browser;
 mod checkers;
