@@ -58,7 +58,7 @@ impl Cells<'_> {
         self.errors.push(RowError {
             line: self.row.line,
             column: Some(column.to_string()),
-            value: value.map(str::to_string),
+            value: value.map(shown),
             message,
         });
     }
@@ -250,13 +250,26 @@ impl Cells<'_> {
                 None
             };
             if let Some(message) = problem {
-                let shown: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
-                self.error(column, Some(&shown), message);
+                let start: String = value.chars().take(40).collect();
+                self.error(column, Some(&start), message);
                 storable = false;
             }
         }
         storable
     }
+}
+
+/// A cell's value as messages show it: on one line (tabs and line breaks become spaces), without
+/// other control characters, which could move a terminal's cursor or change its colours.
+pub(crate) fn shown(value: &str) -> String {
+    value
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// What reading rows accumulates: ids and keys seen so far (for duplicates) and notes for the
@@ -304,9 +317,10 @@ impl RowState {
         }
     }
 
-    /// Something worth knowing about the file that is not an error; each is shown once.
+    /// Something worth knowing about the file that is not an error; each is shown once (as
+    /// [`shown`]: it may quote a cell).
     pub(crate) fn note(&mut self, note: String) {
-        self.notes.insert(note);
+        self.notes.insert(shown(&note));
     }
 
     /// The notes, in order.

@@ -19,6 +19,8 @@ pub mod commit;
 pub mod covers;
 pub mod dates;
 pub mod effect;
+#[cfg(test)]
+mod fuzz;
 pub mod kinds;
 pub mod prepare;
 pub mod reader;
