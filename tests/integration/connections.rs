@@ -11,7 +11,7 @@ use crate::embedded::{free_port, wait_until_ready};
 use crate::outages::http_get;
 use crate::support::{TestApp, attune_command};
 
-fn serve(app: &TestApp, extra: &[&str]) -> (Child, u16) {
+pub fn serve(app: &TestApp, extra: &[&str]) -> (Child, u16) {
     let port = free_port();
     let mut server = attune_command()
         .env("DATABASE_URL", &app.database_url)
@@ -25,7 +25,7 @@ fn serve(app: &TestApp, extra: &[&str]) -> (Child, u16) {
     (server, port)
 }
 
-fn stop(mut server: Child) {
+pub fn stop(mut server: Child) {
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(server.id() as i32),
         nix::sys::signal::Signal::SIGTERM,

@@ -23,6 +23,7 @@ mod help;
 mod import_employees;
 mod import_kinds;
 mod import_web;
+mod instances;
 mod mail;
 mod mail_choices;
 mod mail_digest;
