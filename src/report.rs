@@ -17,8 +17,8 @@ use crate::db;
 use crate::period::{Granularity, Period};
 use crate::scoring::privacy::{self, Hiding};
 use crate::scoring::{
-    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, Intermediate, Metric,
-    OutcomeLink, PeriodFacts, QuarterFigures, Reason, Scored, Settings,
+    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, HiddenWhy,
+    Intermediate, Metric, OutcomeLink, PeriodFacts, QuarterFigures, Reason, Scored, Settings,
 };
 
 /// The whole report of one period.
@@ -49,7 +49,12 @@ pub struct Scope {
     pub advanced: Advanced,
     /// Metrics withheld for privacy (too few survey responses); their values are null.
     pub suppressed: Vec<Metric>,
-    /// Why each metric without a value has none (docs/metrics.md, "Why a figure is missing").
+    /// Why each metric without a value has none, by key: `no_data` (not covered, or nothing to
+    /// count; for `empathy_index`, its known parts are not enough), `too_few_responses`,
+    /// `not_reported_for_months`, `period_not_finished`, `salary_based` or `too_few_people`.
+    /// Every `null` metric has one, except `resilience_quarters` while turnover has not
+    /// recovered and `customer_lifetime_value` (and its growth) while no customer was lost.
+    /// Pages show the matching words; see docs/metrics.md, "Why a figure is missing".
     pub reasons: BTreeMap<Metric, Reason>,
     /// The salary-based figures over too few people to show to anyone but HR
     /// (`privacy::decide_salary`; `web::redact` withholds them). Not in the JSON.
@@ -71,6 +76,8 @@ pub struct Comparison {
     pub intermediate: Intermediate,
     pub advanced: Advanced,
     pub suppressed: Vec<Metric>,
+    /// Why each metric of the comparison period without a value has none, as the scope's
+    /// `reasons`.
     pub reasons: BTreeMap<Metric, Reason>,
     /// As the scope's `salary_protected`.
     #[serde(skip)]
@@ -303,26 +310,46 @@ impl<'a> Scorer<'a> {
         scoring::score(facts, previous, &series, ctx, &hidden)
     }
 
+    /// Why each figure of `scored` (the scope `team` in `period`) without a value has none.
+    fn reasons(
+        &self,
+        scored: &scoring::ScopeMetrics,
+        period: Period,
+        team: Option<&str>,
+    ) -> BTreeMap<Metric, Reason> {
+        let empty = Facts::default();
+        let hidden = HiddenWhy {
+            current: &self.hiding.why_of(period, team),
+            previous: &self.hiding.why_of(period.previous(), team),
+        };
+        scoring::reasons(
+            scored,
+            hidden,
+            self.facts_of(period, team).unwrap_or(&empty),
+            self.facts_of(period.previous(), team),
+        )
+    }
+
     fn scope(&self, period: Period, team: Option<&str>) -> Scope {
         let m = self.score(period, team);
         let comparison = |p: Period| {
             let c = self.score(p, team);
             Comparison {
                 period: p,
+                reasons: self.reasons(&c, p, team),
                 fundamentals: c.fundamentals,
                 intermediate: c.intermediate,
                 advanced: c.advanced,
                 suppressed: c.suppressed,
-                reasons: BTreeMap::new(),
                 salary_protected: self.salary.of(p, team),
             }
         };
         Scope {
+            reasons: self.reasons(&m, period, team),
             fundamentals: m.fundamentals,
             intermediate: m.intermediate,
             advanced: m.advanced,
             suppressed: m.suppressed,
-            reasons: BTreeMap::new(),
             salary_protected: self.salary.of(period, team),
             empathy_index_parts: m.empathy_index_parts,
             previous: comparison(period.previous()),

@@ -10,6 +10,9 @@ pub enum Missing {
     NoFigure,
     /// The imports do not cover it, or there is nothing to count (`no_data`).
     NoData,
+    /// The empathy index without empathy favorability, or with known parts carrying less than
+    /// half of the weight (`no_data` of the index).
+    NotEnoughData,
     /// A survey figure of a month (`not_reported_for_months`).
     NotReportedForMonths,
     /// A survey figure of a period still under way (`period_not_finished`).
@@ -28,7 +31,7 @@ impl Missing {
     /// Why `metric` of `scope` is not shown, or None when it has a value to show.
     pub fn of(scope: &impl Scored, metric: Metric) -> Option<Missing> {
         if let Some(reason) = scope.reason(metric) {
-            Some(Missing::from(reason))
+            Some(Missing::of_reason(metric, reason))
         } else if scope.is_suppressed(metric) {
             Some(Missing::withheld(metric))
         } else if scope.get(metric).is_none() {
@@ -44,6 +47,23 @@ impl Missing {
             Privacy::SalaryBased => Missing::SalaryBased,
             Privacy::Survey(_) | Privacy::FromSurvey | Privacy::Open => Missing::TooFewResponses,
         }
+    }
+
+    /// The words for `metric`'s reason: as [`Missing::from`], but an empathy index without
+    /// data is made of too few known parts.
+    pub fn of_reason(metric: Metric, reason: Reason) -> Missing {
+        match (metric, reason) {
+            (Metric::EmpathyIndex, Reason::NoData) => Missing::NotEnoughData,
+            _ => Missing::from(reason),
+        }
+    }
+
+    /// Whether it says there is nothing to show, rather than that something is withheld.
+    pub fn is_no_data(self) -> bool {
+        matches!(
+            self,
+            Missing::NoFigure | Missing::NoData | Missing::NotEnoughData
+        )
     }
 
     /// The words for the report's reason.
@@ -63,6 +83,7 @@ impl Missing {
         match self {
             Missing::NoFigure => "–",
             Missing::NoData => "no data",
+            Missing::NotEnoughData => "not enough data",
             Missing::NotReportedForMonths => "reported for finished quarters only",
             Missing::PeriodNotFinished => "reported once the period has ended",
             Missing::TooFewPeople => "withheld: too few people",
@@ -76,6 +97,7 @@ impl Missing {
         match self {
             Missing::NoFigure => "–",
             Missing::NoData => "no data",
+            Missing::NotEnoughData => "not enough",
             Missing::NotReportedForMonths => "quarters only",
             Missing::PeriodNotFinished => "not ended",
             Missing::TooFewPeople => "withheld",
@@ -140,5 +162,21 @@ mod tests {
             assert_eq!(Missing::from(reason).words(), words, "{reason:?}");
             assert_eq!(Missing::from(reason).cell(), words, "{reason:?}");
         }
+    }
+
+    #[test]
+    fn an_empathy_index_without_data_reads_not_enough_data() {
+        let index = Missing::of_reason(Metric::EmpathyIndex, Reason::NoData);
+        assert_eq!(index.words(), "not enough data");
+        assert_eq!(index.cell(), "not enough data");
+        assert!(index.is_no_data());
+        assert_eq!(
+            Missing::of_reason(Metric::Csat, Reason::NoData).words(),
+            "no data"
+        );
+        assert_eq!(
+            Missing::of_reason(Metric::EmpathyIndex, Reason::PeriodNotFinished).words(),
+            "reported once the period has ended"
+        );
     }
 }

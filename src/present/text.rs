@@ -84,6 +84,22 @@ pub fn render(report: &Report) -> String {
         Missing::TooFewResponses.short(),
         report.min_group_size
     );
+    // The other short words the table used, each with what it stands for.
+    let mut used: Vec<Missing> = Vec::new();
+    for (_, scope) in &scopes {
+        for metric in scoring::catalogue() {
+            if let Some(missing) = Missing::of(*scope, metric.metric)
+                && missing.short() != missing.words()
+                && missing != Missing::TooFewResponses
+                && !used.contains(&missing)
+            {
+                used.push(missing);
+            }
+        }
+    }
+    for missing in used {
+        let _ = writeln!(out, "\"{}\": {}.", missing.short(), missing.words());
+    }
     out
 }
 

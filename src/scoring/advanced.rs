@@ -126,9 +126,11 @@ pub(super) fn advanced(
     };
     let (resilience_recovery, resilience_quarters) = resilience(turnover_series);
     let parts = empathy_parts(f, enps, ctx);
-    let total_weight: f64 = parts.iter().map(|p| p.weight).sum();
-    let empathy_index = (total_weight > 0.0)
-        .then(|| parts.iter().map(|p| p.score * p.weight).sum::<f64>() / total_weight);
+    let empathy_index = empathy_index(
+        &parts,
+        &ctx.settings.empathy_weights,
+        f.empathy_favorability.is_some(),
+    );
     let advanced = Advanced {
         enps,
         enps_change: enps.zip(previous_enps).map(|(now, before)| now - before),
@@ -214,6 +216,35 @@ pub fn resilience(series: &[Option<f64>]) -> (Option<f64>, Option<f64>) {
         .position(|v| v.is_some_and(|v| v <= usual))
         .map(|offset| (offset + 1) as f64);
     (Some(recovery), quarters)
+}
+
+/// The empathy index: the weighted mean of its known parts' scores, computed only from real
+/// parts — when empathy favorability is known and the known parts carry at least half of the
+/// total weight (`weights`' positive weights). Otherwise None: the known parts are not enough
+/// (docs/metrics.md, "The empathy index").
+fn empathy_index(
+    parts: &[EmpathyIndexPart],
+    weights: &EmpathyWeights,
+    favorability_known: bool,
+) -> Option<f64> {
+    let total: f64 = weights.all().into_iter().filter(|w| *w > 0.0).sum();
+    let known: f64 = parts.iter().map(|p| p.weight).sum();
+    (favorability_known && known > 0.0 && 2.0 * known >= total)
+        .then(|| parts.iter().map(|p| p.score * p.weight).sum::<f64>() / known)
+}
+
+impl EmpathyWeights {
+    /// The six weights, in the order of [`EmpathyPart`].
+    fn all(&self) -> [f64; 6] {
+        [
+            self.empathy_favorability,
+            self.enps,
+            self.voluntary_turnover,
+            self.absenteeism,
+            self.promotion,
+            self.csat,
+        ]
+    }
 }
 
 /// Each available part of the empathy index as a 0–100 score (see docs/metrics.md).
@@ -400,6 +431,86 @@ mod tests {
         let total: f64 = parts.iter().map(|p| p.score * p.weight).sum::<f64>()
             / parts.iter().map(|p| p.weight).sum::<f64>();
         assert!((total - expected).abs() < 1e-9);
+    }
+
+    /// The index of a quarter with these fundamentals (no eNPS), under the default weights.
+    fn index_of(f: &Fundamentals) -> Option<f64> {
+        let settings = Settings::default();
+        let parts = empathy_parts(f, None, ctx(&settings));
+        empathy_index(
+            &parts,
+            &settings.empathy_weights,
+            f.empathy_favorability.is_some(),
+        )
+    }
+
+    #[test]
+    fn a_team_without_empathy_favorability_has_no_empathy_index() {
+        // A roster and nothing else, with absences counted as none: the turnover and absence
+        // parts score 100 each, 30 of the 100 weight, and would make an index of 100 (75 with
+        // promotions at 0) from no real data.
+        let f = Fundamentals {
+            voluntary_turnover_rate: Some(0.0),
+            absenteeism_rate: Some(0.0),
+            promotion_rate: Some(0.0),
+            ..crate::scoring::fundamentals(&Default::default())
+        };
+        assert_eq!(index_of(&f), None);
+        assert_eq!(
+            index_of(&Fundamentals {
+                csat: Some(90.0),
+                ..f.clone()
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn an_empathy_index_needs_known_parts_carrying_half_of_the_weight() {
+        let favorability = Fundamentals {
+            empathy_favorability: Some(80.0),
+            ..crate::scoring::fundamentals(&Default::default())
+        };
+        // Favorability (30) and CSAT (15): 45 of 100, not enough.
+        let with_csat = Fundamentals {
+            csat: Some(90.0),
+            ..favorability.clone()
+        };
+        assert_eq!(index_of(&favorability), None, "30 of 100");
+        assert_eq!(index_of(&with_csat), None, "45 of 100");
+        // Favorability (30) and voluntary turnover (20): exactly half, enough.
+        let with_turnover = Fundamentals {
+            voluntary_turnover_rate: Some(2.5), // 10 % a year → 66.67
+            ..favorability.clone()
+        };
+        let expected = (80.0 * 30.0 + (200.0 / 3.0) * 20.0) / 50.0;
+        let index = index_of(&with_turnover).expect("half of the weight is enough");
+        assert!((index - expected).abs() < 1e-9, "{index}");
+    }
+
+    #[test]
+    fn a_part_weighted_zero_counts_neither_for_nor_against_the_index() {
+        let settings = Settings {
+            empathy_weights: EmpathyWeights {
+                enps: 0.0,
+                csat: 0.0,
+                absenteeism: 0.0,
+                promotion: 0.0,
+                ..EmpathyWeights::default()
+            },
+            ..Settings::default()
+        };
+        // Favorability alone carries 30 of the 50 weight left.
+        let f = Fundamentals {
+            empathy_favorability: Some(80.0),
+            csat: Some(10.0),
+            ..crate::scoring::fundamentals(&Default::default())
+        };
+        let parts = empathy_parts(&f, None, ctx(&settings));
+        assert_eq!(
+            empathy_index(&parts, &settings.empathy_weights, true),
+            Some(80.0)
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use links::{
     QuarterFigures, Sample, WithinTeam, estimate, link, links, sample,
 };
 pub use privacy::{SuppressionCandidate, base_suppression, complementary_suppression};
-pub use reason::Reason;
+pub use reason::{HiddenWhy, Reason, reasons};
 
 /// What HR can set that changes the figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -14,21 +14,33 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{Facts, Metric, PeriodFacts, Responses};
+use super::{Facts, Metric, PeriodFacts, Reason, Responses};
 use crate::period::{Granularity, Period};
 
-/// What privacy hides in every period of a report: by period and scope, the survey figures
-/// withheld.
+/// The figures hidden for one scope, each with why, in the order they were hidden.
+type HiddenFigures = Vec<(Metric, Reason)>;
+
+/// What privacy hides in every period of a report: by period and scope, the figures withheld,
+/// each with why.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hiding {
-    /// Per period: scope (None = the organization) → hidden figures.
-    hidden: HashMap<Period, HashMap<Option<String>, Vec<Metric>>>,
+    /// Per period: scope (None = the organization) → hidden figures and why, in the order
+    /// they were hidden.
+    hidden: HashMap<Period, HashMap<Option<String>, HiddenFigures>>,
 }
 
 impl Hiding {
-    /// The survey figures hidden for `team` (None: the organization) in `period`; none for a
-    /// period that was not decided.
+    /// The figures hidden for `team` (None: the organization) in `period`; none for a period
+    /// that was not decided.
     pub fn of(&self, period: Period, team: Option<&str>) -> Vec<Metric> {
+        self.why_of(period, team)
+            .into_iter()
+            .map(|(figure, _)| figure)
+            .collect()
+    }
+
+    /// The figures hidden for `team` in `period`, each with why it is hidden.
+    pub fn why_of(&self, period: Period, team: Option<&str>) -> Vec<(Metric, Reason)> {
         self.hidden
             .get(&period)
             .and_then(|h| h.get(&team.map(str::to_string)))
@@ -40,21 +52,27 @@ impl Hiding {
         self.hidden
             .get(&period)
             .and_then(|h| h.get(&team.map(str::to_string)))
-            .is_some_and(|figures| figures.contains(&figure))
+            .is_some_and(|figures| figures.iter().any(|(f, _)| *f == figure))
     }
 
-    /// Hide `figure` of `team` in `period`; whether it was shown until now.
-    fn hide(&mut self, period: Period, team: Option<String>, figure: Metric) -> bool {
+    /// Hide `figure` of `team` in `period` for `reason`; whether it was shown until now.
+    fn hide(
+        &mut self,
+        period: Period,
+        team: Option<String>,
+        figure: Metric,
+        reason: Reason,
+    ) -> bool {
         let figures = self
             .hidden
             .entry(period)
             .or_default()
             .entry(team)
             .or_default();
-        if figures.contains(&figure) {
+        if figures.iter().any(|(f, _)| *f == figure) {
             false
         } else {
-            figures.push(figure);
+            figures.push((figure, reason));
             true
         }
     }
@@ -69,6 +87,9 @@ impl Hiding {
 /// 3. then, until nothing changes, the subtraction rule over each group of teams in a period
 ///    (all teams, whose total is the organization; the teams under one parent) and over each
 ///    scope's quarters within a year (when the year and its four quarters are all in `facts`).
+///
+/// Each hidden figure says why ([`Hiding::why_of`], see [`own_reason`]); a figure hidden by the
+/// subtraction rule has too few responses as a group.
 pub fn decide(
     facts: &HashMap<Period, PeriodFacts>,
     parents: &HashMap<String, Option<String>>,
@@ -80,16 +101,17 @@ pub fn decide(
     periods.sort_by_key(|p| (p.start(), p.end()));
     let mut hiding = Hiding::default();
     for &period in &periods {
-        let unreported = period.granularity() == Granularity::Month || period.end() >= today;
+        let unreported = unreported(period, today);
         let pf = &facts[&period];
         let scopes = std::iter::once((None, &pf.org))
             .chain(pf.teams.iter().map(|(name, f)| (Some(name.clone()), f)));
         for (scope, scope_facts) in scopes {
-            let own = if unreported {
-                Metric::surveyed().map(|(figure, _)| figure).collect()
-            } else {
-                base_suppression(scope_facts, min_group_size)
-            };
+            let own = Metric::surveyed()
+                .filter_map(|(figure, responses)| {
+                    own_reason(figure, responses, scope_facts, unreported, min_group_size)
+                        .map(|reason| (figure, reason))
+                })
+                .collect();
             hiding.hidden.entry(period).or_default().insert(scope, own);
         }
     }
@@ -102,9 +124,45 @@ pub fn decide(
         &periods,
         parents,
         &rules,
-        min_group_size,
+        (min_group_size, Reason::TooFewResponses),
     );
     hiding
+}
+
+/// Why no survey figure of `period` is reported as of `today`, if none is: a month's could be
+/// subtracted from its quarter's, and a period still under way would reveal each new response
+/// as it arrives.
+fn unreported(period: Period, today: NaiveDate) -> Option<Reason> {
+    if period.granularity() == Granularity::Month {
+        Some(Reason::NotReportedForMonths)
+    } else if period.end() >= today {
+        Some(Reason::PeriodNotFinished)
+    } else {
+        None
+    }
+}
+
+/// Why a scope's own facts hide a survey figure (counted in `responses`), or None when they
+/// show it. With no responses at all there is nothing to hide and nothing to count: `no_data`,
+/// whatever the period. Otherwise a month's or an unfinished period's figure is never reported
+/// (`unreported`), and a finished period's is hidden below the minimum group size
+/// ([`base_suppression`]).
+pub fn own_reason(
+    figure: Metric,
+    responses: Responses,
+    facts: &Facts,
+    unreported: Option<Reason>,
+    min_group_size: i64,
+) -> Option<Reason> {
+    if responses.count(facts) == 0 {
+        Some(Reason::NoData)
+    } else if unreported.is_some() {
+        unreported
+    } else {
+        base_suppression(facts, min_group_size)
+            .contains(&figure)
+            .then_some(Reason::TooFewResponses)
+    }
 }
 
 /// The fewest priced people a salary-based figure may be computed from to be shown to anyone
@@ -135,7 +193,7 @@ pub fn decide_salary(
             let own = rules
                 .iter()
                 .filter(|(_, count)| (1..MIN_PRICED_PEOPLE).contains(&count.of(scope_facts)))
-                .map(|(figure, _)| *figure)
+                .map(|(figure, _)| (*figure, Reason::TooFewPeople))
                 .collect();
             hiding.hidden.entry(period).or_default().insert(scope, own);
         }
@@ -146,7 +204,7 @@ pub fn decide_salary(
         &periods,
         parents,
         &rules,
-        MIN_PRICED_PEOPLE,
+        (MIN_PRICED_PEOPLE, Reason::TooFewPeople),
     );
     hiding
 }
@@ -172,14 +230,15 @@ impl Count {
 }
 
 /// The subtraction rule over teams and over a year's quarters, repeated until nothing changes
-/// (each round only hides more, and there are finitely many figures: this ends).
+/// (each round only hides more, and there are finitely many figures: this ends). `min` is the
+/// group size and the reason for what it hides.
 fn subtraction_rule(
     hiding: &mut Hiding,
     facts: &HashMap<Period, PeriodFacts>,
     periods: &[Period],
     parents: &HashMap<String, Option<String>>,
     rules: &[(Metric, Count)],
-    min: i64,
+    min: (i64, Reason),
 ) {
     loop {
         let across_teams = hide_across_teams(hiding, facts, periods, parents, rules, min);
@@ -197,7 +256,7 @@ fn hide_across_teams(
     periods: &[Period],
     parents: &HashMap<String, Option<String>>,
     rules: &[(Metric, Count)],
-    min_group_size: i64,
+    (min_group_size, reason): (i64, Reason),
 ) -> bool {
     let mut changed = false;
     for &period in periods {
@@ -220,7 +279,7 @@ fn hide_across_teams(
                     })
                     .collect();
                 for extra in complementary_suppression(&candidates, min_group_size) {
-                    changed |= hiding.hide(period, Some(extra), figure);
+                    changed |= hiding.hide(period, Some(extra), figure, reason);
                 }
             }
         }
@@ -234,7 +293,7 @@ fn hide_across_quarters(
     facts: &HashMap<Period, PeriodFacts>,
     periods: &[Period],
     rules: &[(Metric, Count)],
-    min_group_size: i64,
+    (min_group_size, reason): (i64, Reason),
 ) -> bool {
     let mut changed = false;
     for &year in periods
@@ -264,7 +323,7 @@ fn hide_across_quarters(
                     .collect();
                 for extra in complementary_suppression(&candidates, min_group_size) {
                     let quarter: Period = extra.parse().expect("a quarter label");
-                    changed |= hiding.hide(quarter, scope.map(str::to_string), figure);
+                    changed |= hiding.hide(quarter, scope.map(str::to_string), figure, reason);
                 }
             }
         }
@@ -545,6 +604,104 @@ mod tests {
                 "{responses:?}"
             );
         }
+    }
+
+    #[test]
+    fn each_hidden_survey_figure_says_why_it_is_hidden() {
+        // Finished quarter 2025-Q3 (today is 2025-11-20), 2025-Q4 under way, and a month.
+        let today = NaiveDate::from_ymd_opt(2025, 11, 20).unwrap();
+        let why = |at: &str, responses: &[(&str, i64)], scope: Option<&str>| {
+            let facts = HashMap::from([(period(at), teams(responses))]);
+            let hiding = decide(&facts, &HashMap::new(), MIN, today);
+            hiding.why_of(period(at), scope)
+        };
+        let big_and_small = [("Big", 26), ("Small", 3), ("Mid", 9), ("None", 0)];
+        type Case<'a> = (&'a str, Option<&'a str>, &'a [(Metric, Reason)]);
+        let cases: [Case; 9] = [
+            ("2025-Q3", Some("Big"), &[]),
+            (
+                "2025-Q3",
+                Some("Small"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::TooFewResponses),
+                    (Metric::Enps, Reason::TooFewResponses),
+                ],
+            ),
+            // Hidden with Small, so that Small is not the organization minus the others.
+            (
+                "2025-Q3",
+                Some("Mid"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::TooFewResponses),
+                    (Metric::Enps, Reason::TooFewResponses),
+                ],
+            ),
+            (
+                "2025-Q3",
+                Some("None"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::NoData),
+                    (Metric::Enps, Reason::NoData),
+                ],
+            ),
+            ("2025-Q3", None, &[]),
+            (
+                "2025-Q4",
+                Some("Big"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::PeriodNotFinished),
+                    (Metric::Enps, Reason::PeriodNotFinished),
+                ],
+            ),
+            (
+                "2025-Q4",
+                Some("None"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::NoData),
+                    (Metric::Enps, Reason::NoData),
+                ],
+            ),
+            (
+                "2025-09",
+                Some("Big"),
+                &[
+                    (Metric::EmpathyFavorability, Reason::NotReportedForMonths),
+                    (Metric::Enps, Reason::NotReportedForMonths),
+                ],
+            ),
+            (
+                "2025-09",
+                None,
+                &[
+                    (Metric::EmpathyFavorability, Reason::NotReportedForMonths),
+                    (Metric::Enps, Reason::NotReportedForMonths),
+                ],
+            ),
+        ];
+        for (at, scope, expected) in cases {
+            assert_eq!(why(at, &big_and_small, scope), expected, "{at} {scope:?}");
+        }
+    }
+
+    #[test]
+    fn responses_that_skipped_the_enps_question_leave_enps_without_data() {
+        let facts = Facts {
+            pulse: crate::scoring::PulseFacts {
+                responses: 12,
+                empathy_respondents: 12,
+                ..Default::default()
+            },
+            ..Facts::default()
+        };
+        let own = |figure, responses| own_reason(figure, responses, &facts, None, MIN);
+        assert_eq!(
+            own(Metric::EmpathyFavorability, Responses::EmpathyRespondents),
+            None
+        );
+        assert_eq!(
+            own(Metric::Enps, Responses::EnpsAnswers),
+            Some(Reason::NoData)
+        );
     }
 
     #[test]

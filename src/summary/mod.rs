@@ -375,8 +375,9 @@ fn index_figure(reports: &[Report], org: &Scope) -> IndexFigure {
         .collect();
     let labels: Vec<String> = reports.iter().map(|r| r.period.to_string()).collect();
     let total_weight: f64 = org.empathy_index_parts.iter().map(|p| p.weight).sum();
+    let info = Metric::EmpathyIndex.info();
     IndexFigure {
-        value: present::score(raw),
+        value: present::show(org, info, ""),
         raw,
         vs_previous: points_change(raw, &org.previous),
         vs_year_earlier: points_change(raw, &org.year_earlier),
@@ -389,7 +390,10 @@ fn index_figure(reports: &[Report], org: &Scope) -> IndexFigure {
                 weight: format!("{:.0} %", 100.0 * p.weight / total_weight),
             })
             .collect(),
-        trend: series.iter().map(|v| present::score(*v)).collect(),
+        trend: reports
+            .iter()
+            .map(|r| present::show(&r.org, info, ""))
+            .collect(),
         chart: chart::line_chart(&chart::SUMMARY, &labels, Scale::Hundred, &series, None),
     }
 }
@@ -493,7 +497,7 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
         .map(|(now, before)| now - before);
     TeamRow {
         name: name.to_string(),
-        index: present::score(index),
+        index: present::show(scope, Metric::EmpathyIndex.info(), ""),
         index_raw: index,
         index_change: change.map_or(Missing::NoFigure.words().to_string(), present::signed),
         index_change_raw: change,
@@ -690,10 +694,16 @@ fn headlines(
             "In {period} the organization's empathy index was {v:.1} out of 100: {}, and {}.",
             index.vs_previous, index.vs_year_earlier
         ),
-        None => format!(
+        None if index.parts.is_empty() => format!(
             "The empathy index cannot be computed for {period}: it is made of pulse survey, \
              absence, promotion and customer satisfaction figures, and HR has imported none of \
              them for the quarter."
+        ),
+        None => format!(
+            "The organization's empathy index for {period}: {}. It is computed only when \
+             empathy favorability is known and the parts known carry at least half of its \
+             weight.",
+            index.value
         ),
     });
     out.push(format!(

@@ -255,13 +255,14 @@ fn fundamental_columns(change_title: &str) -> [Column<'_>; 5] {
 
 /// The columns of the teams.
 const TEAM_COLUMNS: [Column<'static>; 7] = [
-    col("Team", 100.0, false),
-    col("Index", 40.0, true),
-    col("Index change", 78.0, true),
-    col("Headcount", 67.0, true),
-    col("Leavers", 45.0, true),
-    col("Turnover", 55.0, true),
-    col("Favorability", 110.0, true),
+    col("Team", 92.0, false),
+    // Wide enough for "not enough data", as Favorability for "not enough responses".
+    col("Index", 78.0, true),
+    col("Index change", 72.0, true),
+    col("Headcount", 58.0, true),
+    col("Leavers", 44.0, true),
+    col("Turnover", 50.0, true),
+    col("Favorability", 101.0, true),
 ];
 
 /// The pages being laid out, and the cursor.
@@ -527,8 +528,13 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     l.heading("Empathy index");
     l.need(150.0);
     let top = l.y;
-    l.text(MARGIN, top + 30.0, 30.0, true, INK, &s.index.value);
-    l.text(MARGIN, top + 46.0, 8.5, false, MUTED, "out of 100");
+    if s.index.raw.is_some() {
+        l.text(MARGIN, top + 30.0, 30.0, true, INK, &s.index.value);
+        l.text(MARGIN, top + 46.0, 8.5, false, MUTED, "out of 100");
+    } else {
+        // Why there is no index ("not enough data"), in a size that leaves room for the chart.
+        l.text(MARGIN, top + 30.0, 14.0, true, INK, &s.index.value);
+    }
     l.text(MARGIN, top + 62.0, 8.5, false, INK, &s.index.vs_previous);
     l.text(
         MARGIN,

@@ -29,6 +29,7 @@ mod mail_choices;
 mod mail_digest;
 mod mail_due;
 mod metric_readings;
+mod missing_words;
 mod outages;
 mod report_figures;
 mod salary_privacy;

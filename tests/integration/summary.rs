@@ -45,9 +45,11 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         headlines,
         [
             // Parts: voluntary turnover (18.2 % a quarter, 72.7 % a year → 0), absenteeism
-            // (0 % → 100), promotions (0 → 0); weights 20, 10, 10 → 1000 / 40 = 25.0.
-            "In 2025-Q1 the organization's empathy index was 25.0 out of 100: −50.0 points vs \
-             2024-Q4, and −50.0 points vs 2024-Q1."
+            // (0 % → 100), promotions (0 → 0); weights 20, 10, 10. Without favorability (two
+            // responses) they would make 25.0 out of no survey at all: no index (issue 10).
+            "The organization's empathy index for 2025-Q1: not enough data. It is computed only \
+             when empathy favorability is known and the parts known carry at least half of its \
+             weight."
                 .to_string(),
             "5 people worked here at the end of the quarter; 2 left, a turnover of 36.4 % \
              (18.2 % voluntary)."
@@ -56,11 +58,11 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
             "2 people left in 2025-Q1; what replacing them costs is not shown (withheld: too few \
              people)."
                 .to_string(),
-            "Strongest teams: Beta (75.0), Alpha (25.0).".to_string(),
-            "1 team needs attention: Alpha.".to_string(),
+            // No team has an index to be ranked by, or to fall.
+            "No team needs particular attention this quarter.".to_string(),
         ]
     );
-    assert_eq!(text(&html, "#index-value"), "25.0");
+    assert_eq!(text(&html, "#index-value"), "not enough data");
     assert_eq!(count(&html, "#index-parts tbody tr"), 3);
     assert_eq!(
         text(&html, "#index-parts tbody tr:first-child td.weight"),
@@ -99,26 +101,28 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         text(&html, "#fundamentals-trend thead th:last-child"),
         "2025-Q1"
     );
-    assert_eq!(count(&html, "#index svg.line-chart rect.marker"), 8);
+    // No quarter has an index: no marker, and the trend table says why.
+    assert_eq!(count(&html, "#index svg.line-chart rect.marker"), 0);
+    assert_eq!(text(&html, "#index-trend td:last-child"), "not enough data");
 
-    // Teams, strongest first; Beta's favorability is withheld.
+    // Teams, by name when none has an index; none is ranked. Beta's favorability is withheld.
     let teams: Vec<&str> = html
         .select(&scraper::Selector::parse("#teams-table tr.team-row").unwrap())
         .map(|row| row.value().attr("data-team").unwrap())
         .collect();
-    assert_eq!(teams, ["Beta", "Alpha"]);
-    // The strongest team's name leads to its page, as in the table.
+    assert_eq!(teams, ["Alpha", "Beta"]);
     assert_eq!(
-        crate::support::attr(&html, "#strongest a", "href"),
-        "/teams/Beta?period=2025-Q1"
+        text(&html, "#strongest"),
+        "No team has an empathy index this quarter."
     );
     let beta = r#"#teams-table tr[data-team="Beta"]"#;
+    assert_eq!(text(&html, &format!("{beta} td.index")), "not enough data");
     assert_eq!(
         text(&html, &format!("{beta} td.favorability")),
         "not enough responses"
     );
     let alpha = r#"#teams-table tr[data-team="Alpha"]"#;
-    assert_eq!(text(&html, &format!("{alpha} td.index-change")), "−50.0");
+    assert_eq!(text(&html, &format!("{alpha} td.index-change")), "–");
     assert_eq!(
         text(&html, "#teams-table thead th:nth-child(3)"),
         "Index change vs 2024-Q4"
@@ -132,7 +136,7 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
         text(&html, &format!("{alpha} td.cost")),
         "withheld: too few people"
     );
-    assert_eq!(count(&html, "svg.bar-list rect.bar"), 2);
+    assert_eq!(count(&html, "svg.bar-list rect.bar"), 0);
 
     // What turnover cost (one priced leaver: withheld from an executive), with the leaver who
     // has no salary stated.
@@ -165,16 +169,10 @@ async fn the_summary_states_the_quarter_in_plain_sentences_with_exact_figures() 
     );
     assert!(text(&html, "#links-caveats").contains("figures hidden for privacy never enter"));
 
-    // Attention, with the reason in a sentence and one suggested next step.
+    // Attention: an index made of no survey neither falls nor lists a team.
     assert_eq!(
-        text(&html, r#"#attention li[data-team="Alpha"]"#),
-        "Alpha: its empathy index fell 50.0 points, from 75.0 to 25.0. Suggested next step: \
-         Open the team's page with its manager, look at which parts of the index fell, and agree \
-         one thing to change before the next quarter's summary."
-    );
-    assert_eq!(
-        crate::support::attr(&html, r#"#attention li[data-team="Alpha"] a"#, "href"),
-        "/teams/Alpha?period=2025-Q1"
+        text(&html, "#no-attention"),
+        "No team needs particular attention this quarter."
     );
 }
 
@@ -251,15 +249,14 @@ async fn the_pdf_is_a_real_document_with_the_same_figures() {
     for expected in [
         "Quarterly summary",
         "2025-Q1",
-        "empathy index was 25.0 out of 100",
+        "empathy index for 2025-Q1: not enough data",
         "36.4 %",
         "2 people left in 2025-Q1; what replacing them costs is not shown (withheld: too few people)",
         "1 leaver without a salary on record is not counted",
         "not enough responses",
         "not enough evidence yet",
         "association, not proof",
-        "Alpha: its empathy index fell 50.0 points",
-        "Suggested next step: Open the",
+        "Alpha not enough data",
         "Index change",
         // Each change says which way it went, in words.
         "Change vs 2024-Q4",
@@ -392,7 +389,7 @@ async fn report_format_html_writes_one_self_contained_file() {
     assert!(output.status.success(), "{output:?}");
     let html = String::from_utf8(output.stdout).unwrap();
     let doc = scraper::Html::parse_document(&html);
-    assert_eq!(text(&doc, "#index-value"), "25.0");
+    assert_eq!(text(&doc, "#index-value"), "not enough data");
     assert_eq!(text(&doc, "#turnover-cost"), "$21,000");
     assert_eq!(count(&doc, "style"), 1);
     assert!(

@@ -141,6 +141,25 @@ mod tests {
         let intermediate = &schemas["Intermediate"]["properties"];
         assert_eq!(intermediate["turnover_cost"]["nullable"], true);
         assert_eq!(intermediate["absence_cost"]["nullable"], true);
+        // Why a figure is null, in the scope and its comparisons, with every reason named.
+        let reasons = schemas["Scope"]["properties"]["reasons"].to_string();
+        for reason in [
+            "no_data",
+            "too_few_responses",
+            "not_reported_for_months",
+            "period_not_finished",
+            "salary_based",
+            "too_few_people",
+        ] {
+            assert!(reasons.contains(reason), "{reason} in {reasons}");
+        }
+        assert!(
+            schemas["Comparison"]["properties"]["reasons"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("reasons")),
+            "{}",
+            schemas["Comparison"]["properties"]["reasons"]
+        );
         // Tuple schemas (`items` as a list) are not OpenAPI 3.0: pairs are objects.
         let import = &schemas["ApiResult"]["properties"];
         for field in ["columns", "date_orders", "sample"] {

@@ -130,17 +130,14 @@ pub async fn show(
 /// A team's cell, compared with the organization.
 fn cell(metric: &MetricInfo, team: &impl Scored, org: &impl Scored, currency: &str) -> Cell {
     let value = present::show(team, metric, currency);
-    if team.is_suppressed(metric.metric) {
+    let missing = Missing::of(team, metric.metric);
+    // Withheld (not merely without data): marked as such.
+    if let Some(withheld) = missing.filter(|m| !m.is_no_data()) {
         return Cell {
             key: metric.key,
             value,
             class: "suppressed",
-            mark: format!(
-                "⊘ {}",
-                Missing::of(team, metric.metric)
-                    .unwrap_or(Missing::withheld(metric.metric))
-                    .words()
-            ),
+            mark: format!("⊘ {}", withheld.words()),
         };
     }
     let (team_value, org_value) = (team.get(metric.metric), org.get(metric.metric));
@@ -159,7 +156,9 @@ fn cell(metric: &MetricInfo, team: &impl Scored, org: &impl Scored, currency: &s
         Verdict::Worse => "− worse".to_string(),
         Verdict::Same => "≈ similar".to_string(),
         Verdict::Neutral => String::new(),
-        Verdict::Unknown if team_value.is_none() => "no data".to_string(),
+        // The value already says why there is none.
+        Verdict::Unknown if missing.is_some_and(|m| m != Missing::NoFigure) => String::new(),
+        Verdict::Unknown if team_value.is_none() => Missing::NoData.words().to_string(),
         Verdict::Unknown => String::new(),
     };
     Cell {

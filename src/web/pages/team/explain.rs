@@ -61,6 +61,12 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
              is nothing to count.",
             Missing::NoData.words()
         ),
+        Some(Missing::NotEnoughData) => format!(
+            "Not shown: {}. The index is computed only when empathy favorability is known and \
+             the parts known carry at least half of the total weight. {}",
+            Missing::NotEnoughData.words(),
+            known_parts(scope, context.period)
+        ),
         Some(Missing::NotReportedForMonths) => format!(
             "Not shown: {}. A month's survey figures could be worked out from its quarter's, so \
              they are reported for quarters and years.",
@@ -85,6 +91,26 @@ pub(super) fn how(context: &Context, metric: &MetricInfo, scope: &Scope) -> How 
         definition: metric.definition,
         computation,
     }
+}
+
+/// The empathy index's parts known in `period`, with their weights.
+fn known_parts(scope: &Scope, period: Period) -> String {
+    if scope.empathy_index_parts.is_empty() {
+        return format!("No part is known for {period}.");
+    }
+    format!(
+        "Known for {period}: {}.",
+        scope
+            .empathy_index_parts
+            .iter()
+            .map(|p| format!(
+                "{} (weight {})",
+                labels::empathy_part(p.part),
+                present::number(p.weight, 0)
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// How a metric that is not withheld was computed (or why it could not be).
@@ -245,7 +271,7 @@ fn computed(context: &Context, metric: &MetricInfo, scope: &Scope) -> String {
             ),
             None => format!("No customer revenue for this team in {span}."),
         },
-        Metric::EmpathyIndex if !scope.empathy_index_parts.is_empty() => format!(
+        Metric::EmpathyIndex if scope.advanced.empathy_index.is_some() => format!(
             "Weighted mean of the parts available in {span}: {}.",
             scope
                 .empathy_index_parts

@@ -551,7 +551,7 @@ fn table(
             Missing::of(&scope.year_earlier, m.metric),
         ]
         .iter()
-        .all(|missing| *missing == Some(Missing::NoFigure));
+        .all(|missing| missing.is_some_and(Missing::is_no_data));
         if nothing {
             empty.push(m.label);
         }
