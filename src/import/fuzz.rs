@@ -158,6 +158,7 @@ fn options() -> impl Strategy<Value = Options> {
         .prop_map(|date_order| Options {
             skip_invalid: false,
             date_order,
+            covers: None,
         })
 }
 
