@@ -742,7 +742,8 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
             prepared.errors_total - prepared.errors.len()
         );
     }
-    let rejected = (prepared.errors_total > 0 && !args.skip_invalid) || prepared.rows_valid == 0;
+    let rejected =
+        (prepared.errors_total > 0 && !args.skip_invalid) || prepared.has_nothing_to_write();
     if args.dry_run {
         return if rejected {
             Err(anyhow::anyhow!(
@@ -764,9 +765,12 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
         .into());
     }
     if rejected {
+        let fix = match args.covers {
+            Some(covers) => format!("the file, or the range --covers {covers}"),
+            None => "the file, or import the valid rows with --skip-invalid".to_string(),
+        };
         return Err(anyhow::anyhow!(
-            "{file_name} was rejected: {} error{} in {} rows; nothing was imported. Fix the \
-             file, or import the valid rows with --skip-invalid.",
+            "{file_name} was rejected: {} error{} in {} rows; nothing was imported. Fix {fix}.",
             prepared.errors_total,
             if prepared.errors_total == 1 { "" } else { "s" },
             prepared.rows_total
@@ -802,6 +806,9 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
                 print!("; skipped {rows_skipped} invalid rows");
             }
             println!(".");
+            for range in &prepared.coverage {
+                println!("Covers {range}.");
+            }
         }
         Outcome::AlreadyImported { import_id } => {
             println!("{file_name} was already imported (import #{import_id}); nothing changed.");
@@ -868,6 +875,12 @@ fn print_preview(prepared: &import::Prepared) {
     }
     for note in &prepared.notes {
         println!("Note: {note}");
+    }
+    if prepared.coverage.is_empty() {
+        println!("Covers:    nothing");
+    }
+    for range in &prepared.coverage {
+        println!("Covers:    {range}");
     }
     if let Some(effect) = &prepared.effect {
         println!("What the import will change:");
@@ -989,6 +1002,8 @@ async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), F
                 "{:>5}  {:<16}  {:<11}  {:<10}  {:>8}  {:>8}  {:<20}  file",
                 "#", "when (UTC)", "kind", "status", "imported", "skipped", "by"
             );
+            let ids: Vec<i64> = imports.iter().map(|i| i.import_id).collect();
+            let coverage = crate::db::coverage::of_imports(&mut conn, &ids).await?;
             for i in imports {
                 println!(
                     "{:>5}  {:<16}  {:<11}  {:<10}  {:>8}  {:>8}  {:<20}  {}",
@@ -1001,6 +1016,13 @@ async fn imports_command(db: &Database, command: ImportsCommand) -> Result<(), F
                     web::hygiene::printable(&i.created_by.unwrap_or_default()),
                     web::hygiene::printable(&i.file_name)
                 );
+                for (_, range) in coverage.iter().filter(|(id, _)| *id == i.import_id) {
+                    println!(
+                        "{:>7}covers {}",
+                        "",
+                        web::hygiene::printable(&range.to_string())
+                    );
+                }
             }
             Ok(())
         }

@@ -15,9 +15,10 @@ use sqlx::PgConnection;
 
 use crate::db;
 use crate::period::{Granularity, Period};
+use crate::scoring::coverage::{Coverage, KindCoverage, PeriodCoverage};
 use crate::scoring::privacy::{self, Hiding};
 use crate::scoring::{
-    self, Advanced, Context, EmpathyIndexPart, Facts, Fundamentals, Hidden, HiddenWhy,
+    self, Advanced, Context, DataKind, EmpathyIndexPart, Facts, Fundamentals, Hidden, HiddenWhy,
     Intermediate, Metric, OutcomeLink, PeriodFacts, QuarterFigures, Reason, Scored, Settings,
 };
 
@@ -56,6 +57,9 @@ pub struct Scope {
     /// recovered and `customer_lifetime_value` (and its growth) while no customer was lost.
     /// Pages show the matching words; see docs/metrics.md, "Why a figure is missing".
     pub reasons: BTreeMap<Metric, Reason>,
+    /// How much of the period each kind of data covers (docs/metrics.md, "Coverage"): a
+    /// metric is known only where every kind it is computed from covers the whole period.
+    pub coverage: BTreeMap<DataKind, KindCoverage>,
     /// The salary-based figures over too few people to show to anyone but HR
     /// (`privacy::decide_salary`; `web::redact` withholds them). Not in the JSON.
     #[serde(skip)]
@@ -79,6 +83,8 @@ pub struct Comparison {
     /// Why each metric of the comparison period without a value has none, as the scope's
     /// `reasons`.
     pub reasons: BTreeMap<Metric, Reason>,
+    /// As the scope's `coverage`, for the comparison's period.
+    pub coverage: BTreeMap<DataKind, KindCoverage>,
     /// As the scope's `salary_protected`.
     #[serde(skip)]
     #[schemars(skip)]
@@ -144,6 +150,27 @@ pub enum ReportError {
     Database(#[from] sqlx::Error),
 }
 
+/// Set a count (a figure never null) of the organization to what its covered teams count, so
+/// that it matches the rate made of it.
+fn set_count(metrics: &mut scoring::ScopeMetrics, metric: Metric, value: f64) {
+    let (f, i) = (&mut metrics.fundamentals, &mut metrics.intermediate);
+    let whole = value.round() as i64;
+    match metric {
+        Metric::HeadcountStart => f.headcount_start = whole,
+        Metric::HeadcountEnd => f.headcount_end = whole,
+        Metric::HeadcountAvg => f.headcount_avg = value,
+        Metric::Separations => f.separations = whole,
+        Metric::AbsenceDays => f.absence_days = value,
+        Metric::ScheduledDays => f.scheduled_days = value,
+        Metric::Promotions => f.promotions = whole,
+        Metric::CsatResponses => f.csat_responses = whole,
+        Metric::PulseResponses => f.pulse_responses = whole,
+        Metric::TurnoverCostUnpriced => i.turnover_cost_unpriced = whole,
+        Metric::AbsenceCostUnpricedDays => i.absence_cost_unpriced_days = value,
+        _ => {}
+    }
+}
+
 /// How many quarters resilience looks back over.
 const RESILIENCE_QUARTERS: u32 = 8;
 
@@ -190,9 +217,11 @@ pub async fn build_many_on(
         }
     }
     let collected = db::facts::collect(conn, &needed).await?;
-    let facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
+    let mut facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
+    let covers = apply_coverage(&db::coverage::load(conn).await?, &mut facts);
     let scorer = Scorer {
         facts: &facts,
+        covers: &covers,
         settings: &settings,
         hiding: privacy::decide(&facts, &parents, settings.min_group_size, today),
         salary: privacy::decide_salary(&facts, &parents),
@@ -247,6 +276,27 @@ fn periods_needed(period: Period) -> Vec<Period> {
     needed
 }
 
+/// How the data covers each period, with each scope's facts marked with the kinds covering its
+/// period and the one before (a period whose previous one was not collected takes its teams).
+fn apply_coverage(
+    coverage: &Coverage,
+    facts: &mut HashMap<Period, PeriodFacts>,
+) -> HashMap<Period, PeriodCoverage> {
+    let covers: HashMap<Period, PeriodCoverage> = facts
+        .iter()
+        .map(|(period, f)| (*period, coverage.of_period(*period, f)))
+        .collect();
+    for (period, f) in facts.iter_mut() {
+        let before = period.previous();
+        let previous = match covers.get(&before) {
+            Some(previous) => previous.clone(),
+            None => coverage.of_period(before, f),
+        };
+        scoring::coverage::mark(f, &covers[period], &previous);
+    }
+    covers
+}
+
 /// The quarter a period ends in (resilience and outcome links work in quarters).
 fn end_quarter(period: Period) -> Period {
     Period::quarter_of(period.end())
@@ -274,6 +324,7 @@ fn periods_per_year(period: Period) -> f64 {
 /// Scores scopes from collected facts, with privacy decided once for every period.
 struct Scorer<'a> {
     facts: &'a HashMap<Period, PeriodFacts>,
+    covers: &'a HashMap<Period, PeriodCoverage>,
     settings: &'a Settings,
     hiding: Hiding,
     /// The salary-based figures too few people's salaries to show but to HR.
@@ -296,6 +347,7 @@ impl<'a> Scorer<'a> {
             .into_iter()
             .map(|q| {
                 self.facts_of(q, team)
+                    .filter(|f| f.covered.knows(Metric::TurnoverRate))
                     .and_then(|f| scoring::fundamentals(&f.roster).turnover_rate)
             })
             .collect();
@@ -307,7 +359,83 @@ impl<'a> Scorer<'a> {
             settings: self.settings,
             periods_per_year: periods_per_year(period),
         };
-        scoring::score(facts, previous, &series, ctx, &hidden)
+        let mut metrics = scoring::score(facts, previous, &series, ctx, &hidden);
+        if team.is_none() {
+            self.count_covered_teams(period, &mut metrics, ctx, &hidden);
+        }
+        metrics
+    }
+
+    /// The organization's figures of the kinds that cover only some of its teams: computed
+    /// over the teams covered for the whole period (their facts added up), never over teams
+    /// without the data. A figure no team's data covers stays null (`no_data`).
+    fn count_covered_teams(
+        &self,
+        period: Period,
+        metrics: &mut scoring::ScopeMetrics,
+        ctx: Context<'_>,
+        hidden: &Hidden,
+    ) {
+        let Some(now) = self.covers.get(&period) else {
+            return;
+        };
+        let before = self.covers.get(&period.previous());
+        let covered = self
+            .facts_of(period, None)
+            .map(|f| f.covered)
+            .unwrap_or_default();
+        let mut scored: HashMap<Vec<String>, scoring::ScopeMetrics> = HashMap::new();
+        let mut filled = Vec::new();
+        for metric in Metric::all().filter(|m| !covered.knows(*m)) {
+            let needs = metric.needs();
+            let mut teams: Option<Vec<String>> = None;
+            let sets = needs.kinds.iter().flat_map(|kind| {
+                let previous = before.filter(|_| needs.previous_period);
+                std::iter::once(now.org_teams.get(kind))
+                    .chain(previous.map(|b| b.org_teams.get(kind)))
+            });
+            for set in sets {
+                let set = set.cloned().unwrap_or_default();
+                teams = Some(match teams {
+                    None => set,
+                    Some(teams) => teams.into_iter().filter(|t| set.contains(t)).collect(),
+                });
+            }
+            let Some(teams) = teams.filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            let sub = scored.entry(teams).or_insert_with_key(|teams| {
+                let sum = |period: Period| {
+                    let mut sum = Facts::default();
+                    for team in teams {
+                        if let Some(f) = self.facts_of(period, Some(team)) {
+                            sum.add(f);
+                        }
+                    }
+                    sum
+                };
+                let previous = self
+                    .facts
+                    .contains_key(&period.previous())
+                    .then(|| sum(period.previous()));
+                scoring::score(&sum(period), previous.as_ref(), &[], ctx, hidden)
+            });
+            filled.push((metric, sub.get(metric)));
+        }
+        for (metric, value) in filled {
+            let slot = metrics
+                .fundamentals
+                .slot(metric)
+                .or_else(|| metrics.intermediate.slot(metric))
+                .or_else(|| metrics.advanced.slot(metric));
+            match slot {
+                Some(slot) => {
+                    *slot = value;
+                    metrics.no_data.retain(|m| *m != metric);
+                }
+                None => set_count(metrics, metric, value.unwrap_or_default()),
+            }
+        }
     }
 
     /// Why each figure of `scored` (the scope `team` in `period`) without a value has none.
@@ -322,12 +450,17 @@ impl<'a> Scorer<'a> {
             current: &self.hiding.why_of(period, team),
             previous: &self.hiding.why_of(period.previous(), team),
         };
-        scoring::reasons(
+        let mut reasons = scoring::reasons(
             scored,
             hidden,
             self.facts_of(period, team).unwrap_or(&empty),
             self.facts_of(period.previous(), team),
-        )
+        );
+        // A figure whose data does not cover the period has none, whatever else is true of it.
+        for metric in &scored.no_data {
+            reasons.insert(*metric, Reason::NoData);
+        }
+        reasons
     }
 
     fn scope(&self, period: Period, team: Option<&str>) -> Scope {
@@ -341,6 +474,7 @@ impl<'a> Scorer<'a> {
                 intermediate: c.intermediate,
                 advanced: c.advanced,
                 suppressed: c.suppressed,
+                coverage: self.coverage_of(p, team),
                 salary_protected: self.salary.of(p, team),
             }
         };
@@ -350,11 +484,23 @@ impl<'a> Scorer<'a> {
             intermediate: m.intermediate,
             advanced: m.advanced,
             suppressed: m.suppressed,
+            coverage: self.coverage_of(period, team),
             salary_protected: self.salary.of(period, team),
             empathy_index_parts: m.empathy_index_parts,
             previous: comparison(period.previous()),
             year_earlier: comparison(period.year_earlier()),
         }
+    }
+
+    /// How the data covers `period` for `team` (None: the organization).
+    fn coverage_of(&self, period: Period, team: Option<&str>) -> BTreeMap<DataKind, KindCoverage> {
+        self.covers
+            .get(&period)
+            .and_then(|c| match team {
+                None => Some(c.org.clone()),
+                Some(name) => c.teams.get(name).cloned(),
+            })
+            .unwrap_or_default()
     }
 
     fn report(&self, period: Period, team: Option<&str>, figures: &[QuarterFigures]) -> Report {

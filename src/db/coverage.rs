@@ -20,6 +20,22 @@ pub struct Range {
     pub last: Option<NaiveDate>,
 }
 
+/// As the preview and the history say it: "absences of the whole organization from 2025-02-01
+/// to 2025-04-30".
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of ", self.kind)?;
+        match &self.team {
+            Some(team) => write!(f, "team {team}")?,
+            None => f.write_str("the whole organization")?,
+        }
+        match self.last {
+            Some(last) => write!(f, " from {} to {last}", self.first),
+            None => write!(f, " from {} on", self.first),
+        }
+    }
+}
+
 /// Record ranges, for an import (`import_id`) or for the demo's own data (None). A range
 /// recorded already for the same import is not recorded twice; a team is matched by name,
 /// ignoring case, and a range of a team that does not exist is left out.

@@ -161,10 +161,7 @@ async fn begin(
             import_id: previous.import_id,
         }));
     }
-    // A file without rows is written only for the range it is stated to cover.
-    let coverage_only = prepared.rows_total == 0 && !prepared.coverage.is_empty();
-    let nothing = prepared.rows_valid == 0 && !coverage_only;
-    if (prepared.errors_total > 0 && !options.skip_invalid) || nothing {
+    if (prepared.errors_total > 0 && !options.skip_invalid) || prepared.has_nothing_to_write() {
         return Ok(Err(Outcome::Rejected));
     }
     let import_id = db::imports::start(

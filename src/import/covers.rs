@@ -11,11 +11,12 @@ use chrono::{Datelike, Months, NaiveDate};
 use super::kinds::{Dated, Kind};
 use crate::db::coverage::Range;
 
-/// A range HR states that a file covers, both days included.
+/// A range HR states that a file covers, both days included (`last` None: open-ended, as a
+/// roster's default, written `FROM..`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Covers {
     pub first: NaiveDate,
-    pub last: NaiveDate,
+    pub last: Option<NaiveDate>,
 }
 
 /// Why a stated range cannot be read.
@@ -35,18 +36,24 @@ impl FromStr for Covers {
     type Err = CoversError;
 
     /// `FROM..TO`: days (`2025-01-01..2025-03-31`) or months (`2025-01..2025-03`, whole
-    /// months), or one of each.
+    /// months), or one of each; `FROM..` is open-ended.
     fn from_str(text: &str) -> Result<Covers, CoversError> {
         let text = text.trim();
         let (from, to) = text
             .split_once("..")
             .ok_or_else(|| CoversError::NotARange(text.to_string()))?;
         let first = bound(from, false)?;
+        if to.trim().is_empty() {
+            return Ok(Covers { first, last: None });
+        }
         let last = bound(to, true)?;
         if first > last {
             return Err(CoversError::Backwards { first, last });
         }
-        Ok(Covers { first, last })
+        Ok(Covers {
+            first,
+            last: Some(last),
+        })
     }
 }
 
@@ -80,7 +87,19 @@ fn month_end(day: NaiveDate) -> NaiveDate {
 
 impl fmt::Display for Covers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.first, self.last)
+        match self.last {
+            Some(last) => write!(f, "{}..{last}", self.first),
+            None => write!(f, "{}..", self.first),
+        }
+    }
+}
+
+impl From<&Range> for Covers {
+    fn from(range: &Range) -> Covers {
+        Covers {
+            first: range.first,
+            last: range.last,
+        }
     }
 }
 
@@ -109,7 +128,7 @@ pub fn ranges(kind: Kind, stated: Option<Covers>, extent: Extent) -> Vec<Range> 
         last,
     };
     match (stated, extent.0) {
-        (Some(covers), _) => vec![range(covers.first, Some(covers.last))],
+        (Some(covers), _) => vec![range(covers.first, covers.last)],
         (None, None) => Vec::new(),
         (None, Some((first, _))) if kind == Kind::Employees => vec![range(first, None)],
         (None, Some((first, last))) => vec![range(month_start(first), Some(month_end(last)))],
@@ -120,12 +139,13 @@ pub fn ranges(kind: Kind, stated: Option<Covers>, extent: Extent) -> Vec<Range> 
 /// is outside when the person was hired after the range ends (people hired before it are its
 /// headcount); any other row when its dates are not all inside.
 pub(crate) fn outside(kind: Kind, covers: Covers, dated: Dated) -> Option<NaiveDate> {
+    let after = |day: NaiveDate| covers.last.is_some_and(|last| day > last);
     if kind == Kind::Employees {
-        return (dated.first > covers.last).then_some(dated.first);
+        return after(dated.first).then_some(dated.first);
     }
     if dated.first < covers.first {
         Some(dated.first)
-    } else if dated.last > covers.last {
+    } else if after(dated.last) {
         Some(dated.last)
     } else {
         None
@@ -152,11 +172,20 @@ mod tests {
                 text.parse::<Covers>(),
                 Ok(Covers {
                     first: day(first),
-                    last: day(last)
+                    last: Some(day(last))
                 }),
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_range_without_an_end_is_open_ended_and_reads_back_as_written() {
+        let open: Covers = "2011-07-05..".parse().unwrap();
+        assert_eq!(open.last, None);
+        assert_eq!(open.to_string(), "2011-07-05..");
+        let q1: Covers = "2025-01..2025-03".parse().unwrap();
+        assert_eq!(q1.to_string(), "2025-01-01..2025-03-31");
     }
 
     #[test]

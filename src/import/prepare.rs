@@ -54,6 +54,13 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Nothing to write: no valid row — unless the file has no rows at all and states the range
+    /// it covers ("no absences in March"), which is written as that coverage.
+    pub fn has_nothing_to_write(&self) -> bool {
+        let coverage_only = self.rows_total == 0 && !self.coverage.is_empty();
+        self.rows_valid == 0 && !coverage_only
+    }
+
     /// The canonical columns the file has.
     pub(super) fn present_columns(&self) -> Vec<&'static str> {
         self.columns.iter().map(|(column, _)| *column).collect()

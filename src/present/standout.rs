@@ -323,6 +323,7 @@ mod tests {
             advanced: m.advanced.clone(),
             suppressed: m.suppressed.clone(),
             reasons: Default::default(),
+            coverage: Default::default(),
             salary_protected: Vec::new(),
         };
         Scope {
@@ -331,6 +332,7 @@ mod tests {
             advanced: m.advanced.clone(),
             suppressed: m.suppressed.clone(),
             reasons: Default::default(),
+            coverage: Default::default(),
             salary_protected: Vec::new(),
             empathy_index_parts: m.empathy_index_parts.clone(),
             previous: comparison(period.previous()),

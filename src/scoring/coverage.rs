@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Metric;
+use super::{Metric, PeriodFacts};
 use crate::period::Period;
 
 /// A kind of data that imports bring, and that coverage is recorded for. Its key is the
@@ -280,6 +280,114 @@ impl Coverage {
             mask[offset..offset + count].fill(true);
         }
         mask
+    }
+}
+
+/// How one kind covers a scope's period, as the report shows it (docs/metrics.md, "Coverage").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct KindCoverage {
+    /// The days of the period.
+    pub days: i64,
+    /// The days the kind's data covers: for a team, its own and the organization's ranges;
+    /// for the organization, the days covered for every team taking part.
+    pub covered_days: i64,
+    /// Covered in part: some days (a team), or some days or some teams (the organization). A
+    /// team's figures of the kind are then null; the organization's count only the teams
+    /// covered for the whole period.
+    pub partial: bool,
+    /// The organization only: the teams taking part (anyone employed in the period, or rows
+    /// of the kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<usize>,
+    /// The organization only: how many of them the kind covers for the whole period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams_covered: Option<usize>,
+}
+
+/// What coverage says about one period: each scope's coverage by kind, and for the
+/// organization, the teams each kind covers whole.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeriodCoverage {
+    pub org: BTreeMap<DataKind, KindCoverage>,
+    pub teams: BTreeMap<String, BTreeMap<DataKind, KindCoverage>>,
+    /// Per kind, the teams taking part that the kind covers for the whole period.
+    pub org_teams: BTreeMap<DataKind, Vec<String>>,
+}
+
+impl PeriodCoverage {
+    /// The kinds covering the whole period for `team` (None: for every team of the
+    /// organization taking part).
+    pub fn kinds(&self, team: Option<&str>) -> KindSet {
+        let scope = match team {
+            None => Some(&self.org),
+            Some(name) => self.teams.get(name),
+        };
+        scope
+            .into_iter()
+            .flatten()
+            .filter(|(_, c)| c.covered_days == c.days && c.days > 0)
+            .map(|(kind, _)| *kind)
+            .collect()
+    }
+}
+
+impl Coverage {
+    /// How every kind covers `period` for each team of `facts` and for the organization.
+    pub fn of_period(&self, period: Period, facts: &PeriodFacts) -> PeriodCoverage {
+        let mut result = PeriodCoverage::default();
+        for kind in DataKind::ALL {
+            let taking_part: Vec<&str> = facts
+                .teams
+                .iter()
+                .filter(|(_, f)| f.has_roster() || f.has_rows(kind))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let mut covered = Vec::new();
+            for name in facts.teams.keys() {
+                let extent = self.extent(kind, Some(name), period);
+                if extent.is_full() && taking_part.contains(&name.as_str()) {
+                    covered.push(name.clone());
+                }
+                result.teams.entry(name.clone()).or_default().insert(
+                    kind,
+                    KindCoverage {
+                        days: extent.days,
+                        covered_days: extent.covered_days,
+                        partial: extent.state() == State::Partial,
+                        teams: None,
+                        teams_covered: None,
+                    },
+                );
+            }
+            let all = self.extent_of_all(kind, taking_part.iter().copied(), period);
+            result.org.insert(
+                kind,
+                KindCoverage {
+                    days: all.days,
+                    covered_days: all.covered_days,
+                    partial: !all.is_full() && (all.covered_days > 0 || !covered.is_empty()),
+                    teams: Some(taking_part.len()),
+                    teams_covered: Some(covered.len()),
+                },
+            );
+            result.org_teams.insert(kind, covered);
+        }
+        result
+    }
+}
+
+/// Mark each scope's facts with the kinds covering its period (`now`) and the previous one
+/// (`previous`), so that scoring leaves the figures of the others null.
+pub fn mark(facts: &mut PeriodFacts, now: &PeriodCoverage, previous: &PeriodCoverage) {
+    facts.org.covered = Covered {
+        period: now.kinds(None),
+        previous: previous.kinds(None),
+    };
+    for (name, f) in &mut facts.teams {
+        f.covered = Covered {
+            period: now.kinds(Some(name)),
+            previous: previous.kinds(Some(name)),
+        };
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::RosterFacts;
-use super::coverage::Covered;
+use super::coverage::{Covered, DataKind};
 
 /// The facts of one period: the organization and every team (teams without data included).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -112,5 +112,63 @@ impl Facts {
             .get(metric)
             .filter(|m| m.count > 0)
             .map(|m| m.sum / m.count as f64)
+    }
+}
+
+impl Facts {
+    /// Add another scope's facts (over disjoint people): the organization made of some teams
+    /// only, where the others' data is not covered. Customers active in two of the teams count
+    /// twice, as they do in each team. The sum's coverage is left as it is.
+    pub fn add(&mut self, other: &Facts) {
+        self.roster = self.roster + other.roster;
+        self.regretted_separations += other.regretted_separations;
+        self.first_year_separations += other.first_year_separations;
+        self.separation_salaries += other.separation_salaries;
+        self.separations_unpriced += other.separations_unpriced;
+        self.scheduled_days += other.scheduled_days;
+        self.absence_days += other.absence_days;
+        self.absence_cost += other.absence_cost;
+        self.absence_days_unpriced += other.absence_days_unpriced;
+        self.absence_priced_people += other.absence_priced_people;
+        self.promotions += other.promotions;
+        self.csat_responses += other.csat_responses;
+        self.csat_positive += other.csat_positive;
+        let (p, o) = (&mut self.pulse, &other.pulse);
+        p.responses += o.responses;
+        p.empathy_respondents += o.empathy_respondents;
+        p.favorable_answers += o.favorable_answers;
+        p.answers += o.answers;
+        p.enps_answers += o.enps_answers;
+        p.enps_promoters += o.enps_promoters;
+        p.enps_detractors += o.enps_detractors;
+        let (c, o) = (&mut self.customers, &other.customers);
+        c.active_previous += o.active_previous;
+        c.retained += o.retained;
+        c.active += o.active;
+        c.revenue += o.revenue;
+        for (name, measure) in &other.measures {
+            let m = self.measures.entry(name.clone()).or_default();
+            m.sum += measure.sum;
+            m.count += measure.count;
+        }
+    }
+
+    /// Whether the scope has anyone employed at some time in the period.
+    pub fn has_roster(&self) -> bool {
+        let r = &self.roster;
+        r.headcount_start > 0 || r.headcount_end > 0 || r.separations > 0
+    }
+
+    /// Whether the scope has rows of `kind` in the period (the roster: anyone employed).
+    pub fn has_rows(&self, kind: DataKind) -> bool {
+        match kind {
+            DataKind::Employees => self.has_roster(),
+            DataKind::Absences => self.absence_days > 0.0,
+            DataKind::Promotions => self.promotions > 0,
+            DataKind::Csat => self.csat_responses > 0,
+            DataKind::Pulse => self.pulse.responses > 0,
+            DataKind::Customers => self.customers.active > 0 || self.customers.active_previous > 0,
+            DataKind::Measures => !self.measures.is_empty(),
+        }
     }
 }

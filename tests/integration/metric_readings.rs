@@ -45,7 +45,7 @@ async fn a_leaver_364_days_after_hire_is_a_first_year_leaver_and_one_365_days_af
 #[tokio::test]
 async fn the_organization_retains_a_customer_only_within_one_team_and_counts_it_once() {
     let app = company(TWO_IN_ALPHA_AND_BETA).await;
-    app.import(
+    app.import_covering(
         Kind::Customers,
         "customer_id,date,revenue,team\n\
          C1,2024-11-01,10,Alpha\nC1,2025-02-01,10,Alpha\n\
@@ -53,6 +53,7 @@ async fn the_organization_retains_a_customer_only_within_one_team_and_counts_it_
          C3,2024-11-01,10,\nC3,2025-02-01,10,\n\
          C4,2024-11-01,10,Alpha\nC4,2024-11-01,10,Beta\nC4,2025-02-01,10,Alpha\nC4,2025-02-01,10,Beta\n\
          C5,2024-11-01,10,Beta\n",
+        "2024-10..2025-03",
     )
     .await;
 
@@ -79,10 +80,11 @@ async fn a_salary_of_zero_is_priced_at_zero_and_only_an_empty_salary_is_unpriced
     )
     .await;
     // Sick on a Monday and Tuesday (E4, salary 0) and on a Monday (E3, no salary).
-    app.import(
+    app.import_covering(
         Kind::Absences,
         "employee_id,start_date,end_date,type\nE4,2025-03-03,2025-03-04,sick\n\
          E3,2025-02-03,2025-02-03,sick\n",
+        "2025-01..2025-03",
     )
     .await;
 
@@ -103,10 +105,11 @@ async fn a_salary_of_zero_is_priced_at_zero_and_only_an_empty_salary_is_unpriced
 async fn customer_rows_of_one_key_in_a_file_are_added_up_before_the_revenue_test() {
     let app =
         company("employee_id,team,hire_date\nE1,Alpha,2020-01-01\nE2,Alpha,2020-01-01\n").await;
-    app.import(
+    app.import_covering(
         Kind::Customers,
         "customer_id,date,revenue\nC1,2024-11-01,10\nC2,2024-11-01,10\n\
          C1,2025-01-15,100\nC1,2025-01-15,-30\nC2,2025-01-20,50\nC2,2025-01-20,-50\n",
+        "2024-10..2025-03",
     )
     .await;
 
@@ -124,9 +127,10 @@ async fn customer_rows_of_one_key_in_a_file_are_added_up_before_the_revenue_test
 async fn a_row_with_both_a_date_and_a_period_counts_on_its_date() {
     let app =
         company("employee_id,team,hire_date\nE1,Alpha,2020-01-01\nE2,Alpha,2020-01-01\n").await;
-    app.import(
+    app.import_covering(
         Kind::Measures,
         "date,period,metric,value\n2025-02-10,2025-Q2,output_units,300\n",
+        "2025-01..2025-03",
     )
     .await;
 

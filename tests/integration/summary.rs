@@ -23,7 +23,15 @@ const PULSE: &str = "submitted_at,team,heard,supported\n2025-02-03,Beta,4,5\n202
 async fn company() -> (TestApp, Browser) {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
-    app.import(Kind::Pulse, PULSE).await;
+    // Pulse, absences and promotions cover 2024 and 2025: none but these two responses.
+    app.import_covering(Kind::Pulse, PULSE, "2024-01..2025-12")
+        .await;
+    for (kind, header) in [
+        (Kind::Absences, "employee_id,start_date,end_date,type\n"),
+        (Kind::Promotions, "employee_id,effective_date\n"),
+    ] {
+        app.import_covering(kind, header, "2024-01..2025-12").await;
+    }
     app.create_user("exec@example.com", Role::Executive, &[])
         .await;
     let exec = app.login("exec@example.com").await;

@@ -207,6 +207,30 @@ impl TestApp {
         );
     }
 
+    /// Import CSV text stating the range it covers (`FROM..TO`, as `--covers`): the fixture's
+    /// figures are known over that range whatever days its rows fall on (an empty file says
+    /// "none in that range"); panics if it is not imported.
+    pub async fn import_covering(&self, kind: attune::import::Kind, csv: &str, covers: &str) {
+        let known = attune::import::Known::load(&self.pool, kind)
+            .await
+            .expect("load the roster");
+        let options = attune::import::Options {
+            covers: Some(covers.parse().expect("a range")),
+            ..Default::default()
+        };
+        let prepared = attune::import::prepare(kind, "test.csv", csv.as_bytes(), options, &known)
+            .expect("the file is readable");
+        assert_eq!(prepared.errors, [], "the test file is valid");
+        let actor = attune::db::audit::Actor::cli();
+        let outcome = attune::import::commit(&self.pool, &prepared, options, &actor)
+            .await
+            .expect("the import commits");
+        assert!(
+            matches!(outcome, attune::import::Outcome::Imported { .. }),
+            "{outcome:?}"
+        );
+    }
+
     /// Create an account with `PASSWORD` (teams by name), through the library as the CLI does.
     pub async fn create_user(&self, email: &str, role: Role, teams: &[&str]) -> i64 {
         let hash = password::hash(NewPassword::parse(PASSWORD, email).unwrap()).await;

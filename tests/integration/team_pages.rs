@@ -67,10 +67,15 @@ submitted_at,team,heard,supported,valued,enps
 async fn company() -> TestApp {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
-    app.import(Kind::Promotions, PROMOTIONS).await;
-    app.import(Kind::Absences, ABSENCES).await;
-    app.import(Kind::Csat, CSAT).await;
-    app.import(Kind::Pulse, PULSE).await;
+    // Each file covers 2024 and 2025 whole.
+    for (kind, csv) in [
+        (Kind::Promotions, PROMOTIONS),
+        (Kind::Absences, ABSENCES),
+        (Kind::Csat, CSAT),
+        (Kind::Pulse, PULSE),
+    ] {
+        app.import_covering(kind, csv, "2024-01..2025-12").await;
+    }
     app.create_user("alpha@example.com", Role::Manager, &["Alpha"])
         .await;
     app

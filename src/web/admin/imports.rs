@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 use crate::accounts::{Role, secret};
 use crate::db;
+use crate::db::coverage::Range;
 use crate::db::imports::ImportStatus;
+use crate::import::covers::Covers;
 use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
 use crate::present::spreadsheet;
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
@@ -196,6 +198,10 @@ pub struct PreviewPage {
     /// The sample as a table: header, then rows.
     pub sample_header: Vec<&'static str>,
     pub sample_rows: Vec<Vec<String>>,
+    /// What the import will record as covered, in words, and as the confirm form's `covers`
+    /// field is prefilled (FROM..TO; FROM.. when open-ended).
+    pub coverage: Vec<String>,
+    pub covers: String,
 }
 
 async fn load_upload(
@@ -252,6 +258,8 @@ pub async fn preview(
         already_imported: None,
         sample_header: Vec::new(),
         sample_rows: Vec::new(),
+        coverage: Vec::new(),
+        covers: String::new(),
     };
     match prepared {
         Err(err) => page.file_error = Some(err.to_string()),
@@ -262,6 +270,12 @@ pub async fn preview(
                     .await?
                     .map(|i| i.import_id);
             (page.sample_header, page.sample_rows) = sample_table(&prepared);
+            page.coverage = prepared.coverage.iter().map(Range::to_string).collect();
+            page.covers = prepared
+                .coverage
+                .first()
+                .map(|range| Covers::from(range).to_string())
+                .unwrap_or_default();
             page.preview = Some(prepared);
         }
     }
@@ -373,6 +387,13 @@ pub struct CommitForm {
     /// file had been uploaded with "Import the valid rows" ticked.
     #[serde(default)]
     valid_rows_only: Option<String>,
+    /// The range the file covers, prefilled with the default (FROM..TO; see `import::covers`).
+    /// Left as prefilled, the default is recorded.
+    #[serde(default)]
+    covers: Option<String>,
+    /// The prefilled range, to tell a change from the default.
+    #[serde(default)]
+    covers_default: Option<String>,
 }
 
 /// `POST /admin/imports/uploads/{id}/commit`: import the previewed file.
@@ -386,6 +407,14 @@ pub async fn commit(
     if form.valid_rows_only.is_some_and(|v| !v.is_empty()) {
         options.skip_invalid = true;
     }
+    let stated = form.covers.as_deref().map(str::trim).unwrap_or_default();
+    if !stated.is_empty() && Some(stated) != form.covers_default.as_deref().map(str::trim) {
+        options.covers = Some(stated.parse::<Covers>().map_err(|e| {
+            AppError::BadRequest(format!(
+                "Covers: {e}. Nothing was imported; go back to the preview to correct it."
+            ))
+        })?);
+    }
     let prepared = match prepare_upload(&state, &upload, kind, options).await? {
         Ok(prepared) => prepared,
         Err(err) => {
@@ -395,6 +424,14 @@ pub async fn commit(
             )));
         }
     };
+    if let (Some(covers), Some(first)) = (options.covers, prepared.errors.first())
+        && prepared.errors_total > prepared_errors_without(&state, &upload, kind, options).await?
+    {
+        return Err(AppError::BadRequest(format!(
+            "Covers {covers}: some rows lie outside it ({first}), so nothing was imported. Go \
+             back to the preview and widen the range, or leave it as suggested."
+        )));
+    }
     let outcome = import::commit(&state.pool, &prepared, options, &user.actor()).await?;
     let target = match outcome {
         Outcome::Imported { import_id, .. } => format!("/admin/imports?imported={import_id}"),
@@ -410,6 +447,23 @@ pub async fn commit(
     let mut conn = state.pool.acquire().await?;
     db::uploads::delete(&mut conn, id).await?;
     Ok(Redirect::to(&target).into_response())
+}
+
+/// How many row errors the file has without a stated range: more with it means rows lie
+/// outside the range.
+async fn prepared_errors_without(
+    state: &AppState,
+    upload: &db::uploads::Upload,
+    kind: Kind,
+    options: Options,
+) -> Result<usize, AppError> {
+    let without = Options {
+        covers: None,
+        ..options
+    };
+    Ok(prepare_upload(state, upload, kind, without)
+        .await?
+        .map_or(0, |p| p.errors_total))
 }
 
 /// `POST /admin/imports/uploads/{id}/discard`: forget an upload.

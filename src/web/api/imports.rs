@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, secret};
+use crate::db::coverage::Range;
+use crate::import::covers::Covers;
 use crate::import::effect::Effect;
 use crate::import::{self, Kind, Known, Options, Outcome, Prepared, RowError};
 use crate::web::admin::imports::parse_date_format;
@@ -23,6 +25,8 @@ pub struct ApiParams {
     skip_invalid: Option<bool>,
     date_format: Option<String>,
     file_name: Option<String>,
+    /// The range the file covers, FROM..TO (see `import::covers`).
+    covers: Option<String>,
 }
 
 /// The JSON answer of `POST /api/v1/imports/{kind}`: the outcome and what the preview found.
@@ -58,6 +62,9 @@ pub struct ApiResult {
     /// employees, teams created and teams that grow or shrink today, manager ids that match
     /// nobody.
     pub effect: Option<Effect>,
+    /// What the import records as covered (the stated `covers`, or the default from the rows'
+    /// dates): the figures of the kind are known over these days (docs/metrics.md, "Coverage").
+    pub coverage: Vec<Range>,
 }
 
 /// A column of the file and the Attune column it fills.
@@ -110,6 +117,7 @@ impl ApiResult {
             errors_total: prepared.errors_total,
             notes: prepared.notes,
             effect: prepared.effect,
+            coverage: prepared.coverage,
         }
     }
 }
@@ -139,7 +147,20 @@ pub async fn api(
     let options = Options {
         skip_invalid: params.skip_invalid.unwrap_or(false),
         date_order: parse_date_format(params.date_format.as_deref().unwrap_or(""))?,
-        covers: None,
+        covers: match params
+            .covers
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .map(str::parse::<Covers>)
+            .transpose()
+        {
+            Ok(covers) => covers,
+            Err(e) => {
+                let error =
+                    serde_json::json!({ "error": format!("covers: {e}"), "field": "covers" });
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(error)).into_response());
+            }
+        },
     };
     let file_name = params
         .file_name

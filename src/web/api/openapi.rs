@@ -80,13 +80,15 @@ pub fn document() -> Value {
                         {"name": "date_format", "in": "query", "schema": {"type": "string", "enum": ["dmy", "mdy"]},
                          "description": "Order of day and month in dates like 03/04/2024, when the file does not tell"},
                         {"name": "file_name", "in": "query", "schema": {"type": "string"},
-                         "description": "The name to record in the import history"}
+                         "description": "The name to record in the import history"},
+                        {"name": "covers", "in": "query", "schema": {"type": "string"},
+                         "description": "The days the file covers, FROM..TO: days (2025-01-01..2025-03-31) or whole months (2025-01..2025-03); every row must lie in it. Default: the whole months of the file's dates (a roster: from its earliest hire date on). A bad range is a 422 naming covers."}
                     ],
                     "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
                     "responses": {
                         "200": {"description": "Imported, already imported, or previewed (dry run)",
                                 "content": {"application/json": {"schema": import.clone()}}},
-                        "422": {"description": "Rejected: some rows are invalid; nothing was written",
+                        "422": {"description": "Rejected: some rows are invalid (the import answer), or covers is not a range ({\"error\", \"field\": \"covers\"}); nothing was written",
                                 "content": {"application/json": {"schema": import}}},
                         "400": error.clone(),
                         "401": error.clone(),

@@ -488,6 +488,7 @@ mod tests {
                 advanced: before.advanced,
                 suppressed: before.suppressed,
                 reasons: Default::default(),
+                coverage: Default::default(),
                 salary_protected: Vec::new(),
             }
         };
@@ -497,6 +498,7 @@ mod tests {
             advanced: now.advanced,
             suppressed: now.suppressed,
             reasons: Default::default(),
+            coverage: Default::default(),
             salary_protected: Vec::new(),
             empathy_index_parts: now.empathy_index_parts,
             previous: comparison("2024-Q4"),
