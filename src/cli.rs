@@ -882,6 +882,9 @@ fn print_preview(prepared: &import::Prepared) {
     for range in &prepared.coverage {
         println!("Covers:    {range}");
     }
+    for warning in &prepared.warnings {
+        println!("Warning: {warning}");
+    }
     if let Some(effect) = &prepared.effect {
         println!("What the import will change:");
         for (_, sentence) in effect.sentences() {

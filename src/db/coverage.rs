@@ -259,3 +259,114 @@ pub async fn employees_without_salary(
     .fetch_all(conn)
     .await
 }
+
+/// A team with people employed on `today` and no rows of a data kind that other teams have.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TeamWithoutKind {
+    pub team: String,
+    /// As in [`MonthCount::kind`].
+    pub kind: String,
+}
+
+/// Per team with people employed on `today`, each data kind held per team (absences and
+/// promotions through the employee's team; CSAT, pulse, customer activity and measures by
+/// their own team) of which the team has no row at all while some other team has: its figures
+/// of that kind are missing. Kinds nobody has are left out (the coverage table shows them).
+pub async fn teams_without_kind(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+) -> Result<Vec<TeamWithoutKind>, sqlx::Error> {
+    sqlx::query_as(
+        "with kind_team (kind, team_id) as (
+             select 'absences', e.team_id from absence a join employee e using (employee_id)
+             union select 'promotions', e.team_id from promotion p join employee e using (employee_id)
+             union select 'csat', team_id from csat_response
+             union select 'pulse', team_id from pulse_answer
+             union select 'customers', team_id from customer_activity where team_id is not null
+             union select 'measures', team_id from measure where team_id is not null
+         ),
+         kind as (select distinct kind from kind_team)
+         select t.name as team, k.kind
+         from team t cross join kind k
+         where exists (
+                 select from employee e
+                 where e.team_id = t.team_id and e.hire_date <= $1
+                   and (e.termination_date is null or e.termination_date >= $1))
+           and not exists (
+                 select from kind_team kt where kt.kind = k.kind and kt.team_id = t.team_id)
+         order by lower(t.name), k.kind",
+    )
+    .bind(today)
+    .fetch_all(conn)
+    .await
+}
+
+/// An absence dated after its employee left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbsenceAfterLeaving {
+    pub employee_id: String,
+    pub team: String,
+    pub left_on: NaiveDate,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+/// The absences whose last day is after their employee's termination date (the last day
+/// worked), earliest first: at most `limit` of them, and how many there are.
+pub async fn absences_after_leaving(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<(Vec<AbsenceAfterLeaving>, i64), sqlx::Error> {
+    type Row = (String, String, NaiveDate, NaiveDate, NaiveDate, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select e.external_id, t.name, e.termination_date, a.start_date, a.end_date,
+                count(*) over ()
+         from absence a join employee e using (employee_id) join team t using (team_id)
+         where a.end_date > e.termination_date
+         order by a.start_date, e.external_id
+         limit $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.5);
+    let listed = rows
+        .into_iter()
+        .map(
+            |(employee_id, team, left_on, start_date, end_date, _)| AbsenceAfterLeaving {
+                employee_id,
+                team,
+                left_on,
+                start_date,
+                end_date,
+            },
+        )
+        .collect();
+    Ok((listed, total))
+}
+
+/// Each dated data kind's latest day (absences by their last day, customer activity and
+/// measures by their period's last day, the others by their date), for kinds with rows.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LatestDay {
+    /// As in [`MonthCount::kind`] (never `employees`).
+    pub kind: String,
+    pub day: NaiveDate,
+}
+
+/// The latest day of each dated data kind that has rows.
+pub async fn latest_days(conn: &mut PgConnection) -> Result<Vec<LatestDay>, sqlx::Error> {
+    sqlx::query_as(
+        "select kind, max(day) as day from (
+             select 'absences' as kind, end_date as day from absence
+             union all select 'promotions', effective_date from promotion
+             union all select 'csat', responded_on from csat_response
+             union all select 'pulse', submitted_on from pulse_answer
+             union all select 'customers', period_end from customer_activity
+             union all select 'measures', period_end from measure
+         ) dated
+         group by kind",
+    )
+    .fetch_all(conn)
+    .await
+}

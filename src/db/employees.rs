@@ -196,6 +196,17 @@ impl From<EmployeeRow> for NewEmployee {
 }
 
 /// Every employee id in the roster.
+/// Each employee who has left, by employee id, with their termination date (the last day worked).
+pub async fn leaving_days(
+    conn: &mut PgConnection,
+) -> Result<Vec<(String, chrono::NaiveDate)>, sqlx::Error> {
+    sqlx::query_as(
+        "select external_id, termination_date from employee where termination_date is not null",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn external_ids(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("select external_id from employee")
         .fetch_all(conn)

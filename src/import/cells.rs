@@ -278,7 +278,13 @@ pub(crate) fn shown(value: &str) -> String {
 pub(crate) struct RowState {
     seen: HashMap<String, u64>,
     notes: BTreeSet<String>,
+    /// Rows that are valid but look wrong: the first [`MAX_LISTED_WARNINGS`], and how many.
+    warnings: Vec<String>,
+    warnings_total: usize,
 }
+
+/// The most row warnings a preview lists (the rest are counted).
+pub const MAX_LISTED_WARNINGS: usize = 20;
 
 impl RowState {
     /// An id column whose values must not repeat within the file.
@@ -326,6 +332,25 @@ impl RowState {
     /// The notes, in order.
     pub(super) fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes).into_iter().collect()
+    }
+
+    /// A row that is imported but looks wrong (a warning, not an error): "line 7: …".
+    pub(crate) fn warn(&mut self, cells: &Cells<'_>, message: String) {
+        self.warnings_total += 1;
+        if self.warnings.len() < MAX_LISTED_WARNINGS {
+            self.warnings
+                .push(format!("line {}: {message}", cells.line()));
+        }
+    }
+
+    /// The warnings, in line order, with a last one counting those not listed.
+    pub(super) fn take_warnings(&mut self) -> Vec<String> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let more = self.warnings_total - warnings.len();
+        if more > 0 {
+            warnings.push(format!("… and {more} more rows like these"));
+        }
+        warnings
     }
 }
 

@@ -88,6 +88,12 @@ fn known() -> Known {
             .collect(),
         absence_types: vec![("Sick".to_string(), false)],
         roster: Default::default(),
+        left: [(
+            "E2".to_string(),
+            chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+        )]
+        .into_iter()
+        .collect(),
     }
 }
 

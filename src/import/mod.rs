@@ -28,6 +28,8 @@ pub mod reader;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -49,6 +51,8 @@ pub struct Known {
     pub absence_types: Vec<(String, bool)>,
     /// Employee id → the employee as stored (loaded for roster files only).
     pub roster: HashMap<String, db::employees::NewEmployee>,
+    /// Employee id → the last day worked, of those who left (loaded for absences only).
+    pub left: HashMap<String, NaiveDate>,
 }
 
 impl Known {
@@ -82,11 +86,20 @@ impl Known {
             .map(|t| (t.name.to_lowercase(), t.name))
             .collect();
         let absence_types = db::absences::custom_types(&mut conn).await?;
+        let left = if kind == Kind::Absences {
+            db::employees::leaving_days(&mut conn)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashMap::new()
+        };
         Ok(Known {
             employees: employees.into_iter().collect(),
             teams,
             absence_types,
             roster: HashMap::new(),
+            left,
         })
     }
 }

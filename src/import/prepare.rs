@@ -40,6 +40,9 @@ pub struct Prepared {
     pub errors_total: usize,
     /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
     pub notes: Vec<String>,
+    /// Rows imported as they are that look wrong, by line (e.g. an absence dated after the
+    /// employee left): warnings, not errors.
+    pub warnings: Vec<String>,
     /// What importing the valid rows will change (roster files; see `effect`).
     pub effect: Option<Effect>,
     /// What the import will record as covered (see `covers`): the figures of these kinds are
@@ -375,6 +378,7 @@ pub fn prepare<S: Source + ?Sized>(
         }
     }
     let notes = checker.state.take_notes();
+    let warnings = checker.state.take_warnings();
     Ok(Prepared {
         kind,
         file_name: file_name.to_string(),
@@ -395,6 +399,7 @@ pub fn prepare<S: Source + ?Sized>(
         errors,
         errors_total,
         notes,
+        warnings,
         effect: tally.map(Tally::finish),
         coverage: covers::ranges(kind, options.covers, extent),
         records: keep.then(|| Arc::from(records)),

@@ -14,6 +14,7 @@ mod connections;
 mod coverage;
 mod dashboard;
 mod data_settings;
+mod data_warnings;
 mod demo;
 mod embedded;
 mod freshness;

@@ -176,6 +176,15 @@ impl ImportKind for Absences {
             };
             cells.error("days", Some(&value), message.into());
         }
+        if let (Some(id), Some(end)) = (&employee_id, end_date)
+            && let Some(left) = cells.known().left.get(id).copied()
+            && end > left
+        {
+            state.warn(
+                cells,
+                format!("employee {id} left on {left}, but this absence is dated up to {end}"),
+            );
+        }
         let absence_type = cells.text("type").unwrap_or("unplanned").to_string();
         if let (Some(id), Some(start), Some(end)) = (&employee_id, start_date, end_date) {
             state.check_duplicate(

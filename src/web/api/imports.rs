@@ -58,6 +58,9 @@ pub struct ApiResult {
     pub errors_total: usize,
     /// Things worth knowing that are not errors (e.g. absence types counted as unplanned).
     pub notes: Vec<String>,
+    /// Rows imported as they are that look wrong, by line ("line 7: …"; e.g. an absence dated
+    /// after the employee left): warnings, not errors.
+    pub warnings: Vec<String>,
     /// What importing the valid rows changes (employees files only): new and updated
     /// employees, teams created and teams that grow or shrink today, manager ids that match
     /// nobody.
@@ -116,6 +119,7 @@ impl ApiResult {
             errors: prepared.errors,
             errors_total: prepared.errors_total,
             notes: prepared.notes,
+            warnings: prepared.warnings,
             effect: prepared.effect,
             coverage: prepared.coverage,
         }

@@ -162,6 +162,8 @@ mod tests {
             "{}",
             schemas["Comparison"]["properties"]["reasons"]
         );
+        // Row warnings (valid rows that look wrong) are part of an import's answer.
+        assert!(schemas["ApiResult"]["properties"]["warnings"].is_object());
         // Tuple schemas (`items` as a list) are not OpenAPI 3.0: pairs are objects.
         let import = &schemas["ApiResult"]["properties"];
         for field in ["columns", "date_orders", "sample"] {
