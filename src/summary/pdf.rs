@@ -699,7 +699,9 @@ fn lay_out(s: &Summary, l: &mut Layout<'_>) {
     l.paragraph(
         &format!(
             "Survey figures from fewer than {} responses are withheld (\"not enough responses\"). \
-             Every metric is defined in Attune's metric guide (docs/metrics.md).",
+             \"No data\": nothing to compute from; the empathy index reads \"not enough data\" \
+             without empathy favorability or without parts carrying half of its weight. Every \
+             metric is defined in Attune's metric guide (docs/metrics.md).",
             s.min_group_size
         ),
         8.5,

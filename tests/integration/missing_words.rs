@@ -78,6 +78,13 @@ async fn a_survey_figure_of_the_quarter_under_way_or_of_a_month_says_so_not_too_
         tile(&html, "empathy_favorability"),
         "reported once the period has ended"
     );
+    let what_changed = text(&html, "#what-changed");
+    assert!(
+        what_changed.ends_with(&format!(
+            "Empathy favorability is not shown for {quarter}: reported once the period has ended."
+        )),
+        "{what_changed}"
+    );
 
     // A finished month with responses: reported for finished quarters only.
     let last_month = quarter.start().pred_opt().unwrap();

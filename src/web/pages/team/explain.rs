@@ -344,7 +344,8 @@ pub(super) fn what_changed(context: &Context, scope: &Scope) -> Vec<String> {
     for (order, told) in present::HEADLINE_RATES.into_iter().enumerate() {
         let metric = told.info();
         if scope.is_suppressed(told) {
-            withheld.push(metric.label);
+            let why = Missing::of(scope, told).unwrap_or(Missing::withheld(told));
+            withheld.push((metric.label, why));
             continue;
         }
         if before.is_suppressed(told) {
@@ -385,11 +386,11 @@ pub(super) fn what_changed(context: &Context, scope: &Scope) -> Vec<String> {
         changes.sort_by_key(|c| c.1);
         sentences.extend(changes.into_iter().map(|c| c.2));
     }
-    for label in withheld {
+    for (label, why) in withheld {
         sentences.push(format!(
             "{label} is not shown for {}: {}.",
             context.period,
-            Missing::TooFewResponses.words()
+            why.words()
         ));
     }
     sentences
@@ -400,8 +401,8 @@ mod tests {
     use super::*;
     use crate::report::Comparison;
     use crate::scoring::{
-        self, CustomerFacts, Facts, Hidden, MeasureFacts, PulseFacts, RosterFacts, ScopeMetrics,
-        Settings,
+        self, CustomerFacts, Facts, Hidden, MeasureFacts, PulseFacts, Reason, RosterFacts,
+        ScopeMetrics, Settings,
     };
 
     const SPAN: &str = "1 Jan – 31 Mar 2025";
@@ -798,6 +799,37 @@ mod tests {
                 "Empathy favorability is not shown for 2025-Q1: not enough responses.",
             ]
         );
+    }
+
+    #[test]
+    fn what_changed_says_why_a_figure_is_withheld() {
+        let now = Facts {
+            pulse: PulseFacts {
+                responses: 2,
+                empathy_respondents: 2,
+                favorable_answers: 6,
+                answers: 6,
+                ..PulseFacts::default()
+            },
+            ..company()
+        };
+        let mut scope = scope(&now, &company());
+        let cases = [
+            (
+                Reason::PeriodNotFinished,
+                "reported once the period has ended",
+            ),
+            (Reason::NoData, "no data"),
+            (Reason::TooFewResponses, "not enough responses"),
+        ];
+        for (reason, words) in cases {
+            scope.reasons.insert(Metric::EmpathyFavorability, reason);
+            let sentences = what_changed(&context(), &scope);
+            assert_eq!(
+                sentences.last().unwrap(),
+                &format!("Empathy favorability is not shown for 2025-Q1: {words}."),
+            );
+        }
     }
 
     #[test]
