@@ -1,6 +1,6 @@
 //! What scheduled e-mail needs from the database: who receives a kind of message (and who
 //! turned which kind off), which messages of a period were already created, and where each
-//! kind of data ends.
+//! kind of data ends (its recorded coverage).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -143,19 +143,46 @@ pub async fn any_created(conn: &mut PgConnection, prefix: &str) -> Result<bool, 
         .await
 }
 
-/// The latest date of each dated kind of data that has any rows (absences by their first day,
-/// promotions by their effective date, CSAT and pulse responses by their day).
-pub async fn latest_dates(
-    conn: &mut PgConnection,
-) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
+/// Where each kind of data the summary's figures use ends (absences, promotions, CSAT and
+/// pulse responses): the last day its recorded coverage reaches (`coverage`, and the quarters
+/// of the survey rounds Attune ran) — for data imported per team, the earliest such day among
+/// those teams —; for a kind with rows but no coverage recorded (imported before coverage
+/// was), the day of its latest row. Kinds with neither are left out.
+pub async fn data_ends(conn: &mut PgConnection) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
     sqlx::query_as(
-        "select kind, day from (
+        "with ranges as (
+             select c.kind, c.team_id, c.last_day from coverage c
+             where c.kind in ('absences', 'promotions', 'csat', 'pulse') and c.last_day is not null
+             union all
+             select 'pulse', i.team_id,
+                    (date_trunc('quarter', r.opens_on) + interval '3 months' - interval '1 day')::date
+             from survey_round r join survey_invitation i using (survey_round_id)
+             where r.status in ('open', 'closed')
+         ),
+         org as (
+             select kind, max(last_day) as last_day from ranges where team_id is null group by kind
+         ),
+         per_team as (
+             select kind, team_id, max(last_day) as last_day from ranges
+             where team_id is not null group by kind, team_id
+         ),
+         covered as (
+             select k.kind,
+                    coalesce((select min(greatest(t.last_day, o.last_day)) from per_team t
+                              where t.kind = k.kind), o.last_day) as day
+             from (select distinct kind from ranges) k left join org o using (kind)
+         ),
+         latest_row as (
              select 'absences' as kind, max(start_date) as day from absence
              union all select 'promotions', max(effective_date) from promotion
              union all select 'csat', max(responded_on) from csat_response
              union all select 'pulse', max(submitted_on) from pulse_response
-         ) latest
-         where day is not null",
+         )
+         select kind, day from covered
+         union all
+         select kind, day from latest_row
+         where day is not null and kind not in (select kind from covered)
+         order by kind",
     )
     .fetch_all(conn)
     .await

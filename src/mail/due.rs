@@ -251,8 +251,8 @@ pub(super) fn key(kind: &str, period: &str, email: &str) -> String {
 }
 
 /// The kinds of data the summary's fundamentals use that end before `quarter`'s last month,
-/// with the months they miss ("absences: 2025-02, 2025-03"). Kinds never imported are not
-/// expected.
+/// with the months they miss ("absences: 2025-02, 2025-03"), from where each kind's data ends
+/// (`notifications::data_ends`: its recorded coverage). Kinds never imported are not expected.
 pub fn missing_data(latest: &[(String, NaiveDate)], quarter: Period) -> Vec<String> {
     let months = quarter.months();
     let mut missing = Vec::new();
@@ -324,7 +324,7 @@ async fn data_reminders(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Resul
     if !notifications::has_employees(&mut tx).await? {
         return Ok(());
     }
-    let stale = stale_data(&notifications::latest_dates(&mut tx).await?, today);
+    let stale = stale_data(&notifications::data_ends(&mut tx).await?, today);
     if stale.is_empty() {
         return Ok(());
     }
@@ -403,7 +403,7 @@ pub async fn waiting_summary(
     {
         return Ok(None);
     }
-    let missing = missing_data(&notifications::latest_dates(conn).await?, quarter);
+    let missing = missing_data(&notifications::data_ends(conn).await?, quarter);
     Ok((!missing.is_empty()).then_some((quarter, missing)))
 }
 
@@ -450,7 +450,7 @@ async fn quarterly_summary(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Re
         return Ok(());
     }
 
-    let latest = notifications::latest_dates(&mut tx).await?;
+    let latest = notifications::data_ends(&mut tx).await?;
     let missing = missing_data(&latest, quarter);
     let anyway = released(&mut tx, quarter).await?;
     if !missing.is_empty() && !anyway {
@@ -664,7 +664,7 @@ pub async fn send_test(
     );
     let mut message = match kind {
         DATA_REMINDER => {
-            let latest = notifications::latest_dates(&mut conn).await?;
+            let latest = notifications::data_ends(&mut conn).await?;
             match stale_data(&latest, today).first() {
                 Some(gap) => reminder(gap, &recipient, &links, dedupe_key),
                 None => nothing_to_send(
@@ -700,7 +700,7 @@ pub async fn send_test(
             }
         }
         SUMMARY_WAITING => {
-            let latest = notifications::latest_dates(&mut conn).await?;
+            let latest = notifications::data_ends(&mut conn).await?;
             waiting_notice(
                 quarter,
                 &missing_data(&latest, quarter),

@@ -392,7 +392,7 @@ async fn hr_is_reminded_once_of_data_that_ends_before_the_last_finished_month() 
     assert!(
         found[0]
             .2
-            .contains("Attune's absences data ends on 2025-01-06: there is none for 2025-02."),
+            .contains("Attune's absences data ends on 2025-01-31: there is none for 2025-02."),
         "{}",
         found[0].2
     );
@@ -442,7 +442,7 @@ async fn hr_sends_a_waiting_summary_anyway_from_the_web_after_confirming() {
         format!("The quarterly summary of {quarter} waits for data")
     );
     assert!(
-        text(&page, "#missing-data").starts_with("absences (data ends 2020-01-06; missing"),
+        text(&page, "#missing-data").starts_with("absences (data ends 2020-01-31; missing"),
         "{}",
         text(&page, "#missing-data")
     );

@@ -174,7 +174,7 @@ async fn the_summary_waits_while_data_is_missing_hr_is_told_once_and_it_goes_whe
     );
     let text = received[0].text();
     assert!(
-        text.contains("absences (data ends 2025-01-06; missing 2025-02, 2025-03)"),
+        text.contains("absences (data ends 2025-01-31; missing 2025-02, 2025-03)"),
         "{text}"
     );
 
@@ -270,4 +270,23 @@ async fn run_due_from_the_command_line_sends_once_and_send_anyway_releases_a_wai
     .await
     .unwrap();
     assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn the_summary_waits_for_coverage_so_a_file_that_states_it_covers_the_quarter_releases_it() {
+    let app = company(ABSENCES_TO_JANUARY).await;
+    let day: NaiveDate = "2025-04-15".parse().unwrap();
+    let waiting = due::run(&app.pool, day).await.unwrap();
+    assert_eq!(waiting.of(due::SUMMARY), 0, "{waiting:?}");
+
+    // A file with one absence in January that says it covers the whole quarter (nobody else
+    // was absent): the absences now end on 31 March, and the summary goes out.
+    let out = app.cli_with_file(
+        &["import", "absences", "--covers", "2025-01..2025-03"],
+        "absences.csv",
+        b"employee_id,start_date,end_date,days,type\nB2,2025-01-20,2025-01-20,,Sick\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let ran = due::run(&app.pool, day).await.unwrap();
+    assert_eq!(ran.of(due::SUMMARY), 2, "{ran:?}");
 }
