@@ -332,6 +332,49 @@ async fn an_upload_over_the_limit_gets_413_with_the_limit_named() {
 }
 
 #[tokio::test]
+async fn an_api_upload_sent_in_chunks_past_the_limit_gets_413_and_imports_nothing() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let config = WebConfig {
+        max_upload_bytes: 1024 * 1024,
+        ..WebConfig::default()
+    };
+    let app = TestApp::spawn_with(config).await;
+    let token = api_token(&app, "hr-bot@example.com", Role::Hr).await;
+    // No length announced: the limit is found while the body is being stored.
+    let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/imports/employees HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.address
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut chunk = b"employee_id,team,hire_date\n".to_vec();
+    chunk.resize(64 * 1024, b'x');
+    for _ in 0..32 {
+        let sent = stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .and(stream.write_all(&chunk).await)
+            .and(stream.write_all(b"\r\n").await);
+        if sent.is_err() {
+            break; // the server answered and closed
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("larger than the limit of 1 MiB"), "{answer}");
+    let imports: i64 = sqlx::query_scalar("select count(*) from import")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(imports, 0);
+}
+
+#[tokio::test]
 async fn the_import_api_previews_imports_and_rejects_like_the_cli() {
     let app = TestApp::spawn().await;
     let token = api_token(&app, "hr-bot@example.com", Role::Hr).await;

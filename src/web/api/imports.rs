@@ -1,9 +1,11 @@
 //! `POST /api/v1/imports/{kind}`: an import through the JSON API, with the same `prepare` and
-//! `commit` as the command line and HR's import pages (`web::admin::imports`).
+//! `commit_streaming` as the command line (`web::admin::imports` has HR's import pages). The
+//! body goes to a temporary file as it arrives, and is checked and written from there, so the
+//! server holds neither the file nor its rows in memory.
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -134,7 +136,7 @@ pub async fn api(
     Path(kind): Path<String>,
     Query(params): Query<ApiParams>,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, AppError> {
     if let Some(expected) = &user.csrf_token {
         // A browser session: cookies ride along on any request, so demand the CSRF token.
@@ -169,20 +171,82 @@ pub async fn api(
     let file_name = params
         .file_name
         .unwrap_or_else(|| format!("{}.csv", kind.name()));
+    let file = spool(body, state.config.max_upload_bytes).await?;
     let known = Known::load(&state.pool, kind).await?;
-    let prepared = import::prepare(kind, &file_name, &body[..], options, &known)
-        .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
-    let (status, code, import_id) = if params.dry_run.unwrap_or(false) {
-        ("dry_run", StatusCode::OK, None)
-    } else {
-        match import::commit(&state.pool, &prepared, options, &user.actor()).await? {
+    let dry_run = params.dry_run.unwrap_or(false);
+    let (pool, actor, runtime) = (
+        state.pool.clone(),
+        user.actor(),
+        tokio::runtime::Handle::current(),
+    );
+    // Reading, checking and writing a large file takes a while: not on the server's own
+    // threads (and the file's reader is not `Send`, so it stays on this one). If the request
+    // is given up meanwhile (its timeout), `alive` goes and the import is rolled back.
+    let (alive, given_up) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::task::spawn_blocking(move || {
+        let prepared = import::prepare(kind, &file_name, &*file, options, &known)
+            .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
+        if dry_run {
+            return Ok::<_, AppError>((prepared, None));
+        }
+        let outcome = runtime.block_on(async {
+            tokio::select! {
+                outcome = import::commit_streaming(
+                    &pool, &prepared, &*file, &known, options, &actor,
+                ) => Some(outcome),
+                _ = given_up => None,
+            }
+        });
+        match outcome {
+            Some(outcome) => Ok((prepared, Some(outcome?))),
+            None => Err(AppError::Unavailable),
+        }
+    })
+    .await;
+    drop(alive);
+    let (prepared, outcome) =
+        done.map_err(|e| AppError::Internal(format!("the import task failed: {e}")))??;
+    let (status, code, import_id) = match outcome {
+        None => ("dry_run", StatusCode::OK, None),
+        Some(outcome) => match outcome {
             Outcome::Imported { import_id, .. } => ("imported", StatusCode::OK, Some(import_id)),
             Outcome::AlreadyImported { import_id } => {
                 ("already_imported", StatusCode::OK, Some(import_id))
             }
             Outcome::Rejected => ("rejected", StatusCode::UNPROCESSABLE_ENTITY, None),
-        }
+        },
     };
     let result = ApiResult::new(status, import_id, prepared);
     Ok((code, axum::Json(result)).into_response())
+}
+
+/// Write the request's body to a temporary file as it arrives (deleted when the returned path is
+/// dropped). A body past the upload limit is a 413, as when its declared length is.
+async fn spool(mut body: Body, limit_bytes: usize) -> Result<tempfile::TempPath, AppError> {
+    use http_body_util::BodyExt;
+    use tokio::io::AsyncWriteExt;
+
+    let failed = |e: std::io::Error| AppError::Internal(format!("storing the upload: {e}"));
+    let path = tempfile::NamedTempFile::new()
+        .map_err(failed)?
+        .into_temp_path();
+    let mut file = tokio::fs::File::create(&path).await.map_err(failed)?;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            let e = e.into_inner();
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
+            while let Some(error) = cause {
+                if error.is::<http_body_util::LengthLimitError>() {
+                    return AppError::PayloadTooLarge { limit_bytes };
+                }
+                cause = error.source();
+            }
+            AppError::BadRequest(format!("the upload could not be read to its end: {e}"))
+        })?;
+        if let Ok(data) = frame.into_data() {
+            file.write_all(&data).await.map_err(failed)?;
+        }
+    }
+    file.flush().await.map_err(failed)?;
+    Ok(path)
 }
