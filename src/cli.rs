@@ -161,16 +161,24 @@ pub struct MailArgs {
     /// company's own certificate authority).
     #[arg(long, env = "ATTUNE_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,
-    /// The address people reach Attune at, for the links in e-mail (unsubscribe, pages), e.g.
-    /// https://attune.example.com/. Not set: `serve` uses the address it listens on, and
-    /// `mail run-due` the one `serve` last used.
-    #[arg(long, env = "ATTUNE_PUBLIC_URL")]
+    #[command(flatten)]
+    pub public_url: PublicUrlArg,
+}
+
+/// `--public-url`: the address people reach Attune at. Every link Attune makes starts with it
+/// (in e-mail, and survey links); one setting holds it (`crate::mail::choices::PUBLIC_URL`).
+#[derive(Debug, Args)]
+pub struct PublicUrlArg {
+    /// The address people reach Attune at, for the links in e-mail (unsubscribe, pages) and
+    /// survey links, e.g. https://attune.example.com/. Not set: `serve` uses the address it
+    /// listens on, the other commands the one `serve` last used.
+    #[arg(long = "public-url", env = "ATTUNE_PUBLIC_URL")]
     pub public_url: Option<String>,
 }
 
-impl MailArgs {
-    /// `--public-url`, checked; None when not given.
-    fn public_url(&self) -> anyhow::Result<Option<String>> {
+impl PublicUrlArg {
+    /// The address given, checked (ending with `/`); None when not given.
+    pub fn given(&self) -> anyhow::Result<Option<String>> {
         self.public_url
             .as_deref()
             .map(str::trim)
@@ -179,9 +187,16 @@ impl MailArgs {
             .transpose()
             .map_err(|e| anyhow::anyhow!(e))
     }
+}
 
-    /// Record the address links in e-mail use: `--public-url`, or `fallback` (`serve`'s own
-    /// address); with neither, what was recorded before stays.
+impl MailArgs {
+    /// `--public-url`, checked; None when not given.
+    fn public_url(&self) -> anyhow::Result<Option<String>> {
+        self.public_url.given()
+    }
+
+    /// Record the address links use: `--public-url`, or `fallback` (`serve`'s own address);
+    /// with neither, what was recorded before stays.
     async fn record_public_url(
         &self,
         pool: &sqlx::PgPool,
@@ -563,20 +578,7 @@ async fn serve(
     args.mail
         .record_public_url(&db.pool, Some(url.clone()))
         .await?;
-    // One public address (ATTUNE_PUBLIC_URL) for every link in e-mail: survey links take it
-    // without its final slash.
-    let public_url = args
-        .mail
-        .public_url()?
-        .unwrap_or_else(|| url.clone())
-        .trim_end_matches('/')
-        .to_string();
-    crate::db::settings::set(
-        &mut *db.pool.acquire().await?,
-        crate::survey::PUBLIC_URL,
-        &public_url,
-    )
-    .await?;
+    let public_url = args.mail.public_url()?.unwrap_or_else(|| url.clone());
     if let Some(summary) = &demo {
         println!(
             "Demo company loaded: {} employees in {} teams, {} to {}.",

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
-use super::Failure;
+use super::{Failure, PublicUrlArg};
 use crate::db::{self, Database, audit::Actor, surveys::NewRound};
 use crate::survey::{self, Repeat, SurveyError};
 
@@ -54,10 +54,8 @@ pub struct CreateArgs {
     /// Reword "How likely are you to recommend working here to a friend?" (0–10).
     #[arg(long)]
     pub enps: Option<String>,
-    /// The address people reach Attune at, for the links [default: what `attune serve` last
-    /// used].
-    #[arg(long, env = "ATTUNE_PUBLIC_URL")]
-    pub public_url: Option<String>,
+    #[command(flatten)]
+    pub public_url: PublicUrlArg,
 }
 
 #[derive(Debug, Args)]
@@ -70,10 +68,8 @@ pub struct RoundArg {
 pub struct OpenArgs {
     /// The round's number, as `attune survey list` shows it.
     pub round: i64,
-    /// The address people reach Attune at, for the links [default: what `attune serve` last
-    /// used].
-    #[arg(long, env = "ATTUNE_PUBLIC_URL")]
-    pub public_url: Option<String>,
+    #[command(flatten)]
+    pub public_url: PublicUrlArg,
 }
 
 fn today() -> NaiveDate {
@@ -88,6 +84,15 @@ fn failure(err: SurveyError) -> Failure {
     Failure {
         code,
         error: anyhow::anyhow!(err),
+    }
+}
+
+/// The address links start with; a malformed `--public-url` is a usage error (status 2).
+async fn public_url(conn: &mut sqlx::PgConnection, arg: &PublicUrlArg) -> Result<String, Failure> {
+    let given = arg.given().map_err(|error| Failure { code: 2, error })?;
+    match given {
+        Some(url) => Ok(url),
+        None => Ok(crate::mail::choices::public_url(conn).await?),
     }
 }
 
@@ -146,9 +151,7 @@ pub async fn run(db: &Database, command: SurveyCommand) -> Result<(), Failure> {
                 repeat: args.repeat.as_str().into(),
                 reminder_days: args.reminder_days,
             };
-            let base = survey::public_url(&mut conn, args.public_url.as_deref())
-                .await
-                .map_err(failure)?;
+            let base = public_url(&mut conn, &args.public_url).await?;
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let (round_id, opened) = survey::create(&mut tx, &actor, &round, today(), &base)
                 .await
@@ -197,9 +200,7 @@ pub async fn run(db: &Database, command: SurveyCommand) -> Result<(), Failure> {
             }
         }
         SurveyCommand::Open(args) => {
-            let base = survey::public_url(&mut conn, args.public_url.as_deref())
-                .await
-                .map_err(failure)?;
+            let base = public_url(&mut conn, &args.public_url).await?;
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let opened = survey::open(&mut tx, &actor, args.round, today(), &base)
                 .await
@@ -234,9 +235,7 @@ pub async fn run(db: &Database, command: SurveyCommand) -> Result<(), Failure> {
                     "links exist only while a round is open",
                 )));
             }
-            let base = survey::public_url(&mut conn, args.public_url.as_deref())
-                .await
-                .map_err(failure)?;
+            let base = public_url(&mut conn, &args.public_url).await?;
             let mut out = csv::Writer::from_writer(std::io::stdout());
             out.write_record(["email", "link"])?;
             for (email, token) in db::surveys::links(&mut conn, args.round).await? {

@@ -114,12 +114,7 @@ pub async fn set_next(
 
 /// One round.
 pub async fn get(conn: &mut PgConnection, round_id: i64) -> Result<Option<Round>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {ROUND_COLUMNS} from survey_round where survey_round_id = $1"
-    )))
-    .bind(round_id)
-    .fetch_optional(conn)
-    .await
+    one_round(conn, round_id, "").await
 }
 
 /// One round, locked until the end of the transaction (so that opening or closing it happens
@@ -128,8 +123,16 @@ pub async fn get_for_update(
     conn: &mut PgConnection,
     round_id: i64,
 ) -> Result<Option<Round>, sqlx::Error> {
+    one_round(conn, round_id, "for update").await
+}
+
+async fn one_round(
+    conn: &mut PgConnection,
+    round_id: i64,
+    lock: &'static str,
+) -> Result<Option<Round>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "select {ROUND_COLUMNS} from survey_round where survey_round_id = $1 for update"
+        "select {ROUND_COLUMNS} from survey_round where survey_round_id = $1 {lock}"
     )))
     .bind(round_id)
     .fetch_optional(conn)
@@ -283,27 +286,37 @@ pub async fn close(conn: &mut PgConnection, round_id: i64) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// Write the round's waiting answers to `survey_answer` in shuffled order with random ids,
-/// after rewriting the round's "answered" marks in shuffled order; each in a transaction of its
+/// Write the round's waiting answers to `survey_answer` in shuffled order with random ids, then
+/// rewrite all of the round's "answered" marks in shuffled order; each in a transaction of its
 /// own (the caller's `conn` must not be inside one). Afterwards the marks carry one
 /// transaction's `xmin`, the answers another's, and the physical order (`ctid`) of both is
-/// random, so neither tells in which order people answered or which answer is whose. Returns
-/// how many answers were written.
+/// random, so neither tells in which order people answered or which answer is whose. The
+/// answers go first: every answer written had its mark committed with it, so the rewrite that
+/// follows includes that mark even when more answers arrive in between. (Should the process die
+/// between the two, the next flush — at the latest the one closing the round — rewrites them.)
+/// Returns how many answers were written. Waits while another connection writes the round's
+/// answers (or holds `lock_writer`).
 pub async fn flush(conn: &mut PgConnection, round_id: i64) -> Result<u64, sqlx::Error> {
     use sqlx::Connection;
     let mut tx = conn.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1)")
-        .bind(FLUSH_LOCK + round_id)
-        .execute(&mut *tx)
-        .await?;
-    let waiting: i64 =
-        sqlx::query_scalar("select count(*) from survey_answer_queue where survey_round_id = $1")
-            .bind(round_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if waiting == 0 {
-        return Ok(0);
-    }
+    lock_flush(&mut tx, round_id).await?;
+    let written = sqlx::query(
+        "with waiting as (
+             delete from survey_answer_queue where survey_round_id = $1
+             returning survey_round_id, team_id, heard, supported, valued, enps
+         )
+         insert into survey_answer (survey_round_id, team_id, heard, supported, valued, enps)
+         select survey_round_id, team_id, heard, supported, valued, enps
+         from waiting order by random()",
+    )
+    .bind(round_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+
+    let mut tx = conn.begin().await?;
+    lock_flush(&mut tx, round_id).await?;
     let mut marks: Vec<i64> = sqlx::query_scalar(
         "delete from survey_answered a using survey_invitation i
          where i.survey_invitation_id = a.survey_invitation_id and i.survey_round_id = $1
@@ -320,27 +333,35 @@ pub async fn flush(conn: &mut PgConnection, round_id: i64) -> Result<u64, sqlx::
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    Ok(written)
+}
 
-    let mut tx = conn.begin().await?;
+/// Become the one writer of the round's batches, for this session, if no other session is
+/// (false: another is). `flush` on this session still works (the lock is reentrant); on any other
+/// it waits until `unlock_writer` or the end of the session.
+pub async fn lock_writer(conn: &mut PgConnection, round_id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select pg_try_advisory_lock($1)")
+        .bind(FLUSH_LOCK + round_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Stop being the writer of the round's batches (`lock_writer`).
+pub async fn unlock_writer(conn: &mut PgConnection, round_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_unlock($1)")
+        .bind(FLUSH_LOCK + round_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Take the round's flush lock until the end of the transaction: one batch write at a time.
+async fn lock_flush(conn: &mut PgConnection, round_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("select pg_advisory_xact_lock($1)")
         .bind(FLUSH_LOCK + round_id)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    let written = sqlx::query(
-        "with waiting as (
-             delete from survey_answer_queue where survey_round_id = $1
-             returning survey_round_id, team_id, heard, supported, valued, enps
-         )
-         insert into survey_answer (survey_round_id, team_id, heard, supported, valued, enps)
-         select survey_round_id, team_id, heard, supported, valued, enps
-         from waiting order by random()",
-    )
-    .bind(round_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(written)
+    Ok(())
 }
 
 /// How many answers wait to be written for a round.
@@ -469,7 +490,7 @@ pub async fn participation(
     .await
 }
 
-/// The links of a round's invitations still unanswered while it is open: (e-mail, token).
+/// The links of a round's invitations, answered or not, while it is open: (e-mail, token).
 pub async fn links(
     conn: &mut PgConnection,
     round_id: i64,

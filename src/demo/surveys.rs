@@ -22,7 +22,7 @@ pub async fn ensure(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Option<(i
         name: "demo".into(),
         client_addr: None,
     };
-    let base = survey::public_url(&mut conn, None).await?;
+    let base = crate::mail::choices::public_url(&mut conn).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(14);
 
     // Four weeks ago, for two weeks.
@@ -90,7 +90,7 @@ async fn answer_some(
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         surveys::answer(&mut tx, &visit, &answer).await?;
         tx.commit().await?;
-        survey::after_answer(pool, round_id).await?;
+        survey::write_batches(pool, round_id).await?;
     }
     Ok(())
 }

@@ -68,7 +68,8 @@ pub fn kinds_for(role: Role) -> Vec<&'static Kind> {
 
 /// The setting that holds the key links are signed with.
 const SIGNING_KEY: &str = "mail_signing_key";
-/// The setting with the address people reach Attune at, for links in messages.
+/// The setting with the address people reach Attune at, for every link Attune makes (in
+/// messages, and survey links), with its final `/`. `attune serve` records it at start.
 pub const PUBLIC_URL: &str = "mail_public_url";
 /// The address used in links when none is known.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080/";
@@ -88,7 +89,7 @@ pub async fn signing_key(conn: &mut PgConnection) -> Result<String, sqlx::Error>
         .unwrap_or_default())
 }
 
-/// Attune's address for links in messages, ending with `/`: as `attune serve` last recorded it
+/// Attune's address for links, ending with `/`: as `attune serve` last recorded it
 /// (`ATTUNE_PUBLIC_URL`, or the address it listens on).
 pub async fn public_url(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
     Ok(settings::get::<String>(conn, PUBLIC_URL)
@@ -112,6 +113,13 @@ pub fn parse_public_url(text: &str) -> Result<String, String> {
     if rest.is_empty() || rest.starts_with('/') || text.chars().any(char::is_whitespace) {
         return Err(format!(
             "ATTUNE_PUBLIC_URL has no host: write it like https://attune.example.com/ (not \"{text}\")"
+        ));
+    }
+    // Links are made by appending a path: a query or a fragment would swallow it.
+    if rest.contains(['?', '#']) {
+        return Err(format!(
+            "ATTUNE_PUBLIC_URL must not have a query or fragment: write it like \
+             https://attune.example.com/ (not \"{text}\")"
         ));
     }
     Ok(with_slash(text))
@@ -283,7 +291,13 @@ mod tests {
             parse_public_url("https://attune.example.com"),
             Ok("https://attune.example.com/".to_string())
         );
+        assert_eq!(
+            parse_public_url(" http://10.0.0.5:8080/attune "),
+            Ok("http://10.0.0.5:8080/attune/".to_string())
+        );
         assert!(parse_public_url("attune.example.com").is_err());
         assert!(parse_public_url("https://").is_err());
+        assert!(parse_public_url("https://a.example/?x=1").is_err());
+        assert!(parse_public_url("https://a.example/#top").is_err());
     }
 }

@@ -7,9 +7,9 @@
 //! - several instances never take the same message;
 //! - a process killed before the server accepted a message leaves it queued (PostgreSQL rolls
 //!   the transaction back when the connection drops), and it is sent after the restart;
-//! - the only window for a second copy is between the server's "250 OK" and the `commit`
-//!   reaching PostgreSQL (one write on an open connection). Such a copy carries the same
-//!   Message-ID.
+//! - the only window for a second copy is between the server storing the message (then
+//!   answering "250 OK") and the `commit` reaching PostgreSQL (one write on an open connection):
+//!   RFC 1047's window, which no SMTP client can close. Such a copy carries the same Message-ID.
 
 use std::time::Duration;
 

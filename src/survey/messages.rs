@@ -17,7 +17,8 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn day(date: NaiveDate) -> String {
+/// A day as messages and the respondent's page say it, e.g. "Friday 13 March 2026".
+pub fn long_day(date: NaiveDate) -> String {
     date.format("%A %-d %B %Y").to_string()
 }
 
@@ -69,7 +70,7 @@ pub fn invitation(
         ),
         format!(
             "The link is yours alone, works once, and stays valid until {}.",
-            day(closes_on)
+            long_day(closes_on)
         ),
     ];
     NewMessage {
@@ -96,7 +97,7 @@ pub fn reminder(
         format!(
             "A reminder: the four short questions about how you work with your manager are open \
              until {}. If you would like to answer, your link is below.",
-            day(closes_on)
+            long_day(closes_on)
         ),
         "Your answers are anonymous, and you may skip any question. This is the only reminder."
             .to_string(),
@@ -107,7 +108,7 @@ pub fn reminder(
         recipient: email.into(),
         subject: format!(
             "Reminder: four short questions, open until {}",
-            day(closes_on)
+            long_day(closes_on)
         ),
         text: text(&paragraphs, link),
         html: Some(html(&paragraphs, link)),

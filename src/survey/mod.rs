@@ -152,43 +152,6 @@ pub fn link(base_url: &str, token: &str) -> String {
     format!("{}/s/{token}", base_url.trim_end_matches('/'))
 }
 
-/// The setting that remembers the address people reach Attune at (saved by `attune serve`), for
-/// links made elsewhere (the command line).
-pub const PUBLIC_URL: &str = "public_url";
-/// The address when none was ever given.
-pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
-
-/// Check an address links start with: http(s), no query or fragment; without its final slash.
-pub fn parse_public_url(text: &str) -> Result<String, String> {
-    let url = text.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!("the public URL must start with https:// or http://, not \"{text}\"")
-        })?;
-    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(format!(
-            "the public URL must be like https://attune.example.com, not \"{text}\""
-        ));
-    }
-    Ok(url.to_string())
-}
-
-/// The address links start with: the one given, else the one `attune serve` saved, else
-/// `DEFAULT_PUBLIC_URL`.
-pub async fn public_url(
-    conn: &mut PgConnection,
-    given: Option<&str>,
-) -> Result<String, SurveyError> {
-    match given.map(str::trim).filter(|g| !g.is_empty()) {
-        Some(given) => parse_public_url(given).map_err(SurveyError::Invalid),
-        None => Ok(crate::db::settings::get::<String>(conn, PUBLIC_URL)
-            .await?
-            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_string())),
-    }
-}
-
 /// What opening a round did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Opened {
@@ -407,13 +370,51 @@ fn next(round: &Round, today: NaiveDate) -> Option<NewRound> {
     })
 }
 
-/// After an answer was committed: write the round's waiting answers if a batch is complete.
-pub async fn after_answer(pool: &PgPool, round_id: i64) -> Result<(), sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    if surveys::waiting(&mut conn, round_id).await? >= BATCH {
-        surveys::flush(&mut conn, round_id).await?;
+/// After an answer was committed: write the round's waiting answers while a batch is complete
+/// (`write_batches`), in a task of its own so that the respondent does not wait for it.
+pub fn after_answer(pool: &PgPool, round_id: i64) {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        if let Err(err) = write_batches(&pool, round_id).await {
+            tracing::warn!(
+                round = round_id,
+                "survey answers could not be written yet (they wait for the next): {err}"
+            );
+        }
+    });
+}
+
+/// How long the writer of a round's batches pauses between two batches while answers keep
+/// coming: each batch rewrites all of the round's "answered" marks, so under a burst this bounds
+/// that work (a larger batch, written a moment later) instead of rewriting them without end.
+const PAUSE_BETWEEN_BATCHES: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Write the round's waiting answers whenever a batch (`BATCH`) is complete. One session at a
+/// time is the round's writer (`db::surveys::lock_writer`): while another is, this returns at
+/// once, and that one looks again before it stops. Returns how many answers were written.
+pub async fn write_batches(pool: &PgPool, round_id: i64) -> Result<u64, sqlx::Error> {
+    let mut written = 0;
+    loop {
+        let mut conn = pool.acquire().await?;
+        if surveys::waiting(&mut conn, round_id).await? < BATCH
+            || !surveys::lock_writer(&mut conn, round_id).await?
+        {
+            return Ok(written);
+        }
+        // Never back in the pool holding the lock, whatever happens below: closing the session
+        // releases it.
+        conn.close_on_drop();
+        loop {
+            written += surveys::flush(&mut conn, round_id).await?;
+            if surveys::waiting(&mut conn, round_id).await? < BATCH {
+                break;
+            }
+            tokio::time::sleep(PAUSE_BETWEEN_BATCHES).await;
+        }
+        surveys::unlock_writer(&mut conn, round_id).await?;
+        drop(conn);
+        // Answers that came while this session was the writer left their batch to it: look again.
     }
-    Ok(())
 }
 
 /// What one `tick` did.

@@ -26,6 +26,10 @@ struct World {
     exec: Browser,
     tokens: Vec<(&'static str, String)>,
     manager_id: i64,
+    /// A survey round opening tomorrow.
+    round_id: i64,
+    /// A message in the outbox that failed (HR may retry it).
+    message_id: i64,
 }
 
 async fn world() -> World {
@@ -63,7 +67,31 @@ async fn world() -> World {
             .unwrap();
         tokens.push((who, token));
     }
+    let round_id = scheduled_round(&app).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let message = attune::db::outbox::NewMessage {
+        kind: "test".into(),
+        dedupe_key: "test:1".into(),
+        recipient: "a1@example.com".into(),
+        subject: "A test".into(),
+        text: "A test.".into(),
+        html: None,
+        headers: Vec::new(),
+        attachments: Vec::new(),
+    };
+    attune::db::outbox::enqueue(&mut conn, &[message])
+        .await
+        .unwrap();
+    let message_id: i64 = sqlx::query_scalar(
+        "update mail_outbox set status = 'failed', last_error = 'refused' returning mail_outbox_id",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
     World {
+        round_id,
+        message_id,
         anonymous: app.browser(),
         alpha: app.login("alpha@example.com").await,
         beta: app.login("beta@example.com").await,
@@ -73,6 +101,25 @@ async fn world() -> World {
         manager_id,
         app,
     }
+}
+
+/// A survey round opening tomorrow, for a week.
+async fn scheduled_round(app: &TestApp) -> i64 {
+    let today = crate::surveys::today();
+    let tomorrow = today + chrono::Days::new(1);
+    let mut tx = app.pool.begin().await.unwrap();
+    let (round_id, opened) = attune::survey::create(
+        &mut tx,
+        &attune::db::audit::Actor::cli(),
+        &crate::surveys::round(tomorrow, tomorrow + chrono::Days::new(7)),
+        today,
+        crate::surveys::BASE,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(opened, None);
+    round_id
 }
 
 /// What a role gets for a kind of route.
@@ -113,6 +160,8 @@ fn forbidden_teams(who: Who) -> &'static [&'static str] {
 async fn every_page_answers_each_role_as_it_should_and_shows_no_other_team() {
     let w = world().await;
     let user_page = format!("/admin/users/{}", w.manager_id);
+    let round_page = format!("/admin/surveys/{}", w.round_id);
+    let round_preview = format!("/admin/surveys/{}/preview", w.round_id);
     // (path, status for anonymous, managers, HR, executives)
     let routes: Vec<(&str, [u16; 4])> = vec![
         ("/", [303, 200, 200, 200]),
@@ -138,6 +187,8 @@ async fn every_page_answers_each_role_as_it_should_and_shows_no_other_team() {
         ("/admin/imports/999/undo", [303, 403, 404, 403]),
         ("/admin/surveys", [303, 403, 200, 403]),
         ("/admin/surveys/999", [303, 403, 404, 403]),
+        (&round_page, [303, 403, 200, 403]),
+        (&round_preview, [303, 403, 200, 403]),
         ("/admin/surveys/999/close", [303, 403, 404, 403]),
         ("/admin/surveys/999/links.csv", [303, 403, 404, 403]),
         ("/admin/surveys/999/preview", [303, 403, 404, 403]),
@@ -350,6 +401,8 @@ async fn the_api_answers_each_token_with_what_its_user_may_see() {
 async fn only_hr_may_change_anything_and_a_refusal_changes_nothing() {
     let w = world().await;
     let id = w.manager_id.to_string();
+    let tomorrow = (crate::surveys::today() + chrono::Days::new(1)).to_string();
+    let next_week = (crate::surveys::today() + chrono::Days::new(8)).to_string();
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
         (
             "/admin/users".into(),
@@ -373,6 +426,17 @@ async fn only_hr_may_change_anything_and_a_refusal_changes_nothing() {
             "/admin/employees/erase".into(),
             vec![("employee_id", "A1"), ("confirm", "yes")],
         ),
+        (
+            "/admin/surveys".into(),
+            crate::surveys::round_fields(&tomorrow, &next_week, "Heard?"),
+        ),
+        (
+            format!("/admin/surveys/{}", w.round_id),
+            crate::surveys::round_fields(&tomorrow, &next_week, "Reworded?"),
+        ),
+        (format!("/admin/surveys/{}/open", w.round_id), vec![]),
+        (format!("/admin/surveys/{}/close", w.round_id), vec![]),
+        (format!("/admin/outbox/{}/retry", w.message_id), vec![]),
     ];
     let before = snapshot(&w.app).await;
     for (path, fields) in &posts {
@@ -393,7 +457,9 @@ pub async fn snapshot(app: &TestApp) -> String {
              (select string_agg(concat_ws(',', user_id, team_id), ';' order by user_id, team_id) from user_team),
              (select string_agg(concat_ws(',', api_token_id, revoked_at), ';' order by api_token_id) from api_token),
              (select string_agg(concat_ws(',', key, value), ';' order by key) from setting),
-             (select string_agg(concat_ws(',', external_id, full_name), ';' order by employee_id) from employee))",
+             (select string_agg(concat_ws(',', external_id, full_name), ';' order by employee_id) from employee),
+             (select string_agg(concat_ws(',', survey_round_id, status, opens_on, items), ';' order by survey_round_id) from survey_round),
+             (select string_agg(concat_ws(',', mail_outbox_id, status, attempts), ';' order by mail_outbox_id) from mail_outbox))",
     )
     .fetch_one(&app.pool)
     .await

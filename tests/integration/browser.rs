@@ -413,6 +413,31 @@ impl<'c> Tab<'c> {
         self.assert_no_console_errors(start, &path);
     }
 
+    /// Press a key as a person would (down, then up), wherever the focus is.
+    fn press(&mut self, key: &str) {
+        let (code, key_code, text) = match key {
+            "Tab" => ("Tab", 9, ""),
+            "Enter" => ("Enter", 13, "\r"),
+            " " => ("Space", 32, " "),
+            "ArrowDown" => ("ArrowDown", 40, ""),
+            "ArrowUp" => ("ArrowUp", 38, ""),
+            other => panic!("no key {other:?} here"),
+        };
+        let event = |kind: &str| {
+            json!({
+                "type": kind, "key": key, "code": code, "text": text,
+                "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code,
+            })
+        };
+        let down = if text.is_empty() {
+            "rawKeyDown"
+        } else {
+            "keyDown"
+        };
+        self.call("Input.dispatchKeyEvent", event(down));
+        self.call("Input.dispatchKeyEvent", event("keyUp"));
+    }
+
     /// Save the viewport, and the whole page, as PNG files.
     fn screenshot(&mut self, dir: &Path, name: &str, width: u32, height: u32) {
         let viewport = self.call("Page.captureScreenshot", json!({ "format": "png" }));
@@ -1094,4 +1119,86 @@ async fn a_whole_survey_round_by_email_in_chromium_gives_exact_team_figures() {
     assert!((favorability - 800.0 / 15.0).abs() < 0.01, "{favorability}");
     let enps = alpha["advanced"]["enps"].as_f64().unwrap();
     assert!((enps - 200.0 / 6.0).abs() < 0.01, "{enps}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_respondents_page_is_answered_with_the_keyboard_alone_on_a_phone() {
+    let app = TestApp::spawn().await;
+    app.import(attune::import::Kind::Employees, surveys::ROSTER)
+        .await;
+    let round_id = surveys::open_round(&app, 10).await;
+    let token = surveys::tokens(&app, round_id).await[0].1.clone();
+    let base = format!("http://{}", app.address);
+
+    let visited = tokio::task::spawn_blocking(move || {
+        let axe = checkers::axe_source();
+        let mut chrome = Chrome::launch();
+        let context = chrome.call(None, "Target.createBrowserContext", json!({}));
+        let context_id = context["browserContextId"].as_str().unwrap().to_string();
+        let mut tab = Tab::open(&mut chrome, &base, &context_id);
+        tab.viewport(390, 844, true);
+        let start = tab.goto(&format!("/s/{token}"));
+        tab.assert_no_console_errors(start, "the form");
+        let violations = tab.axe_violations(&axe);
+        assert!(violations.is_empty(), "the form at 390 px: {violations:#?}");
+
+        // Tab through the page from its start. Each question is reached in order on its chosen
+        // radio button ("Skip"), visibly focused; the arrow keys choose within it (from "Skip",
+        // the last, down wraps to the first); "valued" is left skipped. Space on the chosen
+        // radio keeps it chosen. The button is reached last and Enter sends the form.
+        let presses: [(&str, &[&str]); 4] = [
+            ("heard", &["ArrowDown"; 4]),
+            ("supported", &["ArrowUp", "ArrowUp", "ArrowUp", "ArrowUp", " "]),
+            ("valued", &[]),
+            ("enps", &["ArrowDown"; 8]),
+        ];
+        let mut visited = Vec::new();
+        for _ in 0..60 {
+            tab.press("Tab");
+            let focused = tab.eval(
+                "(() => { const e = document.activeElement; return { tag: e.tagName, \
+                 type: e.type || '', name: e.name || '', value: e.value || '', \
+                 visible: e.matches(':focus-visible') && getComputedStyle(e).outlineStyle !== 'none' }; })()",
+            );
+            let name = focused["name"].as_str().unwrap().to_string();
+            if focused["type"] == json!("radio") {
+                assert_eq!(focused["value"], json!(""), "{name} is entered on \"Skip\"");
+                assert_eq!(focused["visible"], json!(true), "{name} shows its focus");
+                let (_, keys) = presses
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .unwrap_or_else(|| panic!("an unexpected radio group {name}"));
+                for key in keys.iter() {
+                    tab.press(key);
+                }
+                visited.push(name);
+            } else if focused["tag"] == json!("BUTTON") && focused["type"] == json!("submit") {
+                assert_eq!(focused["visible"], json!(true), "the button shows its focus");
+                let start = tab.chrome.events.len();
+                tab.press("Enter");
+                tab.chrome
+                    .wait_event(&tab.session, "Page.loadEventFired", start);
+                tab.assert_no_console_errors(start, "sending the form");
+                break;
+            }
+        }
+        assert_eq!(tab.text("h1").as_deref(), Some("Thank you"));
+        let violations = tab.axe_violations(&axe);
+        assert!(violations.is_empty(), "thank you at 390 px: {violations:#?}");
+        visited
+    })
+    .await
+    .unwrap();
+    assert_eq!(visited, ["heard", "supported", "valued", "enps"]);
+
+    // The answer waits for its batch: exactly what the keys chose.
+    type Values = (Option<i16>, Option<i16>, Option<i16>, Option<i16>);
+    let waiting: Vec<Values> = sqlx::query_as(
+        "select heard, supported, valued, enps from survey_answer_queue where survey_round_id = $1",
+    )
+    .bind(round_id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(waiting, [(Some(4), Some(2), None, Some(7))]);
 }

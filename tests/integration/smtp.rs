@@ -167,6 +167,20 @@ impl SmtpSink {
         .expect("the test mailer is configured")
     }
 
+    /// `attune serve` as a process of its own on the test's database, sending to this server
+    /// (on a port of its choosing; kill it to stop it).
+    pub fn serve(&self, database_url: &str) -> Child {
+        crate::support::attune_command()
+            .env("DATABASE_URL", database_url)
+            .env("ATTUNE_SMTP_URL", self.url())
+            .env("ATTUNE_MAIL_FROM", "Attune <attune@example.org>")
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("attune serve starts")
+    }
+
     /// Every message received so far, in order of arrival.
     pub fn messages(&self) -> Vec<Received> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())

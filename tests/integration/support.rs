@@ -349,7 +349,8 @@ pub fn attune_command() -> std::process::Command {
     cmd.env_remove("DATABASE_URL")
         .env_remove("ATTUNE_DATA_DIR")
         .env_remove("ATTUNE_ADDR")
-        .env_remove("ATTUNE_PG_BINDIR");
+        .env_remove("ATTUNE_PG_BINDIR")
+        .env_remove("ATTUNE_PUBLIC_URL");
     cmd
 }
 

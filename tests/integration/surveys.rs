@@ -263,6 +263,66 @@ async fn invitations_arrive_by_smtp_with_the_link_in_text_and_html_and_nothing_e
 }
 
 #[tokio::test]
+async fn thirty_invitations_arrive_exactly_once_though_the_server_is_killed_while_sending() {
+    let app = TestApp::spawn().await;
+    let roster: String = std::iter::once("employee_id,team,hire_date,email\n".to_string())
+        .chain((1..=30).map(|n| format!("P{n},Alpha,2020-01-01,p{n}@corp.example\n")))
+        .collect();
+    app.import(Kind::Employees, &roster).await;
+    let round_id = open_round(&app, 10).await;
+    // Each message takes the SMTP server 100 ms, so the kill lands in the middle of sending.
+    let sink = SmtpSink::start(Options {
+        delay_ms: 100,
+        ..Options::default()
+    })
+    .await;
+    let mut first = sink.serve(&app.database_url);
+    sink.wait_for(8, Duration::from_secs(60)).await;
+    // Killed while the server takes its time over the next message: not in the instant between
+    // the server storing a message and its "250 OK" being recorded (RFC 1047's window, where no
+    // SMTP client can avoid a second copy).
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let before_restart = sink.messages().len();
+    assert!(before_restart < 30, "the kill came before the end");
+
+    let mut second = sink.serve(&app.database_url);
+    sink.wait_for(30, Duration::from_secs(60)).await;
+    // Give a second copy, if there were one, time to arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    // Each person invited got one message, with their own link.
+    let mut received: Vec<(String, String)> = sink
+        .messages()
+        .iter()
+        .map(|m| {
+            let link = m
+                .text()
+                .lines()
+                .find(|l| l.starts_with(&format!("{BASE}/s/")))
+                .expect("the invitation holds a link")
+                .trim()
+                .to_string();
+            (m.rcpt_to.join(","), link)
+        })
+        .collect();
+    received.sort();
+    let mut invited = links(&app, round_id).await;
+    invited.sort();
+    assert_eq!(received, invited);
+    assert_eq!(received.len(), 30);
+    let statuses: Vec<(String, i64)> =
+        sqlx::query_as("select status, count(*) from mail_outbox group by status")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(statuses, [("sent".to_string(), 30)]);
+}
+
+#[tokio::test]
 async fn erasing_a_person_removes_their_invitation() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
@@ -347,6 +407,37 @@ async fn the_command_line_creates_lists_prints_links_and_closes() {
         .map(|(email, link)| format!("{email},{link}"))
         .collect();
     assert_eq!(lines[1..], expected);
+
+    // Without --public-url, links start with the one address `attune serve` recorded (the
+    // setting links in e-mail use); a malformed address is refused.
+    attune::db::settings::set(
+        &mut app.pool.acquire().await.unwrap(),
+        attune::mail::choices::PUBLIC_URL,
+        &"https://recorded.example.org/",
+    )
+    .await
+    .unwrap();
+    let recorded = app.cli(&["survey", "links", "1"]);
+    let recorded = String::from_utf8_lossy(&recorded.stdout).to_string();
+    assert_eq!(recorded.lines().count(), 12);
+    assert!(
+        recorded
+            .lines()
+            .skip(1)
+            .all(|l| l.contains(",https://recorded.example.org/s/")),
+        "{recorded}"
+    );
+    let malformed = app.cli(&[
+        "survey",
+        "links",
+        "1",
+        "--public-url",
+        "https://a.example/?x=1",
+    ]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&malformed.stderr).contains("must not have a query or fragment")
+    );
 
     let closed = app.cli(&["survey", "close", "1"]);
     assert!(closed.status.success());
@@ -505,6 +596,75 @@ async fn unknown_links_get_one_neutral_page_and_are_throttled_per_address() {
 }
 
 #[tokio::test]
+async fn participation_is_live_shown_to_managers_for_their_teams_and_withheld_below_the_minimum() {
+    let app = TestApp::spawn().await;
+    app.import(Kind::Employees, ROSTER).await;
+    app.create_user(
+        "alpha@example.com",
+        attune::accounts::Role::Manager,
+        &["Alpha"],
+    )
+    .await;
+    // Alpha has six people invited, Beta five: below a minimum group of six.
+    attune::db::settings::set_i64(
+        &mut app.pool.acquire().await.unwrap(),
+        attune::db::settings::MIN_GROUP_SIZE,
+        6,
+    )
+    .await
+    .unwrap();
+    let round_id = open_round(&app, 10).await;
+    let tokens = tokens(&app, round_id).await;
+    for email in ["a1@corp.example", "a2@corp.example", "b1@corp.example"] {
+        let (_, token) = tokens.iter().find(|(e, _)| e == email).unwrap();
+        assert_eq!(respond(&app, token, &[("heard", "4")]).await.0, 200);
+    }
+    let rows = |page: &scraper::Html| -> Vec<Vec<String>> {
+        let row =
+            scraper::Selector::parse(&format!("#round-{round_id} tr.participation-row")).unwrap();
+        let cell = scraper::Selector::parse("th, td").unwrap();
+        page.select(&row)
+            .map(|r| {
+                r.select(&cell)
+                    .map(|c| c.text().collect::<String>().trim().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let percent = |answered: f64, invited: f64| {
+        attune::present::number::percent(Some(answered * 100.0 / invited))
+    };
+    let row = |cells: [&str; 3], rate: String| {
+        let mut row: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+        row.push(rate);
+        row
+    };
+
+    // The manager of Alpha: the organization and Alpha, live while the round is open.
+    let manager = app.login("alpha@example.com").await;
+    let page = manager.page("/participation", 200).await;
+    assert_eq!(
+        rows(&page),
+        [
+            row(["Organization", "11", "3"], percent(3.0, 11.0)),
+            row(["Alpha", "6", "2"], percent(2.0, 6.0)),
+        ]
+    );
+    // HR: every team; Beta's five invitations are below the minimum group.
+    let hr = app.login_hr().await;
+    let page = hr.page("/participation", 200).await;
+    assert_eq!(
+        rows(&page)[2],
+        ["Beta", "5", "withheld", "withheld"].map(String::from)
+    );
+    // One more answer shows at once.
+    let (_, token) = tokens.iter().find(|(e, _)| e == "a3@corp.example").unwrap();
+    assert_eq!(respond(&app, token, &[]).await.0, 200);
+    let page = manager.page("/participation", 200).await;
+    assert_eq!(rows(&page)[1], row(["Alpha", "6", "3"], percent(3.0, 6.0)));
+}
+
+#[tokio::test]
 async fn a_team_change_after_opening_does_not_move_the_answer() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
@@ -546,14 +706,29 @@ async fn answers_cannot_be_joined_to_invitations_by_key_time_or_order() {
         let (status, _) = respond(&app, token, &[("enps", enps.as_str())]).await;
         assert_eq!(status, 200);
     }
-    // The tenth completed a batch: ten answers are written, one waits.
-    let (written, waiting): (i64, i64) = sqlx::query_as(
-        "select (select count(*) from survey_answer), (select count(*) from survey_answer_queue)",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!((written, waiting), (10, 1));
+    // The tenth completed a batch: it is written right after, in the background (with the
+    // eleventh, if that came first); nothing is written before.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (written, waiting): (i64, i64) = sqlx::query_as(
+            "select (select count(*) from survey_answer), (select count(*) from survey_answer_queue)",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if written > 0 {
+            assert!(
+                (written, waiting) == (10, 1) || (written, waiting) == (11, 0),
+                "written {written}, waiting {waiting}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing written: {waiting} waiting"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut conn = app.pool.acquire().await.unwrap();
     survey::close(&mut conn, &Actor::cli(), round_id, today())
         .await
@@ -749,7 +924,12 @@ async fn the_reminder_reaches_only_those_who_have_not_answered() {
     assert_eq!(reminded, expected);
 }
 
-fn round_fields<'a>(opens: &'a str, closes: &'a str, heard: &'a str) -> Vec<(&'a str, &'a str)> {
+/// The fields of HR's round form.
+pub fn round_fields<'a>(
+    opens: &'a str,
+    closes: &'a str,
+    heard: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("opens_on", opens),
         ("closes_on", closes),

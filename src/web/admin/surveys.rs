@@ -337,9 +337,7 @@ pub async fn create(State(state): State<AppState>, form: TeamsForm) -> Result<Re
             return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
         }
     };
-    let base = survey::public_url(&mut conn, None)
-        .await
-        .map_err(survey_error)?;
+    let base = crate::mail::choices::public_url(&mut conn).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let (round_id, _) = survey::create(&mut tx, &form.user.actor(), &round, today(), &base)
         .await
@@ -464,9 +462,7 @@ pub async fn open(
     let user = submitted.user;
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
-    let base = survey::public_url(&mut conn, None)
-        .await
-        .map_err(survey_error)?;
+    let base = crate::mail::choices::public_url(&mut conn).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     survey::open(&mut tx, &user.actor(), round_id, today(), &base)
         .await
@@ -548,9 +544,7 @@ pub async fn links_csv(
         "links exist only while a round is open",
     )
     .await?;
-    let base = survey::public_url(&mut conn, None)
-        .await
-        .map_err(survey_error)?;
+    let base = crate::mail::choices::public_url(&mut conn).await?;
     let links = db::surveys::links(&mut conn, round_id).await?;
     db::audit::record(
         &mut conn,
@@ -606,7 +600,7 @@ pub async fn preview(
             error: None,
         },
         min_group,
-        closes_on: round.closes_on.format("%A %-d %B %Y").to_string(),
+        closes_on: survey::messages::long_day(round.closes_on),
         action: String::new(),
         preview: true,
     })

@@ -145,6 +145,37 @@ pub fn read_answer(body: &[u8]) -> Result<Answer, String> {
     })
 }
 
+/// Where a followed link leads, before anything is sent.
+enum Arrival {
+    /// The link matches no invitation: the neutral page (404), already drawn.
+    Unknown(Response),
+    /// The invitation, answered already or of a round no longer open: this page says so.
+    Done(Link, Shown),
+    /// The invitation, which may answer now.
+    Open(Link),
+}
+
+/// A link's invitation, and what its pages show besides the form.
+struct Link {
+    visit: db::surveys::Visit,
+    min_group: i64,
+    /// The page's own address, where the form posts.
+    action: String,
+    closes_on: String,
+}
+
+impl Link {
+    fn page(&self, status: StatusCode, shown: Shown) -> Response {
+        let page = page(
+            shown,
+            self.min_group,
+            self.closes_on.clone(),
+            self.action.clone(),
+        );
+        (status, page).into_response()
+    }
+}
+
 fn page(state: Shown, min_group: i64, closes_on: String, action: String) -> RespondPage {
     RespondPage {
         nav: Nav::anonymous(),
@@ -156,17 +187,10 @@ fn page(state: Shown, min_group: i64, closes_on: String, action: String) -> Resp
     }
 }
 
-fn long_day(date: chrono::NaiveDate) -> String {
-    date.format("%A %-d %B %Y").to_string()
-}
-
-/// The invitation of a link, or the neutral page (after counting the visit against the
-/// client's address). Refused with 429 when the address has tried too many unknown links.
-async fn find(
-    state: &AppState,
-    parts: &Parts,
-    token: &str,
-) -> Result<Result<db::surveys::Visit, Response>, AppError> {
+/// Follow a link: its invitation and its state, or the neutral page (after counting the visit
+/// against the client's address). Refused with 429 when the address has tried too many unknown
+/// links.
+async fn arrive(state: &AppState, parts: &Parts, token: &str) -> Result<Arrival, AppError> {
     let client_addr = auth::client_addr(parts, &state.config);
     let mut conn = state.pool.acquire().await?;
     if db::surveys::recent_bad_links(&mut conn, &client_addr).await? >= REFUSE_AFTER {
@@ -177,18 +201,32 @@ async fn find(
     // Anything that cannot be a token is looked up too (as its digest): the answer takes the
     // same path and time whatever the link looks like.
     let found = db::surveys::visit(&mut conn, &secret::digest(token)).await?;
-    match found.filter(|_| survey::plausible_token(token)) {
-        Some(visit) => Ok(Ok(visit)),
-        None => {
-            db::surveys::record_bad_link(&mut conn, &client_addr).await?;
-            let min_group = db::settings::min_group_size(&mut conn).await?;
-            Ok(Err((
-                StatusCode::NOT_FOUND,
-                page(Shown::Unknown, min_group, String::new(), String::new()),
-            )
-                .into_response()))
-        }
-    }
+    let min_group = db::settings::min_group_size(&mut conn).await?;
+    let Some(visit) = found.filter(|_| survey::plausible_token(token)) else {
+        db::surveys::record_bad_link(&mut conn, &client_addr).await?;
+        let page = page(Shown::Unknown, min_group, String::new(), String::new());
+        return Ok(Arrival::Unknown(
+            (StatusCode::NOT_FOUND, page).into_response(),
+        ));
+    };
+    let today = chrono::Utc::now().date_naive();
+    let done = if visit.answered {
+        Some(Shown::AlreadyAnswered)
+    } else if visit.status != "open" || visit.closes_on < today {
+        Some(Shown::Closed)
+    } else {
+        None
+    };
+    let link = Link {
+        min_group,
+        action: format!("/s/{token}"),
+        closes_on: survey::messages::long_day(visit.closes_on),
+        visit,
+    };
+    Ok(match done {
+        Some(shown) => Arrival::Done(link, shown),
+        None => Arrival::Open(link),
+    })
 }
 
 /// `GET /s/{token}`: the form, or what became of the link.
@@ -197,30 +235,27 @@ pub async fn show(
     Path(token): Path<String>,
     parts: Parts,
 ) -> Result<Response, AppError> {
-    let visit = match find(&state, &parts, &token).await? {
-        Ok(visit) => visit,
-        Err(neutral) => return Ok(neutral),
-    };
-    let mut conn = state.pool.acquire().await?;
-    let min_group = db::settings::min_group_size(&mut conn).await?;
-    let action = format!("/s/{token}");
-    let closes_on = long_day(visit.closes_on);
-    let today = chrono::Utc::now().date_naive();
-    let shown = if visit.answered {
-        Shown::AlreadyAnswered
-    } else if visit.status != "open" || visit.closes_on < today {
-        Shown::Closed
-    } else {
-        Shown::Form {
-            questions: questions(&visit.items, &Answer::default()),
-            error: None,
+    Ok(match arrive(&state, &parts, &token).await? {
+        Arrival::Unknown(neutral) => neutral,
+        Arrival::Done(link, Shown::Closed) => link.page(StatusCode::GONE, Shown::Closed),
+        Arrival::Done(link, shown) => link.page(StatusCode::OK, shown),
+        Arrival::Open(link) => {
+            let questions = questions(&link.visit.items, &Answer::default());
+            let form = Shown::Form {
+                questions,
+                error: None,
+            };
+            link.page(StatusCode::OK, form)
         }
-    };
-    let status = match shown {
+    })
+}
+
+/// The status of a page that refuses an answer.
+fn refused(shown: &Shown) -> StatusCode {
+    match shown {
         Shown::Closed => StatusCode::GONE,
-        _ => StatusCode::OK,
-    };
-    Ok((status, page(shown, min_group, closes_on, action)).into_response())
+        _ => StatusCode::CONFLICT,
+    }
 }
 
 /// `POST /s/{token}`: record the answer (once), and say thank you.
@@ -230,55 +265,32 @@ pub async fn submit(
     parts: Parts,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let visit = match find(&state, &parts, &token).await? {
-        Ok(visit) => visit,
-        Err(neutral) => return Ok(neutral),
+    let link = match arrive(&state, &parts, &token).await? {
+        Arrival::Unknown(neutral) => return Ok(neutral),
+        Arrival::Done(link, shown) => return Ok(link.page(refused(&shown), shown)),
+        Arrival::Open(link) => link,
     };
-    let mut conn = state.pool.acquire().await?;
-    let min_group = db::settings::min_group_size(&mut conn).await?;
-    let action = format!("/s/{token}");
-    let closes_on = long_day(visit.closes_on);
-    let today = chrono::Utc::now().date_naive();
-    if visit.answered {
-        return Ok((
-            StatusCode::CONFLICT,
-            page(Shown::AlreadyAnswered, min_group, closes_on, action),
-        )
-            .into_response());
-    }
-    if visit.status != "open" || visit.closes_on < today {
-        return Ok((
-            StatusCode::GONE,
-            page(Shown::Closed, min_group, closes_on, action),
-        )
-            .into_response());
-    }
     let answer = match read_answer(&body) {
         Ok(answer) => answer,
         Err(error) => {
             let shown = Shown::Form {
-                questions: questions(&visit.items, &Answer::default()),
+                questions: questions(&link.visit.items, &Answer::default()),
                 error: Some(error),
             };
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                page(shown, min_group, closes_on, action),
-            )
-                .into_response());
+            return Ok(link.page(StatusCode::BAD_REQUEST, shown));
         }
     };
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let recorded = db::surveys::answer(&mut tx, &visit, &answer).await?;
+    let mut tx = state.pool.begin().await?;
+    let recorded = db::surveys::answer(&mut tx, &link.visit, &answer).await?;
     tx.commit().await?;
-    drop(conn);
-    let refused = match recorded {
-        Recorded::Yes => None,
-        Recorded::AlreadyAnswered => Some((StatusCode::CONFLICT, Shown::AlreadyAnswered)),
-        Recorded::Closed => Some((StatusCode::GONE, Shown::Closed)),
+    let shown = match recorded {
+        Recorded::Yes => Shown::Thanks,
+        Recorded::AlreadyAnswered => Shown::AlreadyAnswered,
+        Recorded::Closed => Shown::Closed,
     };
-    if let Some((status, shown)) = refused {
-        return Ok((status, page(shown, min_group, closes_on, action)).into_response());
+    if !matches!(shown, Shown::Thanks) {
+        return Ok(link.page(refused(&shown), shown));
     }
-    survey::after_answer(&state.pool, visit.survey_round_id).await?;
-    Ok(page(Shown::Thanks, min_group, closes_on, action).into_response())
+    survey::after_answer(&state.pool, link.visit.survey_round_id);
+    Ok(link.page(StatusCode::OK, shown))
 }
