@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use attune::accounts::Role;
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
+use crate::import_web::{api_token, upload};
 use crate::support::TestApp;
 
 /// What a bad file is answered.
@@ -147,12 +147,7 @@ async fn arrange() -> (TestApp, String) {
         "employee_id,team,hire_date,full_name\nE1,Alpha,2020-01-01,Zoë Example\n",
     )
     .await;
-    let user_id = app.create_user("hr-bot@example.com", Role::Hr, &[]).await;
-    let mut conn = app.pool.acquire().await.unwrap();
-    let token = attune::db::tokens::create(&mut conn, user_id, "test")
-        .await
-        .unwrap()
-        .1;
+    let token = api_token(&app, "hr-bot@example.com", Role::Hr).await;
     (app, token)
 }
 
@@ -291,24 +286,7 @@ async fn a_formula_in_a_cell_is_never_run_by_a_spreadsheet() {
     let (app, _) = arrange().await;
     let hr = app.login_hr().await;
     let bytes = std::fs::read(fixture("formula_payloads.csv")).unwrap();
-    let form = Form::new()
-        .text("csrf_token", hr.csrf.clone())
-        .text("kind", "employees")
-        .text("date_format", "auto")
-        .part(
-            "file",
-            Part::bytes(bytes)
-                .file_name("formula_payloads.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
-    let uploaded = hr
-        .client
-        .post(hr.url("/admin/imports"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded = upload(&hr, "employees", "formula_payloads.csv", &bytes).await;
     assert_eq!(uploaded.status(), 303);
     let preview = uploaded.headers()["location"].to_str().unwrap().to_string();
 

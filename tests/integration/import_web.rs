@@ -23,7 +23,7 @@ fn upload_form(csrf: &str, kind: &str, file_name: &str, csv: &[u8]) -> Form {
         )
 }
 
-async fn upload(hr: &Browser, kind: &str, file_name: &str, csv: &[u8]) -> reqwest::Response {
+pub async fn upload(hr: &Browser, kind: &str, file_name: &str, csv: &[u8]) -> reqwest::Response {
     hr.client
         .post(hr.url("/admin/imports"))
         .multipart(upload_form(&hr.csrf, kind, file_name, csv))
@@ -39,7 +39,7 @@ async fn employees(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-async fn api_token(app: &TestApp, email: &str, role: Role) -> String {
+pub async fn api_token(app: &TestApp, email: &str, role: Role) -> String {
     let user_id = app.create_user(email, role, &[]).await;
     let mut conn = app.pool.acquire().await.unwrap();
     attune::db::tokens::create(&mut conn, user_id, "test")

@@ -38,15 +38,7 @@ async fn two_instances_share_sessions_and_see_each_others_imports_at_once() {
     let (second, second_port) = serve(&app, &[]);
 
     // Signed in on the first instance…
-    let browser = Browser {
-        base: format!("http://127.0.0.1:{first_port}"),
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap(),
-        csrf: String::new(),
-    };
+    let browser = Browser::new(format!("http://127.0.0.1:{first_port}"));
     let signed_in = browser.sign_in("hr@example.com", PASSWORD).await;
     assert_eq!(signed_in.status(), 303);
     let cookie = signed_in

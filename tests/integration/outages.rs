@@ -338,15 +338,7 @@ async fn a_page_whose_sql_overruns_is_a_503_and_its_sql_stops() {
         std::future::pending(),
         Duration::from_secs(1),
     ));
-    let hr = crate::support::Browser {
-        base: format!("http://{address}"),
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap(),
-        csrf: String::new(),
-    };
+    let hr = crate::support::Browser::new(format!("http://{address}"));
     assert_eq!(
         hr.sign_in("hr@example.com", crate::support::PASSWORD)
             .await

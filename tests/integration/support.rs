@@ -248,15 +248,7 @@ impl TestApp {
 
     /// A browser with its own cookies, not signed in.
     pub fn browser(&self) -> Browser {
-        Browser {
-            base: format!("http://{}", self.address),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .cookie_store(true)
-                .build()
-                .unwrap(),
-            csrf: String::new(),
-        }
+        Browser::new(format!("http://{}", self.address))
     }
 
     /// A browser signed in as this (existing) account with `PASSWORD`.
@@ -426,6 +418,20 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser with its own cookies, not signed in, for the server at `base`
+    /// (`http://host:port`).
+    pub fn new(base: String) -> Browser {
+        Browser {
+            base,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            csrf: String::new(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
