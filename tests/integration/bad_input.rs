@@ -97,12 +97,39 @@ async fn nul_bytes_in_addresses_queries_and_hr_forms_are_400s() {
         "email",
     )
     .await;
+    // The employee id of an erasure and the teams of a manager, HR's other text fields.
+    refused(
+        hr.post("/admin/employees/erase", &[("employee_id", "E1\0")])
+            .await,
+        "employee_id",
+    )
+    .await;
+    let manager = app.create_user("m@example.com", Role::Manager, &[]).await;
+    refused(
+        hr.post(
+            &format!("/admin/users/{manager}/teams"),
+            &[("team", "Fin\0ance")],
+        )
+        .await,
+        "team",
+    )
+    .await;
+    let teams: i64 = sqlx::query_scalar("select count(*) from user_team")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(teams, 0);
+    let employee: String = sqlx::query_scalar("select external_id from employee")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(employee, "E1", "not erased");
     // Nothing was written.
     let users: i64 = sqlx::query_scalar("select count(*) from app_user")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(users, 2, "HR and the token's user only");
+    assert_eq!(users, 3, "HR, the token's user and the manager only");
     let imports: i64 = sqlx::query_scalar("select count(*) from import")
         .fetch_one(&app.pool)
         .await
