@@ -562,4 +562,29 @@ async fn unconfirmed_uploads_go_with_an_erasure_and_expire() {
         .await
         .unwrap();
     assert_eq!(dropped, 1);
+
+    // `attune serve` drops them by itself (at start, then every few minutes), after its
+    // default 24 hours.
+    upload(&hr, "employees", "old.csv", ROSTER.as_bytes()).await;
+    upload(&hr, "employees", "new.csv", ROSTER.as_bytes()).await;
+    sqlx::query(
+        "update import_upload set created_at = now() - interval '25 hours' where file_name = 'old.csv'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (server, _) = crate::connections::serve(&app, &[]);
+    let started = std::time::Instant::now();
+    let left = loop {
+        let left: Vec<String> = sqlx::query_scalar("select file_name from import_upload")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+        if left.len() < 2 || started.elapsed() > std::time::Duration::from_secs(10) {
+            break left;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    crate::connections::stop(server);
+    assert_eq!(left, ["new.csv"]);
 }
