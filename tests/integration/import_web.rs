@@ -366,7 +366,10 @@ async fn an_api_upload_sent_in_chunks_past_the_limit_gets_413_and_imports_nothin
     let _ = stream.read_to_string(&mut answer).await;
 
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(answer.contains("larger than the limit of 1 MiB"), "{answer}");
+    assert!(
+        answer.contains("larger than the limit of 1 MiB"),
+        "{answer}"
+    );
     let imports: i64 = sqlx::query_scalar("select count(*) from import")
         .fetch_one(&app.pool)
         .await
