@@ -90,7 +90,8 @@ async fn alpha_api(browser: &Browser) -> Value {
 async fn imports_undos_erasures_and_settings_show_at_once_on_every_page_and_the_api() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
-    app.import(Kind::Pulse, PULSE).await;
+    app.import_covering(Kind::Pulse, PULSE, "2025-01..2025-03")
+        .await;
     let hr = app.login_hr().await;
     assert_eq!(alpha_headcount_everywhere(&hr).await, everywhere("4"));
 
@@ -172,8 +173,9 @@ async fn survey_answers_show_once_they_are_written() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // (How many depends on how the batches fell: at least one, perhaps all.)
     assert!(
-        (1..11).contains(&written),
+        (1..=11).contains(&written),
         "{written} of 11 written before closing"
     );
     let report = api(&hr, "/api/v1/metrics?period=2025-Q1").await;
