@@ -546,6 +546,11 @@ async fn the_preview_shows_the_default_range_and_hr_may_state_another_before_con
         absence_ranges(&app).await,
         [range("2025-01-01", "2025-03-31")]
     );
+    let history = hr.page("/admin/imports", 200).await;
+    assert_eq!(
+        crate::support::text(&history, ".import-row td.covers"),
+        "absences of the whole organization from 2025-01-01 to 2025-03-31"
+    );
     assert!(
         report(&app, "2025-Q1").await["teams"]["Alpha"]["fundamentals"]["absenteeism_rate"]
             .is_number()

@@ -34,6 +34,8 @@ pub struct HistoryRow {
     pub rows_rejected: i32,
     pub by: String,
     pub undoable: bool,
+    /// What the import covers, in words (nothing once undone).
+    pub covers: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,6 +65,8 @@ pub async fn list(
     user.require(Role::Hr)?;
     let mut conn = state.pool.acquire().await?;
     let imports = db::imports::list(&mut conn, 200).await?;
+    let ids: Vec<i64> = imports.iter().map(|i| i.import_id).collect();
+    let coverage = db::coverage::of_imports(&mut conn, &ids).await?;
     let message = if let Some(id) = params.imported {
         imports.iter().find(|i| i.import_id == id).map(|i| {
             format!(
@@ -93,6 +97,11 @@ pub async fn list(
         history: imports
             .into_iter()
             .map(|i| HistoryRow {
+                covers: coverage
+                    .iter()
+                    .filter(|(id, _)| *id == i.import_id)
+                    .map(|(_, range)| range.to_string())
+                    .collect(),
                 undoable: i.status == ImportStatus::Succeeded,
                 import_id: i.import_id,
                 when: i.created_at.format("%Y-%m-%d %H:%M").to_string(),
