@@ -422,6 +422,7 @@ impl<'a> Scorer<'a> {
             });
             filled.push((metric, sub.get(metric)));
         }
+        let any = !filled.is_empty();
         for (metric, value) in filled {
             let slot = metrics
                 .fundamentals
@@ -435,6 +436,9 @@ impl<'a> Scorer<'a> {
                 }
                 None => set_count(metrics, metric, value.unwrap_or_default()),
             }
+        }
+        if any {
+            metrics.recompute_empathy_index(ctx);
         }
     }
 

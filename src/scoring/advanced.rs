@@ -125,12 +125,7 @@ pub(super) fn advanced(
             .and_then(|v| ratio(v, f.headcount_avg))
     };
     let (resilience_recovery, resilience_quarters) = resilience(turnover_series);
-    let parts = empathy_parts(f, enps, ctx);
-    let empathy_index = empathy_index(
-        &parts,
-        &ctx.settings.empathy_weights,
-        f.empathy_favorability.is_some(),
-    );
+    let (empathy_index, parts) = index(f, enps, ctx);
     let advanced = Advanced {
         enps,
         enps_change: enps.zip(previous_enps).map(|(now, before)| now - before),
@@ -245,6 +240,22 @@ impl EmpathyWeights {
             self.csat,
         ]
     }
+}
+
+/// The empathy index (under its rule, [`empathy_index`]) and its parts, from a scope's
+/// fundamentals and eNPS.
+pub(super) fn index(
+    f: &Fundamentals,
+    enps: Option<f64>,
+    ctx: Context<'_>,
+) -> (Option<f64>, Vec<EmpathyIndexPart>) {
+    let parts = empathy_parts(f, enps, ctx);
+    let index = empathy_index(
+        &parts,
+        &ctx.settings.empathy_weights,
+        f.empathy_favorability.is_some(),
+    );
+    (index, parts)
 }
 
 /// Each available part of the empathy index as a 0–100 score (see docs/metrics.md).

@@ -224,6 +224,17 @@ pub fn score(
     }
 }
 
+impl ScopeMetrics {
+    /// Make the empathy index again from the fundamentals and eNPS as they are now (the
+    /// organization's, once its figures of partly covered kinds are counted over the covered
+    /// teams).
+    pub fn recompute_empathy_index(&mut self, ctx: Context<'_>) {
+        let (index, parts) = advanced::index(&self.fundamentals, self.advanced.enps, ctx);
+        self.advanced.empathy_index = index;
+        self.empathy_index_parts = parts;
+    }
+}
+
 impl Fundamentals {
     /// The field of `metric`, if it is one of this tier's nullable figures (to clear it).
     pub fn slot(&mut self, metric: Metric) -> Option<&mut Option<f64>> {

@@ -184,6 +184,18 @@ async fn teams_imported_with_a_roster_only_have_no_absenteeism_or_promotions_and
         absenteeism,
         100.0 * sum("absence_days") / sum("scheduled_days")
     );
+    let part = |name: &str| {
+        org["empathy_index_parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["part"] == name)
+    };
+    assert!(
+        part("absenteeism") && part("empathy_favorability"),
+        "the organization's index counts the parts its covered teams know: {}",
+        org["empathy_index_parts"]
+    );
     assert_eq!(org["coverage"]["absences"]["teams"], 12);
     assert_eq!(org["coverage"]["absences"]["teams_covered"], 7);
     assert_eq!(org["coverage"]["absences"]["partial"], true);
@@ -554,5 +566,61 @@ async fn the_preview_shows_the_default_range_and_hr_may_state_another_before_con
     assert!(
         report(&app, "2025-Q1").await["teams"]["Alpha"]["fundamentals"]["absenteeism_rate"]
             .is_number()
+    );
+}
+
+#[tokio::test]
+async fn a_survey_round_covers_pulse_for_the_teams_it_invited_over_its_quarter() {
+    let app = TestApp::spawn().await;
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date,email\nE1,Alpha,2020-01-01,e1@example.com\n\
+         E2,Beta,2020-01-01,e2@example.com\n",
+    )
+    .await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let alpha = attune::db::teams::find(&mut conn, "Alpha")
+        .await
+        .unwrap()
+        .unwrap();
+    let opens = chrono::NaiveDate::from_ymd_opt(2025, 2, 10).unwrap();
+    let round = attune::db::surveys::NewRound {
+        opens_on: opens,
+        closes_on: opens + chrono::Days::new(13),
+        items: attune::survey::default_items(),
+        team_ids: Some(vec![alpha.team_id]),
+        repeat: "none".into(),
+        reminder_days: 3,
+    };
+    let id = attune::db::surveys::create(&mut conn, &round, "hr")
+        .await
+        .unwrap();
+    let scheduled = attune::db::coverage::load(&mut conn).await.unwrap();
+    let q1: attune::period::Period = "2025-Q1".parse().unwrap();
+    let pulse = attune::scoring::DataKind::Pulse;
+    assert_eq!(
+        scheduled.extent(pulse, Some("Alpha"), q1).covered_days,
+        0,
+        "a round covers nothing before it opens"
+    );
+
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    attune::survey::open(&mut tx, &Actor::cli(), id, opens, "http://localhost")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let coverage = attune::db::coverage::load(&mut conn).await.unwrap();
+    assert!(coverage.extent(pulse, Some("Alpha"), q1).is_full());
+    assert_eq!(
+        coverage.extent(pulse, Some("Beta"), q1).covered_days,
+        0,
+        "not invited"
+    );
+    assert_eq!(
+        coverage
+            .extent(pulse, Some("Alpha"), "2025-Q2".parse().unwrap())
+            .covered_days,
+        0
     );
 }

@@ -190,34 +190,29 @@ impl TestApp {
 
     /// Import CSV text through the library, as the CLI does; panics if it is not imported.
     pub async fn import(&self, kind: attune::import::Kind, csv: &str) {
-        let known = attune::import::Known::load(&self.pool, kind)
-            .await
-            .expect("load the roster");
-        let prepared =
-            attune::import::prepare(kind, "test.csv", csv.as_bytes(), Default::default(), &known)
-                .expect("the file is readable");
-        assert_eq!(prepared.errors, [], "the test file is valid");
-        let actor = attune::db::audit::Actor::cli();
-        let outcome = attune::import::commit(&self.pool, &prepared, Default::default(), &actor)
-            .await
-            .expect("the import commits");
-        assert!(
-            matches!(outcome, attune::import::Outcome::Imported { .. }),
-            "{outcome:?}"
-        );
+        self.import_with(kind, csv, Default::default()).await;
     }
 
     /// Import CSV text stating the range it covers (`FROM..TO`, as `--covers`): the fixture's
     /// figures are known over that range whatever days its rows fall on (an empty file says
     /// "none in that range"); panics if it is not imported.
     pub async fn import_covering(&self, kind: attune::import::Kind, csv: &str, covers: &str) {
-        let known = attune::import::Known::load(&self.pool, kind)
-            .await
-            .expect("load the roster");
         let options = attune::import::Options {
             covers: Some(covers.parse().expect("a range")),
             ..Default::default()
         };
+        self.import_with(kind, csv, options).await;
+    }
+
+    async fn import_with(
+        &self,
+        kind: attune::import::Kind,
+        csv: &str,
+        options: attune::import::Options,
+    ) {
+        let known = attune::import::Known::load(&self.pool, kind)
+            .await
+            .expect("load the roster");
         let prepared = attune::import::prepare(kind, "test.csv", csv.as_bytes(), options, &known)
             .expect("the file is readable");
         assert_eq!(prepared.errors, [], "the test file is valid");
