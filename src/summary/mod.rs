@@ -503,8 +503,8 @@ fn team_row(name: &str, scope: &Scope, currency: &str) -> TeamRow {
         index_change_raw: change,
         headcount: present::number(f.headcount_end as f64, 0),
         leavers: present::number(f.separations as f64, 0),
-        turnover: present::percent(f.turnover_rate),
-        voluntary: present::percent(f.voluntary_turnover_rate),
+        turnover: present::show(scope, Metric::TurnoverRate.info(), ""),
+        voluntary: present::show(scope, Metric::VoluntaryTurnoverRate.info(), ""),
         favorability: present::show(scope, Metric::EmpathyFavorability.info(), ""),
         turnover_cost: present::show(scope, Metric::TurnoverCost.info(), currency),
     }

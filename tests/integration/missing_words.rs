@@ -276,3 +276,27 @@ async fn departments_with_a_roster_only_have_no_survey_data_and_no_empathy_index
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn a_rate_over_nobody_reads_no_data_on_hrs_overview() {
+    let app = TestApp::spawn().await;
+    // Gamma's only person starts after 2025-Q1: nobody to compute its turnover over.
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nA1,Alpha,2020-01-01\nG1,Gamma,2025-06-01\n",
+    )
+    .await;
+    let hr = app.login_hr().await;
+
+    let html = hr.page("/?period=2025-Q1", 200).await;
+
+    let gamma = r#"tr.team-row[data-team="Gamma"]"#;
+    assert_eq!(text(&html, &format!("{gamma} td.turnover")), "no data");
+    let alpha = r#"tr.team-row[data-team="Alpha"]"#;
+    assert_eq!(text(&html, &format!("{alpha} td.turnover")), "0.0 %");
+    let report = report(&app, "2025-Q1".parse().unwrap()).await;
+    assert_eq!(
+        report.teams["Gamma"].reasons.get(&Metric::TurnoverRate),
+        Some(&Reason::NoData)
+    );
+}

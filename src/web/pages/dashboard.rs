@@ -12,6 +12,7 @@ use crate::period::Period;
 use crate::present::chart::{self, BarChart, Sparkline};
 use crate::present::{self, labels};
 use crate::report::{Report, Scope};
+use crate::scoring::Metric;
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::Query;
 use crate::web::pages::{summary, team};
@@ -150,9 +151,9 @@ fn row(name: &str, scope: &Scope, series: &[Option<f64>], labels: &[String]) -> 
         headcount_end: f.headcount_end,
         headcount_avg: present::number(f.headcount_avg, 1),
         separations: f.separations,
-        turnover: present::percent(f.turnover_rate),
-        voluntary: present::percent(f.voluntary_turnover_rate),
-        involuntary: present::percent(f.involuntary_turnover_rate),
+        turnover: present::show(scope, Metric::TurnoverRate.info(), ""),
+        voluntary: present::show(scope, Metric::VoluntaryTurnoverRate.info(), ""),
+        involuntary: present::show(scope, Metric::InvoluntaryTurnoverRate.info(), ""),
         trend: chart::sparkline(series, labels, 120, 32),
         trend_values: series.iter().map(|v| present::percent(*v)).collect(),
     }
