@@ -260,7 +260,7 @@ pub async fn employees_without_salary(
     .await
 }
 
-/// A team with people employed on `today` and no rows of a data kind that other teams have.
+/// A team with people employed on `today` that a data kind's coverage leaves out.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TeamWithoutKind {
     pub team: String,
@@ -268,24 +268,28 @@ pub struct TeamWithoutKind {
     pub kind: String,
 }
 
-/// Per team with people employed on `today`, each data kind held per team (absences and
-/// promotions through the employee's team; CSAT, pulse, customer activity and measures by
-/// their own team) of which the team has no row at all while some other team has: its figures
-/// of that kind are missing. Kinds nobody has are left out (the coverage table shows them).
+/// The ranges the data covers, as [`load`] reads them (recorded ranges, and the pulse of the
+/// survey rounds Attune ran), as SQL: `(kind, team_id, first_day, last_day)`, a null team for
+/// the whole organization and a null last day for open-ended.
+const COVERED: &str = "
+    select kind, team_id, first_day, last_day from coverage
+    union
+    select 'pulse', i.team_id, date_trunc('quarter', r.opens_on)::date,
+           (date_trunc('quarter', r.opens_on) + interval '3 months' - interval '1 day')::date
+    from survey_round r join survey_invitation i using (survey_round_id)
+    where r.status in ('open', 'closed')";
+
+/// Per team with people employed on `today`, each data kind (but the roster) whose coverage
+/// includes some team or the organization but never this team: its figures of that kind are
+/// `no_data` in every period. Kinds covered nowhere are left out (the coverage table shows
+/// them).
 pub async fn teams_without_kind(
     conn: &mut PgConnection,
     today: NaiveDate,
 ) -> Result<Vec<TeamWithoutKind>, sqlx::Error> {
-    sqlx::query_as(
-        "with kind_team (kind, team_id) as (
-             select 'absences', e.team_id from absence a join employee e using (employee_id)
-             union select 'promotions', e.team_id from promotion p join employee e using (employee_id)
-             union select 'csat', team_id from csat_response
-             union select 'pulse', team_id from pulse_answer
-             union select 'customers', team_id from customer_activity where team_id is not null
-             union select 'measures', team_id from measure where team_id is not null
-         ),
-         kind as (select distinct kind from kind_team)
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "with covered as ({COVERED}),
+         kind as (select distinct kind from covered where kind <> 'employees')
          select t.name as team, k.kind
          from team t cross join kind k
          where exists (
@@ -293,9 +297,10 @@ pub async fn teams_without_kind(
                  where e.team_id = t.team_id and e.hire_date <= $1
                    and (e.termination_date is null or e.termination_date >= $1))
            and not exists (
-                 select from kind_team kt where kt.kind = k.kind and kt.team_id = t.team_id)
-         order by lower(t.name), k.kind",
-    )
+                 select from covered c
+                 where c.kind = k.kind and (c.team_id is null or c.team_id = t.team_id))
+         order by lower(t.name), k.kind"
+    )))
     .bind(today)
     .fetch_all(conn)
     .await
@@ -345,28 +350,22 @@ pub async fn absences_after_leaving(
     Ok((listed, total))
 }
 
-/// Each dated data kind's latest day (absences by their last day, customer activity and
-/// measures by their period's last day, the others by their date), for kinds with rows.
+/// The last day a data kind's coverage reaches, for any team or the organization.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct LatestDay {
-    /// As in [`MonthCount::kind`] (never `employees`).
+pub struct CoveredUntil {
+    /// As in [`MonthCount::kind`].
     pub kind: String,
     pub day: NaiveDate,
 }
 
-/// The latest day of each dated data kind that has rows.
-pub async fn latest_days(conn: &mut PgConnection) -> Result<Vec<LatestDay>, sqlx::Error> {
-    sqlx::query_as(
-        "select kind, max(day) as day from (
-             select 'absences' as kind, end_date as day from absence
-             union all select 'promotions', effective_date from promotion
-             union all select 'csat', responded_on from csat_response
-             union all select 'pulse', submitted_on from pulse_answer
-             union all select 'customers', period_end from customer_activity
-             union all select 'measures', period_end from measure
-         ) dated
-         group by kind",
-    )
+/// Each data kind whose coverage ends (no open-ended range), with the last day it covers.
+pub async fn covered_until(conn: &mut PgConnection) -> Result<Vec<CoveredUntil>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "with covered as ({COVERED})
+         select kind, max(last_day) as day from covered
+         group by kind
+         having bool_and(last_day is not null)"
+    )))
     .fetch_all(conn)
     .await
 }

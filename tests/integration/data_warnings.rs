@@ -1,5 +1,6 @@
-//! The data page's warnings about what leaves figures missing or wrong (issue 10, item 6): data
-//! that ends before the last finished quarter, teams with people but no data of a kind, and
+//! The data page's warnings about what leaves figures missing or wrong (issue 10, item 6):
+//! coverage that ends before the last finished quarter, teams with people that a kind's coverage
+//! leaves out, and
 //! absences dated after the person left — also a warning (not an error) in the preview of an
 //! absences import, on the web, on the command line and in the API's answer.
 
@@ -40,12 +41,11 @@ fn all_text(html: &scraper::Html, selector: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_data_page_warns_about_stale_kinds_teams_without_a_kind_and_absences_after_leaving() {
+async fn the_data_page_warns_about_coverage_that_ends_early_and_absences_after_leaving() {
     let app = TestApp::spawn().await;
     app.import(Kind::Employees, ROSTER).await;
     let day = in_last_quarter();
-    // Pulse and absences reach into the last finished quarter, for Alpha only (and Beta's
-    // absence of B2); CSAT stopped in January 2024.
+    // Pulse and absences cover a month of the last finished quarter; CSAT only January 2024.
     app.import(
         Kind::Pulse,
         &format!("submitted_at,team,heard,supported,valued\n{day},Alpha,4,4,4\n"),
@@ -62,25 +62,18 @@ async fn the_data_page_warns_about_stale_kinds_teams_without_a_kind_and_absences
 
     let html = hr.page("/admin/data", 200).await;
 
-    // (c) CSAT ends before the last finished quarter; pulse and absences do not.
+    // (c) CSAT's coverage ends before the last finished quarter; the others' do not.
     let quarter = last_finished_quarter();
     assert_eq!(
         all_text(&html, "#stale-kinds li"),
         [format!(
-            "CSAT responses: the latest is dated 10 Jan 2024, before {quarter}, the last finished \
-             quarter. Its figures of {quarter} are missing until newer data is imported."
+            "CSAT responses: the data covers up to 31 Jan 2024, before {quarter}, the last \
+             finished quarter. Its figures of {quarter} are missing until data covering it is \
+             imported."
         )]
     );
-    // (a) Beta has people and neither CSAT nor pulse responses, which Alpha has; promotions,
-    // which nobody has, are the coverage table's business.
-    assert_eq!(count(&html, "#teams-without-kind tbody tr"), 1);
-    assert_eq!(
-        text(
-            &html,
-            r#"#teams-without-kind tr[data-team="Beta"] td.kinds"#
-        ),
-        "CSAT responses, Pulse responses"
-    );
+    // Each import covers the whole organization: no team is left out.
+    assert_eq!(count(&html, "#no-teams-without-kind"), 1);
     // (b) B2's absence, with the day she left.
     assert_eq!(text(&html, "#absences-after-leaving-total"), "1");
     let row = r#"#absences-after-leaving tr[data-employee="B2"]"#;
@@ -89,6 +82,34 @@ async fn the_data_page_warns_about_stale_kinds_teams_without_a_kind_and_absences
     assert_eq!(
         text(&html, &format!("{row} td.dates")),
         "10 Feb 2025 – 20 Feb 2025"
+    );
+}
+
+#[tokio::test]
+async fn a_team_the_coverage_leaves_out_is_named_with_its_kinds() {
+    // The demo covers its own teams for absences, promotions, CSAT and pulse (and the whole
+    // organization for customers and measures); a department added by a roster is not.
+    let app = TestApp::spawn().await;
+    attune::demo::load(&app.pool).await.unwrap();
+    app.import(
+        Kind::Employees,
+        "employee_id,team,hire_date\nP1,Production,2020-01-01\nP2,Production,2021-01-01\n",
+    )
+    .await;
+    let hr = app.login_hr().await;
+
+    let html = hr.page("/admin/data", 200).await;
+
+    assert_eq!(
+        all_text(&html, "#teams-without-kind th[scope=row]"),
+        ["Production"]
+    );
+    assert_eq!(
+        text(
+            &html,
+            r#"#teams-without-kind tr[data-team="Production"] td.kinds"#
+        ),
+        "Absences, CSAT responses, Promotions, Pulse responses"
     );
 }
 

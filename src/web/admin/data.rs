@@ -1,7 +1,7 @@
 //! HR's data page at `/admin/data`: how many rows of each kind Attune holds per month over the
 //! last twelve months (months without CSAT or pulse data stand out), and warnings about what
-//! makes figures incomplete — kinds whose data ends before the last finished quarter, teams
-//! with people but no data of a kind, absences dated after the person left, teams without a
+//! makes figures incomplete — kinds whose coverage ends before the last finished quarter,
+//! teams with people that a kind's coverage leaves out, absences dated after the person left, teams without a
 //! manager, responses for teams with nobody in them, and employees without a salary (whose
 //! costs cannot be priced).
 
@@ -116,7 +116,7 @@ pub struct DataPage {
     /// "CSAT responses: none in Feb 2025, Mar 2025." — one sentence per survey kind with gaps.
     pub gaps: Vec<String>,
     pub has_data: bool,
-    /// "Pulse responses: the latest is dated …" — kinds whose data ends before the last
+    /// "Pulse responses: the data covers up to …" — kinds whose coverage ends before the last
     /// finished quarter.
     pub stale_kinds: Vec<String>,
     pub teams_without_kind: Vec<KindsWarning>,
@@ -178,7 +178,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Da
         })
         .collect();
     let last_quarter = Period::latest_complete_quarter(today);
-    let stale_kinds = stale_kinds(&db::coverage::latest_days(&mut conn).await?, last_quarter);
+    let stale_kinds = stale_kinds(&db::coverage::covered_until(&mut conn).await?, last_quarter);
     let teams_without_kind =
         kinds_by_team(db::coverage::teams_without_kind(&mut conn, today).await?);
     let (after_leaving, after_leaving_total) =
@@ -241,18 +241,18 @@ fn kind_label(kind: &str) -> &str {
         .map_or(kind, |(_, label, ..)| label)
 }
 
-/// One sentence per data kind whose latest row is dated before `last_quarter` (the last
-/// finished quarter) begins: that quarter has none of its figures.
-fn stale_kinds(latest: &[db::coverage::LatestDay], last_quarter: Period) -> Vec<String> {
+/// One sentence per data kind whose coverage ends before `last_quarter` (the last finished
+/// quarter) begins: that quarter has none of its figures.
+fn stale_kinds(until: &[db::coverage::CoveredUntil], last_quarter: Period) -> Vec<String> {
     KINDS
         .iter()
         .filter_map(|(kind, label, ..)| {
-            let day = latest.iter().find(|l| l.kind == *kind)?.day;
+            let day = until.iter().find(|u| u.kind == *kind)?.day;
             (day < last_quarter.start()).then(|| {
                 format!(
-                    "{label}: the latest is dated {}, before {last_quarter}, the last finished \
-                     quarter. Its figures of {last_quarter} are missing until newer data is \
-                     imported.",
+                    "{label}: the data covers up to {}, before {last_quarter}, the last \
+                     finished quarter. Its figures of {last_quarter} are missing until data \
+                     covering it is imported.",
                     present::day(day)
                 )
             })
@@ -300,21 +300,22 @@ mod tests {
     #[test]
     fn a_kind_whose_data_ends_before_the_last_finished_quarter_is_named() {
         let latest = [
-            db::coverage::LatestDay {
+            db::coverage::CoveredUntil {
                 kind: "pulse".to_string(),
-                day: day("2025-05-15"),
+                day: day("2025-05-31"),
             },
-            db::coverage::LatestDay {
+            db::coverage::CoveredUntil {
                 kind: "csat".to_string(),
-                day: day("2025-07-01"),
+                day: day("2025-07-31"),
             },
         ];
         let q3: Period = "2025-Q3".parse().unwrap();
         assert_eq!(
             stale_kinds(&latest, q3),
             [
-                "Pulse responses: the latest is dated 15 May 2025, before 2025-Q3, the last \
-              finished quarter. Its figures of 2025-Q3 are missing until newer data is imported."
+                "Pulse responses: the data covers up to 31 May 2025, before 2025-Q3, the last \
+                 finished quarter. Its figures of 2025-Q3 are missing until data covering it is \
+                 imported."
             ]
         );
     }
