@@ -421,45 +421,50 @@ pub enum Recorded {
     Closed,
 }
 
-/// Record an answer for an invitation, in the caller's transaction: the invitation is marked
-/// answered and the answer queued; or nothing happens, if it was answered already or its round
-/// is no longer open (checked with the round locked against closing).
+/// Record an answer for an invitation, in one statement (so atomically, inside a transaction of
+/// the caller's or not): the invitation is marked answered and the answer queued; or nothing
+/// happens, if it was answered already or its round is no longer open (checked with the round
+/// locked against closing). Returns what became of it and how many of the round's answers wait
+/// now, this one included.
 pub async fn answer(
     conn: &mut PgConnection,
     visit: &Visit,
     answer: &Answer,
-) -> Result<Recorded, sqlx::Error> {
-    let status: Option<String> =
-        sqlx::query_scalar("select status from survey_round where survey_round_id = $1 for share")
-            .bind(visit.survey_round_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if status.as_deref() != Some("open") {
-        return Ok(Recorded::Closed);
-    }
-    let marked = sqlx::query(
-        "insert into survey_answered (survey_invitation_id) values ($1) on conflict do nothing",
-    )
-    .bind(visit.survey_invitation_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if marked == 0 {
-        return Ok(Recorded::AlreadyAnswered);
-    }
-    sqlx::query(
-        "insert into survey_answer_queue (survey_round_id, team_id, heard, supported, valued, enps)
-         values ($1, $2, $3, $4, $5, $6)",
+) -> Result<(Recorded, i64), sqlx::Error> {
+    // The queue is counted in the statement's snapshot, which does not hold its own insert.
+    let (status, marked, waiting_before): (Option<String>, i64, i64) = sqlx::query_as(
+        "with round as (
+             select status from survey_round where survey_round_id = $1 for share
+         ), marked as (
+             insert into survey_answered (survey_invitation_id)
+             select $2 from round where status = 'open'
+             on conflict do nothing
+             returning survey_invitation_id
+         ), queued as (
+             insert into survey_answer_queue (survey_round_id, team_id, heard, supported, valued,
+                                              enps)
+             select $1, $3, $4, $5, $6, $7 from marked
+             returning 1
+         )
+         select (select status from round), (select count(*) from queued),
+                (select count(*) from survey_answer_queue where survey_round_id = $1)",
     )
     .bind(visit.survey_round_id)
+    .bind(visit.survey_invitation_id)
     .bind(visit.team_id)
     .bind(answer.heard)
     .bind(answer.supported)
     .bind(answer.valued)
     .bind(answer.enps)
-    .execute(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    Ok(Recorded::Yes)
+    Ok(if status.as_deref() != Some("open") {
+        (Recorded::Closed, waiting_before)
+    } else if marked == 0 {
+        (Recorded::AlreadyAnswered, waiting_before)
+    } else {
+        (Recorded::Yes, waiting_before + 1)
+    })
 }
 
 /// Invited and answered, per team of a round.

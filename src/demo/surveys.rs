@@ -87,9 +87,7 @@ async fn answer_some(
             valued: agreement(rng),
             enps: Some([3, 6, 7, 8, 8, 9, 9, 10][rng.random_range(0..8)]),
         };
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        surveys::answer(&mut tx, &visit, &answer).await?;
-        tx.commit().await?;
+        surveys::answer(&mut conn, &visit, &answer).await?;
         survey::write_batches(pool, round_id).await?;
     }
     Ok(())

@@ -370,9 +370,13 @@ fn next(round: &Round, today: NaiveDate) -> Option<NewRound> {
     })
 }
 
-/// After an answer was committed: write the round's waiting answers while a batch is complete
-/// (`write_batches`), in a task of its own so that the respondent does not wait for it.
-pub fn after_answer(pool: &PgPool, round_id: i64) {
+/// After an answer was committed, with `waiting` answers of the round waiting: once a batch is
+/// complete, write the round's waiting answers (`write_batches`) in a task of its own, so that
+/// the respondent does not wait for it.
+pub fn after_answer(pool: &PgPool, round_id: i64, waiting: i64) {
+    if waiting < BATCH {
+        return;
+    }
     let pool = pool.clone();
     tokio::spawn(async move {
         if let Err(err) = write_batches(&pool, round_id).await {

@@ -280,9 +280,8 @@ pub async fn submit(
             return Ok(link.page(StatusCode::BAD_REQUEST, shown));
         }
     };
-    let mut tx = state.pool.begin().await?;
-    let recorded = db::surveys::answer(&mut tx, &link.visit, &answer).await?;
-    tx.commit().await?;
+    let (recorded, waiting) =
+        db::surveys::answer(&mut *state.pool.acquire().await?, &link.visit, &answer).await?;
     let shown = match recorded {
         Recorded::Yes => Shown::Thanks,
         Recorded::AlreadyAnswered => Shown::AlreadyAnswered,
@@ -291,6 +290,6 @@ pub async fn submit(
     if !matches!(shown, Shown::Thanks) {
         return Ok(link.page(refused(&shown), shown));
     }
-    survey::after_answer(&state.pool, link.visit.survey_round_id);
+    survey::after_answer(&state.pool, link.visit.survey_round_id, waiting);
     Ok(link.page(StatusCode::OK, shown))
 }
