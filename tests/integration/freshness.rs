@@ -169,10 +169,24 @@ async fn survey_answers_show_once_they_are_written() {
         ];
         assert_eq!(surveys::respond(&app, &token, &answer).await.0, 200);
     }
-    let written: i64 = sqlx::query_scalar("select count(*) from survey_answer")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    // A background writer takes them in batches: wait until it has written some and is idle.
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from survey_answer")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut written = count().await;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let now = count().await;
+        if (now >= 1 && now == written) || std::time::Instant::now() > deadline {
+            written = now;
+            break;
+        }
+        written = now;
+    }
     // (How many depends on how the batches fell: at least one, perhaps all.)
     assert!(
         (1..=11).contains(&written),
