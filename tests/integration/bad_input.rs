@@ -3,7 +3,6 @@
 //! duplicate headers reject the file naming both columns.
 
 use attune::accounts::Role;
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::support::TestApp;
@@ -145,24 +144,13 @@ async fn file_names_never_carry_control_characters_to_a_terminal() {
     // Through the upload page: control characters in a file name are refused by the upload's
     // parser (a 400 that says so) and nothing is kept; names that pass are cleaned
     // (`hygiene::clean_file_name`, unit-tested).
-    let form = Form::new()
-        .text("csrf_token", hr.csrf.clone())
-        .text("kind", "employees")
-        .text("date_format", "auto")
-        .part(
-            "file",
-            Part::bytes(b"employee_id,team,hire_date\nE1,Alpha,2024-01-01\n".to_vec())
-                .file_name("evil\u{1b}[2J.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
-    let uploaded = hr
-        .client
-        .post(hr.url("/admin/imports"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded = crate::import_web::upload(
+        &hr,
+        "employees",
+        "evil\u{1b}[2J.csv",
+        b"employee_id,team,hire_date\nE1,Alpha,2024-01-01\n",
+    )
+    .await;
     let status = uploaded.status().as_u16();
     let body = uploaded.text().await.unwrap();
     assert_eq!(status, 400, "{body}");

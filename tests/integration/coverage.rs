@@ -499,24 +499,8 @@ async fn the_preview_shows_the_default_range_and_hr_may_state_another_before_con
     app.import(Kind::Employees, ROSTER).await;
     let hr = app.login_hr().await;
     let upload = || async {
-        let form = reqwest::multipart::Form::new()
-            .text("csrf_token", hr.csrf.clone())
-            .text("kind", "absences")
-            .text("date_format", "auto")
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(ABSENCES.as_bytes().to_vec())
-                    .file_name("absences.csv")
-                    .mime_str("text/csv")
-                    .unwrap(),
-            );
-        let uploaded = hr
-            .client
-            .post(hr.url("/admin/imports"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let uploaded =
+            crate::import_web::upload(&hr, "absences", "absences.csv", ABSENCES.as_bytes()).await;
         uploaded.headers()["location"].to_str().unwrap().to_string()
     };
     let preview = upload().await;

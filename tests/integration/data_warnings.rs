@@ -8,7 +8,6 @@ use attune::accounts::Role;
 use attune::import::Kind;
 use attune::period::Period;
 use chrono::{Days, NaiveDate};
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::support::{TestApp, count, text};
@@ -175,24 +174,8 @@ async fn an_absence_after_leaving_is_a_warning_in_every_preview_and_still_import
 
     // The web preview, and the import goes through.
     let hr = app.login_hr().await;
-    let form = Form::new()
-        .text("csrf_token", hr.csrf.clone())
-        .text("kind", "absences")
-        .text("date_format", "auto")
-        .part(
-            "file",
-            Part::bytes(LATE_ABSENCE.as_bytes().to_vec())
-                .file_name("absences.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
-    let uploaded = hr
-        .client
-        .post(hr.url("/admin/imports"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded =
+        crate::import_web::upload(&hr, "absences", "absences.csv", LATE_ABSENCE.as_bytes()).await;
     assert_eq!(uploaded.status(), 303);
     let preview = uploaded.headers()["location"].to_str().unwrap().to_string();
     let html = hr.page(&preview, 200).await;
