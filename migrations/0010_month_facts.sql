@@ -7,7 +7,9 @@
 -- rows changed. Sums of money and weighted days are numeric, so that adding them up by month gives
 -- exactly the figures the raw rows give (tests/integration/month_facts.rs compares the two).
 --
--- Promotions, customers and measures are small and read from their own tables.
+-- Absences and customers are kept by month, quarter and year (`unit`, as date_trunc names it),
+-- because what they count per period is distinct people and customers, which months cannot add
+-- up to. Promotions and measures are few and read from their own tables.
 
 -- Monday–Friday days from a to b inclusive (0 when b < a), as before (migration 0003), now without
 -- a set-returning subquery: Monday–Friday days before x, counted from 0001-01-01 (a Monday), so
@@ -48,24 +50,56 @@ create table roster_month (
     primary key (team_id, month)
 );
 
--- Unplanned absence by employee and month (an absence spanning months is split by its working
--- days), with the employee's team and whether a salary prices it, as they are now: a change of
--- either recomputes the employee's rows. By employee, because the people behind absence cost are
--- counted once per period however many months they were absent in.
-create table absence_month (
+-- Unplanned absence by employee and month, quarter and year (an absence spanning months is split
+-- by its working days), with the employee's team and whether a salary prices it, as they are now:
+-- a change of either recomputes the employee's rows. By employee, because the people behind
+-- absence cost are counted once per period however many months they were absent in.
+create table absence_period (
     employee_id bigint not null,
-    month       date not null,
+    unit        text not null,
+    start_date  date not null,
     team_id     bigint not null references team (team_id) on delete cascade,
     salaried    boolean not null,
-    -- Σ weighted absence days (weekdays in the month × days ÷ weekdays of the whole absence).
+    -- Σ weighted absence days (weekdays in the period × days ÷ weekdays of the whole absence).
     days        numeric not null,
     -- Σ weighted days × annual salary (0 without a salary): ÷ 260 gives absence cost.
     salary_days numeric not null,
-    -- Absences with at least one weekday in the month.
+    -- Absence-months with at least one weekday in the period.
     absences    bigint not null,
-    primary key (employee_id, month)
+    primary key (unit, start_date, employee_id),
+    constraint absence_period_unit check (unit in ('month', 'quarter', 'year'))
 );
-create index absence_month_month_idx on absence_month (month, team_id);
+create index absence_period_employee_idx on absence_period (employee_id);
+
+-- The same by team: what reports read.
+create table absence_team (
+    team_id       bigint not null references team (team_id) on delete cascade,
+    unit          text not null,
+    start_date    date not null,
+    days          numeric not null,
+    salary_days   numeric not null,
+    -- Σ weighted days of people without a salary.
+    unpriced_days numeric not null,
+    -- People with a salary and an absence with a weekday in the period.
+    priced_people bigint not null,
+    primary key (unit, start_date, team_id),
+    constraint absence_team_unit check (unit in ('month', 'quarter', 'year'))
+);
+
+-- Customers' revenue (rows with revenue > 0 only: a customer is active in a period when it
+-- brought revenue in it) by customer, team, and month, quarter and year of its first day.
+create table customer_period (
+    customer_id text not null,
+    team_id     bigint references team (team_id) on delete cascade,
+    unit        text not null,
+    start_date  date not null,
+    revenue     numeric not null,
+    -- Activity rows behind it (0: no longer active in the period).
+    activities  bigint not null,
+    constraint customer_period_unit check (unit in ('month', 'quarter', 'year'))
+);
+create unique index customer_period_key
+    on customer_period (unit, start_date, customer_id, coalesce(team_id, 0));
 
 create table csat_month (
     team_id   bigint not null references team (team_id) on delete cascade,
@@ -179,33 +213,69 @@ begin
             $q$, source, sign);
     when 'absence' then
         -- Rows of employees no longer there (an erasure's cascade) bring nothing: the employee's
-        -- own trigger removes their months.
+        -- own trigger removes their rows. The team's people with a salary change by those whose
+        -- absences go from none to some, or back.
         return format($q$
-            insert into absence_month as f
-            select a.employee_id, m.month, e.team_id, e.annual_salary is not null,
-                %2$s * sum(w.weight),
-                %2$s * coalesce(sum(w.weight * e.annual_salary), 0),
-                %2$s * count(*) filter (where w.weekdays > 0)
-            from %1$s a
-            join employee e on e.employee_id = a.employee_id
-            cross join lateral generate_series(date_trunc('month', a.start_date),
-                                               a.end_date, interval '1 month') as g(first_day)
-            cross join lateral (select g.first_day::date as month,
-                                       (g.first_day + interval '1 month - 1 day')::date as last_day) m
-            cross join lateral (
-                select weekdays_between(greatest(a.start_date, m.month),
-                                        least(a.end_date, m.last_day)) as weekdays) d
-            cross join lateral (
-                select d.weekdays,
-                       d.weekdays::numeric
-                       * coalesce(a.days / nullif(weekdays_between(a.start_date, a.end_date), 0), 1)
-                       as weight) w
-            where not a.planned
-            group by a.employee_id, m.month, e.team_id, e.annual_salary
-            on conflict (employee_id, month) do update set
-                days = f.days + excluded.days,
-                salary_days = f.salary_days + excluded.salary_days,
-                absences = f.absences + excluded.absences
+            with src as (
+                select a.employee_id, u.unit, date_trunc(u.unit, m.month)::date as start_date,
+                    e.team_id, e.annual_salary is not null as salaried,
+                    %2$s * sum(w.weight) as days,
+                    %2$s * coalesce(sum(w.weight * e.annual_salary), 0) as salary_days,
+                    %2$s * count(*) filter (where w.weekdays > 0) as absences
+                from %1$s a
+                join employee e on e.employee_id = a.employee_id
+                cross join lateral generate_series(date_trunc('month', a.start_date),
+                                                   a.end_date, interval '1 month') as g(first_day)
+                cross join lateral (
+                    select g.first_day::date as month,
+                           (g.first_day + interval '1 month - 1 day')::date as last_day) m
+                cross join lateral (
+                    select weekdays_between(greatest(a.start_date, m.month),
+                                            least(a.end_date, m.last_day)) as weekdays) d
+                cross join lateral (
+                    select d.weekdays,
+                           d.weekdays::numeric
+                           * coalesce(a.days / nullif(weekdays_between(a.start_date, a.end_date), 0), 1)
+                           as weight) w
+                cross join unnest(array['month', 'quarter', 'year']) as u(unit)
+                where not a.planned
+                group by a.employee_id, u.unit, date_trunc(u.unit, m.month), e.team_id,
+                         e.annual_salary),
+            kept as (
+                insert into absence_period as f
+                select employee_id, unit, start_date, team_id, salaried, days, salary_days, absences
+                from src
+                on conflict (unit, start_date, employee_id) do update set
+                    days = f.days + excluded.days,
+                    salary_days = f.salary_days + excluded.salary_days,
+                    absences = f.absences + excluded.absences
+                returning f.employee_id, f.unit, f.start_date, f.absences)
+            insert into absence_team as t
+            select s.team_id, s.unit, s.start_date, sum(s.days), sum(s.salary_days),
+                coalesce(sum(s.days) filter (where not s.salaried), 0),
+                count(*) filter (where s.salaried and k.absences > 0 and k.absences <= s.absences)
+                - count(*) filter (where s.salaried and k.absences <= 0 and k.absences > s.absences)
+            from src s
+            join kept k using (unit, start_date, employee_id)
+            group by s.team_id, s.unit, s.start_date
+            on conflict (unit, start_date, team_id) do update set
+                days = t.days + excluded.days,
+                salary_days = t.salary_days + excluded.salary_days,
+                unpriced_days = t.unpriced_days + excluded.unpriced_days,
+                priced_people = t.priced_people + excluded.priced_people
+            $q$, source, sign);
+    when 'customers' then
+        return format($q$
+            insert into customer_period as f
+            select c.customer_id, c.team_id, u.unit, date_trunc(u.unit, c.period_start)::date,
+                %2$s * sum(c.revenue), %2$s * count(*)
+            from %1$s c
+            cross join unnest(array['month', 'quarter', 'year']) as u(unit)
+            where c.revenue > 0
+            group by c.customer_id, c.team_id, u.unit, date_trunc(u.unit, c.period_start)
+            on conflict (unit, start_date, customer_id, coalesce(team_id, 0)) do update set
+                revenue = f.revenue + excluded.revenue,
+                activities = f.activities + excluded.activities
             $q$, source, sign);
     when 'csat' then
         return format($q$
@@ -278,7 +348,19 @@ begin
         select array_agg(employee_id) into changed from old_rows;
     end if;
     if changed is not null then
-        delete from absence_month where employee_id = any (changed);
+        with gone as (
+            delete from absence_period where employee_id = any (changed) returning *)
+        insert into absence_team as t
+        select team_id, unit, start_date, -sum(days), -sum(salary_days),
+            -coalesce(sum(days) filter (where not salaried), 0),
+            -count(*) filter (where salaried and absences > 0)
+        from gone
+        group by team_id, unit, start_date
+        on conflict (unit, start_date, team_id) do update set
+            days = t.days + excluded.days,
+            salary_days = t.salary_days + excluded.salary_days,
+            unpriced_days = t.unpriced_days + excluded.unpriced_days,
+            priced_people = t.priced_people + excluded.priced_people;
         execute month_facts_sql('absence',
             '(select * from absence where employee_id = any ($1))', 1) using changed;
     end if;
@@ -291,6 +373,7 @@ declare
     watched text[];
 begin
     foreach watched slice 1 in array array[['absence', 'absence'], ['csat_response', 'csat'],
+                                           ['customer_activity', 'customers'],
                                            ['pulse_response', 'pulse'],
                                            ['survey_answer', 'survey']] loop
         execute format('create trigger %1$I after insert on %2$I
@@ -330,7 +413,11 @@ $$;
 create trigger employee_month_facts_truncate after truncate on employee
     for each statement execute function month_facts_truncate('roster_month');
 create trigger absence_month_facts_truncate after truncate on absence
-    for each statement execute function month_facts_truncate('absence_month');
+    for each statement execute function month_facts_truncate('absence_period');
+create trigger absence_team_facts_truncate after truncate on absence
+    for each statement execute function month_facts_truncate('absence_team');
+create trigger customer_activity_month_facts_truncate after truncate on customer_activity
+    for each statement execute function month_facts_truncate('customer_period');
 create trigger csat_response_month_facts_truncate after truncate on csat_response
     for each statement execute function month_facts_truncate('csat_month');
 create trigger pulse_response_month_facts_truncate after truncate on pulse_response
@@ -343,8 +430,14 @@ do $$
 begin
     execute month_facts_sql('roster', 'employee', 1);
     execute month_facts_sql('absence', 'absence', 1);
+    execute month_facts_sql('customers', 'customer_activity', 1);
     execute month_facts_sql('csat', 'csat_response', 1);
     execute month_facts_sql('pulse', 'pulse_response', 1);
     execute month_facts_sql('survey', 'survey_answer', 1);
 end
 $$;
+
+-- The planner cannot know how few rows a transition table holds: its estimates would have
+-- PostgreSQL compile these statements just in time, which costs far more than running them.
+alter function month_facts_apply() set jit = off;
+alter function month_facts_employee() set jit = off;

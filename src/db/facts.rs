@@ -5,10 +5,10 @@
 //! gives the organization, computed over all rows — never from the teams' rates, and counting a
 //! customer active in two teams once.
 //!
-//! The roster, absences, CSAT and pulse are read from their facts by team and month (migration
-//! 0010: kept by triggers in the transaction of every change), so that a period costs what it
-//! holds in months, not in raw rows; promotions, customers and measures are few and read from
-//! their own rows. [`raw`] computes the same facts from the raw rows: the reference that
+//! The roster, CSAT and pulse are read from their facts by team and month, absences and
+//! customers from theirs by month, quarter and year (migration 0010: kept by triggers in the
+//! transaction of every change), so that a period costs what it holds in months, not in raw
+//! rows; promotions and measures are few and read from their own rows. [`raw`] computes the same facts from the raw rows: the reference that
 //! tests/integration/month_facts.rs compares these with.
 
 pub mod raw;
@@ -16,7 +16,7 @@ pub mod raw;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
-use crate::period::Period;
+use crate::period::{Granularity, Period};
 use crate::scoring::{Facts, MeasureFacts, RosterFacts};
 
 pub use crate::scoring::PeriodFacts;
@@ -36,6 +36,8 @@ pub(super) struct Bounds {
     pub(super) ends: Vec<NaiveDate>,
     pub(super) previous_starts: Vec<NaiveDate>,
     pub(super) previous_ends: Vec<NaiveDate>,
+    /// Each period's length as `date_trunc` names it: month, quarter or year.
+    pub(super) units: Vec<&'static str>,
 }
 
 /// A row's team: None for the organization's grouping set.
@@ -55,6 +57,14 @@ impl Bounds {
             ends: periods.iter().map(Period::end).collect(),
             previous_starts: periods.iter().map(|p| p.previous().start()).collect(),
             previous_ends: periods.iter().map(|p| p.previous().end()).collect(),
+            units: periods
+                .iter()
+                .map(|p| match p.granularity() {
+                    Granularity::Month => "month",
+                    Granularity::Quarter => "quarter",
+                    Granularity::Year => "year",
+                })
+                .collect(),
         }
     }
 }
@@ -201,15 +211,15 @@ async fn absences(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(a.days), 0)::float8,
              coalesce(sum(a.salary_days) / 260, 0)::float8,
-             coalesce(sum(a.days) filter (where not a.salaried), 0)::float8,
-             count(distinct a.employee_id) filter (where a.salaried and a.absences > 0)
-         from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join absence_month a on a.month between p.start_date and p.end_date
+             coalesce(sum(a.unpriced_days), 0)::float8,
+             coalesce(sum(a.priced_people), 0)::int8
+         from unnest($1::date[], $2::text[]) with ordinality as p(start_date, unit, idx)
+         join absence_team a on a.unit = p.unit and a.start_date = p.start_date
          join team t on t.team_id = a.team_id
          group by grouping sets ((p.idx, t.name), (p.idx))",
     )
     .bind(&b.starts)
-    .bind(&b.ends)
+    .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
     for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
@@ -337,7 +347,7 @@ pub(super) async fn promotions(
     Ok(())
 }
 
-pub(super) async fn customers(
+async fn customers(
     conn: &mut PgConnection,
     b: &Bounds,
     out: &mut [PeriodFacts],
@@ -345,29 +355,32 @@ pub(super) async fn customers(
     type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
     let rows: Vec<Row> = sqlx::query_as(
         "with activity as (
-             select p.idx, c.customer_id, t.name as team,
-                 bool_or(c.period_start between p.start_date and p.end_date) as active,
-                 bool_or(c.period_start between p.previous_start and p.previous_end) as active_before,
-                 sum(c.revenue) filter (where c.period_start between p.start_date and p.end_date) as revenue
-             from unnest($1::date[], $2::date[], $3::date[], $4::date[]) with ordinality
-                  as p(start_date, end_date, previous_start, previous_end, idx)
-             join customer_activity c on c.revenue > 0
-                  and c.period_start between p.previous_start and p.end_date
-             left join team t on t.team_id = c.team_id
-             group by p.idx, c.customer_id, t.name
+             select p.idx, c.customer_id collate \"C\" as customer_id, c.team_id,
+                 bool_or(c.start_date = p.start_date) as active,
+                 bool_or(c.start_date = p.previous_start) as active_before,
+                 sum(c.revenue) filter (where c.start_date = p.start_date) as revenue
+             from unnest($1::date[], $2::date[], $3::text[]) with ordinality
+                  as p(start_date, previous_start, unit, idx)
+             join customer_period c on c.unit = p.unit and c.activities > 0
+                  and c.start_date in (p.start_date, p.previous_start)
+             group by p.idx, c.customer_id collate \"C\", c.team_id
+         ),
+         counted as (
+             select idx, grouping(team_id) = 1 as is_org, team_id,
+                 count(distinct customer_id) filter (where active_before) as active_before,
+                 count(distinct customer_id) filter (where active_before and active) as retained,
+                 count(distinct customer_id) filter (where active) as active,
+                 coalesce(sum(revenue), 0)::float8 as revenue
+             from activity
+             group by grouping sets ((idx, team_id), (idx))
          )
-         select idx, grouping(team) = 1, team,
-             count(distinct customer_id) filter (where active_before),
-             count(distinct customer_id) filter (where active_before and active),
-             count(distinct customer_id) filter (where active),
-             coalesce(sum(revenue), 0)::float8
-         from activity
-         group by grouping sets ((idx, team), (idx))",
+         select c.idx, c.is_org, t.name, c.active_before, c.retained, c.active, c.revenue
+         from counted c
+         left join team t on t.team_id = c.team_id",
     )
     .bind(&b.starts)
-    .bind(&b.ends)
     .bind(&b.previous_starts)
-    .bind(&b.previous_ends)
+    .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
     for (idx, is_org, name, before, retained, active, revenue) in rows {

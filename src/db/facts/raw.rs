@@ -5,7 +5,7 @@
 
 use sqlx::PgConnection;
 
-use super::{Bounds, customers, measures, promotions, team};
+use super::{Bounds, measures, promotions, team};
 use crate::period::Period;
 use crate::scoring::{PeriodFacts, RosterFacts};
 
@@ -227,6 +227,52 @@ async fn pulse(
         f.pulse.enps_answers = enps_answers;
         f.pulse.enps_promoters = promoters;
         f.pulse.enps_detractors = detractors;
+    }
+    Ok(())
+}
+
+async fn customers(
+    conn: &mut PgConnection,
+    b: &Bounds,
+    out: &mut [PeriodFacts],
+) -> Result<(), sqlx::Error> {
+    type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "with activity as (
+             select p.idx, c.customer_id, t.name as team,
+                 bool_or(c.period_start between p.start_date and p.end_date) as active,
+                 bool_or(c.period_start between p.previous_start and p.previous_end) as active_before,
+                 sum(c.revenue) filter (where c.period_start between p.start_date and p.end_date) as revenue
+             from unnest($1::date[], $2::date[], $3::date[], $4::date[]) with ordinality
+                  as p(start_date, end_date, previous_start, previous_end, idx)
+             join customer_activity c on c.revenue > 0
+                  and c.period_start between p.previous_start and p.end_date
+             left join team t on t.team_id = c.team_id
+             group by p.idx, c.customer_id, t.name
+         )
+         select idx, grouping(team) = 1, team,
+             count(distinct customer_id) filter (where active_before),
+             count(distinct customer_id) filter (where active_before and active),
+             count(distinct customer_id) filter (where active),
+             coalesce(sum(revenue), 0)::float8
+         from activity
+         group by grouping sets ((idx, team), (idx))",
+    )
+    .bind(&b.starts)
+    .bind(&b.ends)
+    .bind(&b.previous_starts)
+    .bind(&b.previous_ends)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (idx, is_org, name, before, retained, active, revenue) in rows {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let c = &mut out[(idx - 1) as usize].scope(scope).customers;
+        c.active_previous = before;
+        c.retained = retained;
+        c.active = active;
+        c.revenue = revenue;
     }
     Ok(())
 }
