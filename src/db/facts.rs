@@ -354,29 +354,49 @@ async fn customers(
 ) -> Result<(), sqlx::Error> {
     type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
     let rows: Vec<Row> = sqlx::query_as(
-        "with activity as (
-             select p.idx, c.customer_id collate \"C\" as customer_id, c.team_id,
-                 bool_or(c.start_date = p.start_date) as active,
-                 bool_or(c.start_date = p.previous_start) as active_before,
-                 sum(c.revenue) filter (where c.start_date = p.start_date) as revenue
+        "with wanted as (
+             select idx, unit, start_date as day, true as current
              from unnest($1::date[], $2::date[], $3::text[]) with ordinality
                   as p(start_date, previous_start, unit, idx)
-             join customer_period c on c.unit = p.unit and c.activities > 0
-                  and c.start_date in (p.start_date, p.previous_start)
-             group by p.idx, c.customer_id collate \"C\", c.team_id
+             union all
+             select idx, unit, previous_start, false
+             from unnest($1::date[], $2::date[], $3::text[]) with ordinality
+                  as p(start_date, previous_start, unit, idx)
          ),
-         counted as (
-             select idx, grouping(team_id) = 1 as is_org, team_id,
-                 count(distinct customer_id) filter (where active_before) as active_before,
-                 count(distinct customer_id) filter (where active_before and active) as retained,
-                 count(distinct customer_id) filter (where active) as active,
-                 coalesce(sum(revenue), 0)::float8 as revenue
+         activity as (
+             select w.idx, c.customer_id, c.team_id,
+                 bool_or(w.current) as active,
+                 bool_or(not w.current) as active_before,
+                 sum(c.revenue) filter (where w.current) as revenue
+             from wanted w
+             join customer_period c on c.unit = w.unit and c.start_date = w.day
+                  and c.activities > 0
+             group by w.idx, c.customer_id, c.team_id
+         ),
+         -- In the organization, a customer of two teams counts once: retained when it was
+         -- in one of them.
+         customers as (
+             select idx, bool_or(active) as active, bool_or(active_before) as active_before,
+                 bool_or(active and active_before) as retained, sum(revenue) as revenue
              from activity
-             group by grouping sets ((idx, team_id), (idx))
+             group by idx, customer_id
          )
-         select c.idx, c.is_org, t.name, c.active_before, c.retained, c.active, c.revenue
-         from counted c
-         left join team t on t.team_id = c.team_id",
+         select a.idx, false, t.name,
+             count(*) filter (where a.active_before),
+             count(*) filter (where a.active_before and a.active),
+             count(*) filter (where a.active),
+             coalesce(sum(a.revenue), 0)::float8
+         from activity a
+         left join team t on t.team_id = a.team_id
+         group by a.idx, a.team_id, t.name
+         union all
+         select idx, true, null,
+             count(*) filter (where active_before),
+             count(*) filter (where retained),
+             count(*) filter (where active),
+             coalesce(sum(revenue), 0)::float8
+         from customers
+         group by idx",
     )
     .bind(&b.starts)
     .bind(&b.previous_starts)

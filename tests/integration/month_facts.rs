@@ -140,7 +140,8 @@ async fn month_facts_equal_the_raw_rows_through_every_kind_of_change() {
     assert_same_facts(&app, &all, "after a round's answers").await;
 
     // Edits made outside Attune, with psql: a team move, salaries, an absence's length, CSAT
-    // scores and dates, pulse answers, a termination.
+    // scores and dates, pulse answers, a termination, customers served by two teams or by none,
+    // activity without revenue.
     execute(
         &app,
         "update employee set team_id = (select min(team_id) from team)
@@ -162,7 +163,16 @@ async fn month_facts_equal_the_raw_rows_through_every_kind_of_change() {
              (select absence_id from absence order by absence_id limit 10);
          update csat_response set score = 6 - score, responded_on = responded_on - 20
          where csat_response_id % 17 = 0;
-         update pulse_response set heard = null, enps = 10 where pulse_response_id % 13 = 0;",
+         update pulse_response set heard = null, enps = 10 where pulse_response_id % 13 = 0;
+         insert into customer_activity (customer_id, period_start, period_end, revenue, team_id)
+         select customer_id, period_start, period_end, revenue / 3,
+             case when customer_activity_id % 2 = 0 then null
+                  else (select max(team_id) from team where team_id <> c.team_id) end
+         from customer_activity c
+         where customer_id in (select distinct customer_id from customer_activity
+                               order by customer_id limit 40)
+           and customer_activity_id % 3 <> 0;
+         update customer_activity set revenue = 0 where customer_activity_id % 11 = 0;",
     )
     .await;
     assert_same_facts(&app, &all, "after edits by psql").await;
