@@ -69,6 +69,19 @@ impl Bounds {
     }
 }
 
+/// Refresh PostgreSQL's statistics of the facts reports read, inside a transaction that changed
+/// many of them (a large import, an undo): the first report after it is planned with the new
+/// sizes instead of waiting for autovacuum (a plan made for an empty table sorts on disk).
+pub async fn analyze(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "analyze roster_month, absence_team, customer_period, csat_month, pulse_month,
+                 pulse_round",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The facts of each of `periods`, in the same order.
 pub async fn collect(
     conn: &mut PgConnection,
@@ -106,18 +119,22 @@ async fn roster(
         i64,
         i64,
     );
-    // Every team's months, from the earliest of its events and of the periods to the last
-    // period's end, with the headcount on each month's first and last day as running sums of
-    // the events before it (see migration 0010).
+    // Every team's months from the first period's start to the last one's end, with the
+    // headcount on each month's first and last day as running sums of the events before it
+    // (see migration 0010).
     let rows: Vec<Row> = sqlx::query_as(
         "with p as (
              select start_date, end_date, idx
              from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)),
          m as (
              select g::date as month, (g + interval '1 month - 1 day')::date as last_day
-             from generate_series(
-                 least((select min(month) from roster_month), (select min(start_date) from p)),
-                 (select max(end_date) from p), interval '1 month') as g),
+             from generate_series((select min(start_date) from p), (select max(end_date) from p),
+                                  interval '1 month') as g),
+         before as (
+             select team_id, sum(hires) as hires, sum(separations) as separations
+             from roster_month
+             where month < (select min(start_date) from p)
+             group by team_id),
          grid as (
              select t.name, m.month, m.last_day,
                  weekdays_between(m.month, m.last_day) as weekdays,
@@ -133,11 +150,16 @@ async fn roster(
                  coalesce(r.first_year, 0) as first_year,
                  coalesce(r.separation_salaries, 0) as separation_salaries,
                  coalesce(r.separations_unpriced, 0) as separations_unpriced,
-                 coalesce(sum(r.hires) over w - r.hires, sum(r.hires) over w, 0) as hires_before,
-                 coalesce(sum(r.separations) over w - r.separations, sum(r.separations) over w, 0)
+                 coalesce(b.hires, 0)
+                     + coalesce(sum(r.hires) over w - r.hires, sum(r.hires) over w, 0)
+                     as hires_before,
+                 coalesce(b.separations, 0)
+                     + coalesce(sum(r.separations) over w - r.separations,
+                                sum(r.separations) over w, 0)
                      as separations_before
              from team t
              cross join m
+             left join before b on b.team_id = t.team_id
              left join roster_month r on r.team_id = t.team_id and r.month = m.month
              window w as (partition by t.team_id order by m.month)),
          months as (

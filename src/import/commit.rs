@@ -201,6 +201,9 @@ async fn write(
     Ok(written)
 }
 
+/// Past this many rows written, an import refreshes the statistics of the facts reports read.
+const ANALYZE_AFTER_ROWS: u64 = 10_000;
+
 /// Audit the import, record its counts and commit.
 async fn finish(
     mut tx: Transaction<'static, Postgres>,
@@ -225,6 +228,9 @@ async fn finish(
     .await?;
     db::coverage::record(&mut tx, Some(import_id), &prepared.coverage).await?;
     db::imports::finish(&mut tx, import_id, prepared.rows_total, prepared.rows_valid).await?;
+    if rows_written >= ANALYZE_AFTER_ROWS {
+        db::facts::analyze(&mut tx).await?;
+    }
     tx.commit().await?;
     Ok(Outcome::Imported {
         import_id,
@@ -255,6 +261,7 @@ pub async fn undo(pool: &PgPool, import_id: i64, actor: &Actor) -> Result<Import
     }
     db::coverage::delete_of_import(&mut tx, import_id).await?;
     db::imports::mark_undone(&mut tx, import_id).await?;
+    db::facts::analyze(&mut tx).await?;
     db::audit::record(
         &mut tx,
         actor,
