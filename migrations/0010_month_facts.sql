@@ -66,10 +66,12 @@ create table absence_period (
     salary_days numeric not null,
     -- Absence-months with at least one weekday in the period.
     absences    bigint not null,
-    primary key (unit, start_date, employee_id),
+    -- `absences` before the last change (what tells whether the employee started or stopped
+    -- counting among the people with a salary behind absence cost).
+    absences_before bigint not null default 0,
+    primary key (employee_id, unit, start_date),
     constraint absence_period_unit check (unit in ('month', 'quarter', 'year'))
 );
-create index absence_period_employee_idx on absence_period (employee_id);
 
 -- The same by team: what reports read.
 create table absence_team (
@@ -216,14 +218,13 @@ begin
         -- own trigger removes their rows. The team's people with a salary change by those whose
         -- absences go from none to some, or back.
         return format($q$
-            with src as (
-                select a.employee_id, u.unit, date_trunc(u.unit, m.month)::date as start_date,
-                    e.team_id, e.annual_salary is not null as salaried,
-                    %2$s * sum(w.weight) as days,
-                    %2$s * coalesce(sum(w.weight * e.annual_salary), 0) as salary_days,
-                    %2$s * count(*) filter (where w.weekdays > 0) as absences
+            with pieces as (
+                select a.employee_id, m.month,
+                    sum(d.weekdays::numeric
+                        * coalesce(a.days / nullif(weekdays_between(a.start_date, a.end_date), 0), 1))
+                        as days,
+                    count(*) filter (where d.weekdays > 0) as absences
                 from %1$s a
-                join employee e on e.employee_id = a.employee_id
                 cross join lateral generate_series(date_trunc('month', a.start_date),
                                                    a.end_date, interval '1 month') as g(first_day)
                 cross join lateral (
@@ -232,32 +233,56 @@ begin
                 cross join lateral (
                     select weekdays_between(greatest(a.start_date, m.month),
                                             least(a.end_date, m.last_day)) as weekdays) d
-                cross join lateral (
-                    select d.weekdays,
-                           d.weekdays::numeric
-                           * coalesce(a.days / nullif(weekdays_between(a.start_date, a.end_date), 0), 1)
-                           as weight) w
-                cross join unnest(array['month', 'quarter', 'year']) as u(unit)
                 where not a.planned
-                group by a.employee_id, u.unit, date_trunc(u.unit, m.month), e.team_id,
-                         e.annual_salary),
+                group by a.employee_id, m.month),
+            periods as (
+                select employee_id, 'month' as unit, month as start_date, days, absences
+                from pieces
+                union all
+                select employee_id, unit, start_date, sum(days), sum(absences)
+                from (select p.employee_id, u.unit, date_trunc(u.unit, p.month)::date as start_date,
+                             p.days, p.absences
+                      from pieces p
+                      cross join unnest(array['quarter', 'year']) as u(unit)) x
+                group by employee_id, unit, start_date),
+            src as (
+                select p.employee_id, p.unit, p.start_date, e.team_id,
+                    e.annual_salary is not null as salaried,
+                    %2$s * p.days as days,
+                    %2$s * coalesce(p.days * e.annual_salary, 0) as salary_days,
+                    %2$s * p.absences as absences
+                from periods p
+                join employee e on e.employee_id = p.employee_id),
             kept as (
                 insert into absence_period as f
+                    (employee_id, unit, start_date, team_id, salaried, days, salary_days, absences)
                 select employee_id, unit, start_date, team_id, salaried, days, salary_days, absences
                 from src
-                on conflict (unit, start_date, employee_id) do update set
+                on conflict (employee_id, unit, start_date) do update set
                     days = f.days + excluded.days,
                     salary_days = f.salary_days + excluded.salary_days,
-                    absences = f.absences + excluded.absences
-                returning f.employee_id, f.unit, f.start_date, f.absences)
+                    absences = f.absences + excluded.absences,
+                    absences_before = f.absences
+                returning f.team_id, f.unit, f.start_date, f.salaried, f.absences,
+                    f.absences_before),
+            sums as (
+                select team_id, unit, start_date, sum(days) as days,
+                    sum(salary_days) as salary_days,
+                    coalesce(sum(days) filter (where not salaried), 0) as unpriced_days
+                from src
+                group by team_id, unit, start_date),
+            people as (
+                select team_id, unit, start_date,
+                    count(*) filter (where absences > 0 and absences_before <= 0)
+                    - count(*) filter (where absences <= 0 and absences_before > 0) as priced_people
+                from kept
+                where salaried
+                group by team_id, unit, start_date)
             insert into absence_team as t
-            select s.team_id, s.unit, s.start_date, sum(s.days), sum(s.salary_days),
-                coalesce(sum(s.days) filter (where not s.salaried), 0),
-                count(*) filter (where s.salaried and k.absences > 0 and k.absences <= s.absences)
-                - count(*) filter (where s.salaried and k.absences <= 0 and k.absences > s.absences)
-            from src s
-            join kept k using (unit, start_date, employee_id)
-            group by s.team_id, s.unit, s.start_date
+            select s.team_id, s.unit, s.start_date, s.days, s.salary_days, s.unpriced_days,
+                coalesce(p.priced_people, 0)
+            from sums s
+            left join people p using (team_id, unit, start_date)
             on conflict (unit, start_date, team_id) do update set
                 days = t.days + excluded.days,
                 salary_days = t.salary_days + excluded.salary_days,
