@@ -200,6 +200,25 @@ pub async fn build_many_on(
     team: Option<&str>,
     today: NaiveDate,
 ) -> Result<Vec<Report>, ReportError> {
+    build_many_from(conn, periods, team, today, FactsFrom::Months).await
+}
+
+/// Where a report's facts are read from: what Attune keeps by team and month, or the raw rows
+/// (the reference the first is tested against: `db::facts::raw`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsFrom {
+    Months,
+    RawRows,
+}
+
+/// `build_many_on`, with the facts read `from` where it says.
+pub async fn build_many_from(
+    conn: &mut PgConnection,
+    periods: &[Period],
+    team: Option<&str>,
+    today: NaiveDate,
+    from: FactsFrom,
+) -> Result<Vec<Report>, ReportError> {
     let team_name = match team {
         Some(name) => Some(team_named(conn, name).await?),
         None => None,
@@ -216,7 +235,10 @@ pub async fn build_many_on(
             }
         }
     }
-    let collected = db::facts::collect(conn, &needed).await?;
+    let collected = match from {
+        FactsFrom::Months => db::facts::collect(conn, &needed).await?,
+        FactsFrom::RawRows => db::facts::raw::collect(conn, &needed).await?,
+    };
     let mut facts: HashMap<Period, PeriodFacts> = needed.into_iter().zip(collected).collect();
     let covers = apply_coverage(&db::coverage::load(conn).await?, &mut facts);
     let scorer = Scorer {

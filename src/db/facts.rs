@@ -4,18 +4,26 @@
 //! with their index) and groups by `grouping sets ((period, team), (period))`: the second set
 //! gives the organization, computed over all rows — never from the teams' rates, and counting a
 //! customer active in two teams once.
+//!
+//! The roster, CSAT and pulse are read from their facts by team and month, absences and
+//! customers from theirs by month, quarter and year (migration 0010: kept by triggers in the
+//! transaction of every change), so that a period costs what it holds in months, not in raw
+//! rows; promotions and measures are few and read from their own rows. [`raw`] computes the same facts from the raw rows: the reference that
+//! tests/integration/month_facts.rs compares these with.
+
+pub mod raw;
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
-use crate::period::Period;
+use crate::period::{Granularity, Period};
 use crate::scoring::{Facts, MeasureFacts, RosterFacts};
 
 pub use crate::scoring::PeriodFacts;
 
 impl PeriodFacts {
     /// The facts of `team` (the organization for None) to fill in.
-    fn scope(&mut self, team: Option<String>) -> &mut Facts {
+    pub(super) fn scope(&mut self, team: Option<String>) -> &mut Facts {
         match team {
             Some(name) => self.teams.entry(name).or_default(),
             None => &mut self.org,
@@ -23,11 +31,42 @@ impl PeriodFacts {
     }
 }
 
-struct Bounds {
-    starts: Vec<NaiveDate>,
-    ends: Vec<NaiveDate>,
-    previous_starts: Vec<NaiveDate>,
-    previous_ends: Vec<NaiveDate>,
+pub(super) struct Bounds {
+    pub(super) starts: Vec<NaiveDate>,
+    pub(super) ends: Vec<NaiveDate>,
+    pub(super) previous_starts: Vec<NaiveDate>,
+    pub(super) previous_ends: Vec<NaiveDate>,
+    /// Each period's length as `date_trunc` names it: month, quarter or year.
+    pub(super) units: Vec<&'static str>,
+}
+
+/// A row's team: None for the organization's grouping set.
+pub(super) fn team(is_org: bool, name: Option<String>) -> Option<Option<String>> {
+    match (is_org, name) {
+        (true, _) => Some(None),
+        (false, Some(name)) => Some(Some(name)),
+        // Rows without a team (customers, measures) count only for the organization.
+        (false, None) => None,
+    }
+}
+
+impl Bounds {
+    pub(super) fn of(periods: &[Period]) -> Bounds {
+        Bounds {
+            starts: periods.iter().map(Period::start).collect(),
+            ends: periods.iter().map(Period::end).collect(),
+            previous_starts: periods.iter().map(|p| p.previous().start()).collect(),
+            previous_ends: periods.iter().map(|p| p.previous().end()).collect(),
+            units: periods
+                .iter()
+                .map(|p| match p.granularity() {
+                    Granularity::Month => "month",
+                    Granularity::Quarter => "quarter",
+                    Granularity::Year => "year",
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The facts of each of `periods`, in the same order.
@@ -35,12 +74,7 @@ pub async fn collect(
     conn: &mut PgConnection,
     periods: &[Period],
 ) -> Result<Vec<PeriodFacts>, sqlx::Error> {
-    let bounds = Bounds {
-        starts: periods.iter().map(Period::start).collect(),
-        ends: periods.iter().map(Period::end).collect(),
-        previous_starts: periods.iter().map(|p| p.previous().start()).collect(),
-        previous_ends: periods.iter().map(|p| p.previous().end()).collect(),
-    };
+    let bounds = Bounds::of(periods);
     let mut result = vec![PeriodFacts::default(); periods.len()];
     roster(conn, &bounds, &mut result).await?;
     absences(conn, &bounds, &mut result).await?;
@@ -50,16 +84,6 @@ pub async fn collect(
     customers(conn, &bounds, &mut result).await?;
     measures(conn, &bounds, &mut result).await?;
     Ok(result)
-}
-
-/// A row's team: None for the organization's grouping set.
-fn team(is_org: bool, name: Option<String>) -> Option<Option<String>> {
-    match (is_org, name) {
-        (true, _) => Some(None),
-        (false, Some(name)) => Some(Some(name)),
-        // Rows without a team (customers, measures) count only for the organization.
-        (false, None) => None,
-    }
 }
 
 async fn roster(
@@ -82,29 +106,60 @@ async fn roster(
         i64,
         i64,
     );
+    // Every team's months, from the earliest of its events and of the periods to the last
+    // period's end, with the headcount on each month's first and last day as running sums of
+    // the events before it (see migration 0010).
     let rows: Vec<Row> = sqlx::query_as(
-        "select p.idx, grouping(t.name) = 1, t.name,
-             count(e.employee_id) filter (where e.hire_date <= p.start_date
-                 and (e.termination_date is null or e.termination_date >= p.start_date)),
-             count(e.employee_id) filter (where e.hire_date <= p.end_date
-                 and (e.termination_date is null or e.termination_date >= p.end_date)),
-             count(e.employee_id) filter (where s.left_in_period),
-             count(e.employee_id) filter (where s.left_in_period and e.termination_type = 'voluntary'),
-             count(e.employee_id) filter (where s.left_in_period and e.termination_type = 'involuntary'),
-             count(e.employee_id) filter (where s.left_in_period and e.regretted),
-             count(e.employee_id) filter (where s.left_in_period
-                 and e.termination_date - e.hire_date < 365),
-             coalesce(sum(e.annual_salary) filter (where s.left_in_period), 0)::float8,
-             count(e.employee_id) filter (where s.left_in_period and e.annual_salary is null),
-             coalesce(sum(weekdays_between(greatest(e.hire_date, p.start_date),
-                 least(coalesce(e.termination_date, p.end_date), p.end_date)))
-                 filter (where e.employee_id is not null), 0)::int8
-         from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         cross join team t
-         left join employee e on e.team_id = t.team_id
-         cross join lateral (select e.termination_date between p.start_date and p.end_date
-                             as left_in_period) s
-         group by grouping sets ((p.idx, t.name), (p.idx))",
+        "with p as (
+             select start_date, end_date, idx
+             from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)),
+         m as (
+             select g::date as month, (g + interval '1 month - 1 day')::date as last_day
+             from generate_series(
+                 least((select min(month) from roster_month), (select min(start_date) from p)),
+                 (select max(end_date) from p), interval '1 month') as g),
+         grid as (
+             select t.name, m.month, m.last_day,
+                 weekdays_between(m.month, m.last_day) as weekdays,
+                 coalesce(r.hires, 0) as hires,
+                 coalesce(r.hires_first_day, 0) as hires_first_day,
+                 coalesce(r.separations, 0) as separations,
+                 coalesce(r.separations_last_day, 0) as separations_last_day,
+                 coalesce(r.separations_early, 0) as separations_early,
+                 coalesce(r.partial_days, 0) as partial_days,
+                 coalesce(r.voluntary, 0) as voluntary,
+                 coalesce(r.involuntary, 0) as involuntary,
+                 coalesce(r.regretted, 0) as regretted,
+                 coalesce(r.first_year, 0) as first_year,
+                 coalesce(r.separation_salaries, 0) as separation_salaries,
+                 coalesce(r.separations_unpriced, 0) as separations_unpriced,
+                 coalesce(sum(r.hires) over w - r.hires, sum(r.hires) over w, 0) as hires_before,
+                 coalesce(sum(r.separations) over w - r.separations, sum(r.separations) over w, 0)
+                     as separations_before
+             from team t
+             cross join m
+             left join roster_month r on r.team_id = t.team_id and r.month = m.month
+             window w as (partition by t.team_id order by m.month)),
+         months as (
+             select *,
+                 hires_before + hires_first_day - separations_before as headcount_first,
+                 hires_before + hires - separations_before - (separations - separations_last_day)
+                     as headcount_last
+             from grid)
+         select p.idx, grouping(g.name) = 1, g.name,
+             coalesce(sum(g.headcount_first) filter (where g.month = p.start_date), 0)::int8,
+             coalesce(sum(g.headcount_last) filter (where g.last_day = p.end_date), 0)::int8,
+             sum(g.separations)::int8,
+             sum(g.voluntary)::int8,
+             sum(g.involuntary)::int8,
+             sum(g.regretted)::int8,
+             sum(g.first_year)::int8,
+             sum(g.separation_salaries)::float8,
+             sum(g.separations_unpriced)::int8,
+             sum((g.headcount_first - g.separations_early) * g.weekdays + g.partial_days)::int8
+         from p
+         join months g on g.month between p.start_date and p.end_date
+         group by grouping sets ((p.idx, g.name), (p.idx))",
     )
     .bind(&b.starts)
     .bind(&b.ends)
@@ -154,23 +209,17 @@ async fn absences(
     type Row = (i64, bool, Option<String>, f64, f64, f64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
-             coalesce(sum(w.weight), 0)::float8,
-             coalesce(sum(w.weight * e.annual_salary / 260), 0)::float8,
-             coalesce(sum(w.weight) filter (where e.annual_salary is null), 0)::float8,
-             count(distinct e.employee_id) filter (where e.annual_salary is not null and w.weight > 0)
-         from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join absence a on not a.planned and a.start_date <= p.end_date and a.end_date >= p.start_date
-         join employee e on e.employee_id = a.employee_id
-         join team t on t.team_id = e.team_id
-         cross join lateral (
-             select weekdays_between(greatest(a.start_date, p.start_date),
-                                     least(a.end_date, p.end_date))::numeric
-                    * coalesce(a.days / nullif(weekdays_between(a.start_date, a.end_date), 0), 1)
-                    as weight) w
+             coalesce(sum(a.days), 0)::float8,
+             coalesce(sum(a.salary_days) / 260, 0)::float8,
+             coalesce(sum(a.unpriced_days), 0)::float8,
+             coalesce(sum(a.priced_people), 0)::int8
+         from unnest($1::date[], $2::text[]) with ordinality as p(start_date, unit, idx)
+         join absence_team a on a.unit = p.unit and a.start_date = p.start_date
+         join team t on t.team_id = a.team_id
          group by grouping sets ((p.idx, t.name), (p.idx))",
     )
     .bind(&b.starts)
-    .bind(&b.ends)
+    .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
     for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
@@ -186,41 +235,15 @@ async fn absences(
     Ok(())
 }
 
-async fn promotions(
-    conn: &mut PgConnection,
-    b: &Bounds,
-    out: &mut [PeriodFacts],
-) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, bool, Option<String>, i64)> = sqlx::query_as(
-        "select p.idx, grouping(t.name) = 1, t.name, count(*)
-         from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join promotion m on m.effective_date between p.start_date and p.end_date
-         join employee e on e.employee_id = m.employee_id
-         join team t on t.team_id = e.team_id
-         group by grouping sets ((p.idx, t.name), (p.idx))",
-    )
-    .bind(&b.starts)
-    .bind(&b.ends)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (idx, is_org, name, count) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        out[(idx - 1) as usize].scope(scope).promotions = count;
-    }
-    Ok(())
-}
-
 async fn csat(
     conn: &mut PgConnection,
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
     let rows: Vec<(i64, bool, Option<String>, i64, i64)> = sqlx::query_as(
-        "select p.idx, grouping(t.name) = 1, t.name, count(*), count(*) filter (where c.score >= 4)
+        "select p.idx, grouping(t.name) = 1, t.name, sum(c.responses)::int8, sum(c.positive)::int8
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join csat_response c on c.responded_on between p.start_date and p.end_date
+         join csat_month c on c.month between p.start_date and p.end_date
          join team t on t.team_id = c.team_id
          group by grouping sets ((p.idx, t.name), (p.idx))",
     )
@@ -245,20 +268,25 @@ async fn pulse(
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
     type Row = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64, i64);
+    // Imported responses by month; a survey round's answers on its opening day.
     let rows: Vec<Row> = sqlx::query_as(
-        "select p.idx, grouping(t.name) = 1, t.name,
-             count(*),
-             count(*) filter (where r.heard is not null or r.supported is not null
-                                    or r.valued is not null),
-             (count(*) filter (where r.heard >= 4) + count(*) filter (where r.supported >= 4)
-                 + count(*) filter (where r.valued >= 4)),
-             count(r.heard) + count(r.supported) + count(r.valued),
-             count(r.enps),
-             count(*) filter (where r.enps >= 9),
-             count(*) filter (where r.enps <= 6)
+        "with answers as (
+             select team_id, month as day, responses, empathy_respondents, favorable_answers,
+                 answers, enps_answers, enps_promoters, enps_detractors
+             from pulse_month
+             union all
+             select a.team_id, r.opens_on, a.responses, a.empathy_respondents,
+                 a.favorable_answers, a.answers, a.enps_answers, a.enps_promoters,
+                 a.enps_detractors
+             from pulse_round a
+             join survey_round r using (survey_round_id))
+         select p.idx, grouping(t.name) = 1, t.name,
+             sum(x.responses)::int8, sum(x.empathy_respondents)::int8,
+             sum(x.favorable_answers)::int8, sum(x.answers)::int8, sum(x.enps_answers)::int8,
+             sum(x.enps_promoters)::int8, sum(x.enps_detractors)::int8
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
-         join pulse_answer r on r.submitted_on between p.start_date and p.end_date
-         join team t on t.team_id = r.team_id
+         join answers x on x.day between p.start_date and p.end_date
+         join team t on t.team_id = x.team_id
          group by grouping sets ((p.idx, t.name), (p.idx))",
     )
     .bind(&b.starts)
@@ -293,6 +321,32 @@ async fn pulse(
     Ok(())
 }
 
+pub(super) async fn promotions(
+    conn: &mut PgConnection,
+    b: &Bounds,
+    out: &mut [PeriodFacts],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, bool, Option<String>, i64)> = sqlx::query_as(
+        "select p.idx, grouping(t.name) = 1, t.name, count(*)
+         from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
+         join promotion m on m.effective_date between p.start_date and p.end_date
+         join employee e on e.employee_id = m.employee_id
+         join team t on t.team_id = e.team_id
+         group by grouping sets ((p.idx, t.name), (p.idx))",
+    )
+    .bind(&b.starts)
+    .bind(&b.ends)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (idx, is_org, name, count) in rows {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        out[(idx - 1) as usize].scope(scope).promotions = count;
+    }
+    Ok(())
+}
+
 async fn customers(
     conn: &mut PgConnection,
     b: &Bounds,
@@ -300,30 +354,53 @@ async fn customers(
 ) -> Result<(), sqlx::Error> {
     type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
     let rows: Vec<Row> = sqlx::query_as(
-        "with activity as (
-             select p.idx, c.customer_id, t.name as team,
-                 bool_or(c.period_start between p.start_date and p.end_date) as active,
-                 bool_or(c.period_start between p.previous_start and p.previous_end) as active_before,
-                 sum(c.revenue) filter (where c.period_start between p.start_date and p.end_date) as revenue
-             from unnest($1::date[], $2::date[], $3::date[], $4::date[]) with ordinality
-                  as p(start_date, end_date, previous_start, previous_end, idx)
-             join customer_activity c on c.revenue > 0
-                  and c.period_start between p.previous_start and p.end_date
-             left join team t on t.team_id = c.team_id
-             group by p.idx, c.customer_id, t.name
+        "with wanted as (
+             select idx, unit, start_date as day, true as current
+             from unnest($1::date[], $2::date[], $3::text[]) with ordinality
+                  as p(start_date, previous_start, unit, idx)
+             union all
+             select idx, unit, previous_start, false
+             from unnest($1::date[], $2::date[], $3::text[]) with ordinality
+                  as p(start_date, previous_start, unit, idx)
+         ),
+         activity as (
+             select w.idx, c.customer_id, c.team_id,
+                 bool_or(w.current) as active,
+                 bool_or(not w.current) as active_before,
+                 sum(c.revenue) filter (where w.current) as revenue
+             from wanted w
+             join customer_period c on c.unit = w.unit and c.start_date = w.day
+                  and c.activities > 0
+             group by w.idx, c.customer_id, c.team_id
+         ),
+         -- In the organization, a customer of two teams counts once: retained when it was
+         -- in one of them.
+         customers as (
+             select idx, bool_or(active) as active, bool_or(active_before) as active_before,
+                 bool_or(active and active_before) as retained, sum(revenue) as revenue
+             from activity
+             group by idx, customer_id
          )
-         select idx, grouping(team) = 1, team,
-             count(distinct customer_id) filter (where active_before),
-             count(distinct customer_id) filter (where active_before and active),
-             count(distinct customer_id) filter (where active),
+         select a.idx, false, t.name,
+             count(*) filter (where a.active_before),
+             count(*) filter (where a.active_before and a.active),
+             count(*) filter (where a.active),
+             coalesce(sum(a.revenue), 0)::float8
+         from activity a
+         left join team t on t.team_id = a.team_id
+         group by a.idx, a.team_id, t.name
+         union all
+         select idx, true, null,
+             count(*) filter (where active_before),
+             count(*) filter (where retained),
+             count(*) filter (where active),
              coalesce(sum(revenue), 0)::float8
-         from activity
-         group by grouping sets ((idx, team), (idx))",
+         from customers
+         group by idx",
     )
     .bind(&b.starts)
-    .bind(&b.ends)
     .bind(&b.previous_starts)
-    .bind(&b.previous_ends)
+    .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
     for (idx, is_org, name, before, retained, active, revenue) in rows {
@@ -339,7 +416,7 @@ async fn customers(
     Ok(())
 }
 
-async fn measures(
+pub(super) async fn measures(
     conn: &mut PgConnection,
     b: &Bounds,
     out: &mut [PeriodFacts],

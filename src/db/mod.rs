@@ -122,7 +122,9 @@ impl Database {
                 (cluster.connect_options(), Some(Arc::new(cluster)))
             }
         };
-        let mut pool_options = options.clone();
+        // Attune's statements are many and short: compiling them just in time costs more than
+        // running them (hundreds of milliseconds where the plan's estimates are large).
+        let mut pool_options = options.clone().options([("jit", "off")]);
         if let Some(limit) = settings.statement_timeout {
             pool_options =
                 pool_options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]);

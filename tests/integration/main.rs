@@ -32,6 +32,7 @@ mod mail_digest;
 mod mail_due;
 mod metric_readings;
 mod missing_words;
+mod month_facts;
 mod outages;
 mod report_figures;
 mod salary_privacy;
