@@ -727,10 +727,27 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
         }),
         covers: args.covers,
     };
-    let progress = Progress::start(format!("Reading and checking {file_name}…"));
     let known = import::Known::load(&db.pool, args.kind).await?;
-    let prepared = import::prepare(args.kind, &file_name, source, options, &known);
-    progress.finish();
+    let actor = crate::db::audit::Actor::cli();
+    // A dry run only reads and checks; an import reads, checks and writes in one pass over the
+    // rows (`import::import`), and its outcome is told after the file's errors, as before.
+    let (prepared, outcome) = if args.dry_run {
+        let progress = Progress::start(format!("Reading and checking {file_name}…"));
+        let prepared = import::prepare(args.kind, &file_name, source, options, &known);
+        progress.finish();
+        (prepared, None)
+    } else {
+        let progress = Progress::start(format!("Reading, checking and writing {file_name}…"));
+        let imported = import::import(
+            &db.pool, args.kind, &file_name, source, options, &known, &actor,
+        )
+        .await;
+        progress.finish();
+        match imported? {
+            Ok((prepared, outcome)) => (Ok(prepared), Some(outcome)),
+            Err(error) => (Err(error), None),
+        }
+    };
     let prepared = prepared.map_err(|err| anyhow::anyhow!("{file_name} was rejected: {err}"))?;
     if args.dry_run {
         print_preview(&prepared);
@@ -779,21 +796,8 @@ async fn import_file(db: &Database, args: &ImportArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let progress = Progress::start(format!(
-        "Writing {} rows in one transaction…",
-        prepared.rows_valid
-    ));
-    let outcome = import::commit_streaming(
-        &db.pool,
-        &prepared,
-        source,
-        &known,
-        options,
-        &crate::db::audit::Actor::cli(),
-    )
-    .await;
-    progress.finish();
-    match outcome? {
+    let outcome = outcome.ok_or_else(|| anyhow::anyhow!("{file_name} was not written"))?;
+    match outcome {
         Outcome::Imported {
             import_id,
             rows_imported,

@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+use super::staging::{Line, Stage};
+
 /// One absence as an import delivers it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAbsence {
@@ -14,33 +16,38 @@ pub struct NewAbsence {
     pub planned: bool,
 }
 
-/// Insert absences (employees matched by their HR ids); an absence already recorded for the same
-/// employee, days and type is updated instead of duplicated.
+/// Where absences are staged, and the upsert from there: employees are matched by their HR
+/// ids, and an absence already recorded for the same employee, days and type is updated
+/// instead of duplicated.
+pub static STAGE: Stage = Stage {
+    table: "absence_stage",
+    columns: "employee_id text, start_date date, end_date date, days float8, absence_type text, planned bool",
+    insert: "insert into absence (employee_id, start_date, end_date, days, absence_type, planned, import_id)
+         select e.employee_id, x.start_date, x.end_date, x.days::numeric(8, 2), x.absence_type, x.planned, $1
+         from absence_stage x
+         join employee e on e.external_id = x.employee_id
+         on conflict (employee_id, start_date, end_date, lower(absence_type)) do update set
+             days = excluded.days, planned = excluded.planned,
+             import_id = excluded.import_id, updated_at = now()",
+};
+
+/// An absence as a row of [`STAGE`].
+pub fn encode(a: &NewAbsence, line: &mut Line<'_>) {
+    line.text(&a.employee_id)
+        .value(a.start_date)
+        .value(a.end_date)
+        .optional(a.days)
+        .text(&a.absence_type)
+        .value(a.planned);
+}
+
+/// Insert absences (see [`STAGE`]). Must run inside a transaction.
 pub async fn upsert(
     conn: &mut PgConnection,
     import_id: Option<i64>,
     rows: &[NewAbsence],
 ) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "insert into absence (employee_id, start_date, end_date, days, absence_type, planned, import_id)
-         select e.employee_id, x.start_date, x.end_date, x.days::numeric(8, 2), x.absence_type, x.planned, $7
-         from unnest($1::text[], $2::date[], $3::date[], $4::float8[], $5::text[], $6::bool[])
-              as x(employee_id, start_date, end_date, days, absence_type, planned)
-         join employee e on e.external_id = x.employee_id
-         on conflict (employee_id, start_date, end_date, lower(absence_type)) do update set
-             days = excluded.days, planned = excluded.planned,
-             import_id = excluded.import_id, updated_at = now()",
-    )
-    .bind(rows.iter().map(|r| r.employee_id.clone()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.start_date).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.end_date).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.days).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.absence_type.clone()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.planned).collect::<Vec<_>>())
-    .bind(import_id)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected())
+    STAGE.write(conn, import_id, rows, encode).await
 }
 
 /// HR's own absence type names: (lowercase name, planned).

@@ -20,6 +20,7 @@ pub mod promotions;
 pub mod pulse;
 pub mod sessions;
 pub mod settings;
+pub mod staging;
 pub mod surveys;
 pub mod teams;
 pub mod tokens;

@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+use super::staging::{Line, Stage};
+
 /// One pulse response as an import delivers it (None = not answered).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPulseResponse {
@@ -15,32 +17,41 @@ pub struct NewPulseResponse {
     pub response_id: Option<String>,
 }
 
-/// Insert responses; a response with a response_id already stored is updated.
+/// Where responses are staged, and the upsert from there: a response with a response_id
+/// already stored is updated; the team is matched by name, ignoring case (once per name
+/// the file has, not once per row).
+pub static STAGE: Stage = Stage {
+    table: "pulse_stage",
+    columns: "team text, submitted_on date, heard int2, supported int2, valued int2, enps int2, response_id text",
+    insert: "insert into pulse_response (team_id, submitted_on, heard, supported, valued, enps, response_id, import_id)
+         select t.team_id, x.submitted_on, x.heard, x.supported, x.valued, x.enps, x.response_id, $1
+         from pulse_stage x
+         join (select s.team, t.team_id
+               from (select distinct team from pulse_stage) s
+               join team t on lower(t.name) = lower(btrim(s.team))) t on t.team = x.team
+         on conflict (response_id) do update set
+             team_id = excluded.team_id, submitted_on = excluded.submitted_on,
+             heard = excluded.heard, supported = excluded.supported, valued = excluded.valued,
+             enps = excluded.enps, import_id = excluded.import_id",
+};
+
+/// A response as a row of [`STAGE`].
+pub fn encode(r: &NewPulseResponse, line: &mut Line<'_>) {
+    line.text(&r.team)
+        .value(r.submitted_on)
+        .optional(r.heard)
+        .optional(r.supported)
+        .optional(r.valued)
+        .optional(r.enps)
+        .optional_text(r.response_id.as_deref());
+}
+
+/// Insert responses; a response with a response_id already stored is updated. Must run inside
+/// a transaction.
 pub async fn upsert(
     conn: &mut PgConnection,
     import_id: Option<i64>,
     rows: &[NewPulseResponse],
 ) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "insert into pulse_response (team_id, submitted_on, heard, supported, valued, enps, response_id, import_id)
-         select t.team_id, x.submitted_on, x.heard, x.supported, x.valued, x.enps, x.response_id, $8
-         from unnest($1::text[], $2::date[], $3::int2[], $4::int2[], $5::int2[], $6::int2[], $7::text[])
-              as x(team, submitted_on, heard, supported, valued, enps, response_id)
-         join team t on lower(t.name) = lower(btrim(x.team))
-         on conflict (response_id) do update set
-             team_id = excluded.team_id, submitted_on = excluded.submitted_on,
-             heard = excluded.heard, supported = excluded.supported, valued = excluded.valued,
-             enps = excluded.enps, import_id = excluded.import_id",
-    )
-    .bind(rows.iter().map(|r| r.team.clone()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.submitted_on).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.heard).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.supported).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.valued).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.enps).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.response_id.clone()).collect::<Vec<_>>())
-    .bind(import_id)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected())
+    STAGE.write(conn, import_id, rows, encode).await
 }

@@ -5,9 +5,9 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use super::kinds::{Batch, Kind};
-use super::prepare::{Checker, Prepared};
+use super::prepare::{self, Checker, Pass, Prepared};
 use super::reader::{self, Source};
-use super::{Known, Options};
+use super::{FileError, Known, Options};
 use crate::db;
 use crate::db::audit::Actor;
 use crate::db::imports::{Import, ImportStatus};
@@ -96,12 +96,14 @@ pub async fn commit(
     finish(tx, prepared, import_id, rows_written, actor).await
 }
 
-/// How many rows a streamed file writes per statement.
+/// How many rows a streamed file writes per statement (kinds not written through COPY).
 const BATCH_ROWS: usize = 5_000;
 
-/// Write a prepared file from its source, reading it again row by row and writing it in
-/// batches — all in one transaction, so memory stays bounded whatever the file size and a
-/// failure (or a killed process) leaves nothing behind. `known` must be what `prepare` used.
+/// Write a prepared file from its source, reading it again row by row — all in one
+/// transaction, so memory stays bounded whatever the file size and a failure (or a killed
+/// process) leaves nothing behind. Kinds with a staging table copy their rows into it and write
+/// them with one statement; the others are written in batches. `known` must be what `prepare`
+/// used. ([`import`] reads the file once less.)
 pub async fn commit_streaming<S: Source + ?Sized>(
     pool: &PgPool,
     prepared: &Prepared,
@@ -123,24 +125,139 @@ pub async fn commit_streaming<S: Source + ?Sized>(
     };
     let mut checker = Checker::new(&prepared.layout, known);
     let mut batch = prepared.kind.rules().batch();
-    let mut rows_written = 0;
     let mut rows_valid = 0;
     let rows = reader::rows(source, &prepared.layout.scan).map_err(|e| changed(Some(e)))?;
-    for row in rows {
-        let row = row.map_err(|e| changed(Some(e)))?;
-        if let (true, _) = checker.check(&row, batch.as_mut()) {
-            rows_valid += 1;
+    let rows_written = if let Some(stage) = batch.stage() {
+        {
+            let mut copying = stage.open(&mut tx).await?;
+            for row in rows {
+                let row = row.map_err(|e| changed(Some(e)))?;
+                if let (true, _) = checker.check(&row, batch.as_mut()) {
+                    rows_valid += 1;
+                    batch.encode(copying.buffer());
+                    batch.clear();
+                    copying.send_if_full().await?;
+                }
+            }
+            copying.finish().await?;
         }
-        if batch.len() == BATCH_ROWS {
-            rows_written += write(&mut tx, import_id, prepared, batch.as_ref()).await?;
-            batch.clear();
+        if rows_valid != prepared.rows_valid {
+            return Err(changed(None));
         }
-    }
-    rows_written += write(&mut tx, import_id, prepared, batch.as_ref()).await?;
-    if rows_valid != prepared.rows_valid {
-        return Err(changed(None));
-    }
+        let written = stage.insert(&mut tx, Some(import_id)).await?;
+        all_written(prepared, written, rows_valid)?
+    } else {
+        let mut rows_written = 0;
+        for row in rows {
+            let row = row.map_err(|e| changed(Some(e)))?;
+            if let (true, _) = checker.check(&row, batch.as_mut()) {
+                rows_valid += 1;
+            }
+            if batch.len() == BATCH_ROWS {
+                rows_written += write(&mut tx, import_id, prepared, batch.as_ref()).await?;
+                batch.clear();
+            }
+        }
+        if rows_valid != prepared.rows_valid {
+            return Err(changed(None));
+        }
+        rows_written + write(&mut tx, import_id, prepared, batch.as_ref()).await?
+    };
     finish(tx, prepared, import_id, rows_written, actor).await
+}
+
+/// Read, check and write a file in one go, in one transaction: what `prepare` and then
+/// `commit_streaming` do, with the file read once less. For the kinds written through COPY,
+/// each valid row is copied into the staging table as soon as it is checked, and one
+/// statement writes them all at the end — unless the file turns out to be rejected (then
+/// nothing is), or was imported before. Other kinds are prepared, then committed.
+///
+/// Gives the file's preview with what happened, or why the whole file cannot be read.
+pub async fn import<S: Source + ?Sized>(
+    pool: &PgPool,
+    kind: Kind,
+    file_name: &str,
+    source: &S,
+    options: Options,
+    known: &Known,
+    actor: &Actor,
+) -> Result<Result<(Prepared, Outcome), FileError>, ImportError> {
+    let Some(stage) = kind.rules().batch().stage() else {
+        let prepared = match prepare::prepare(kind, file_name, source, options, known) {
+            Ok(prepared) => prepared,
+            Err(error) => return Ok(Err(error)),
+        };
+        let outcome = commit_streaming(pool, &prepared, source, known, options, actor).await?;
+        return Ok(Ok((prepared, outcome)));
+    };
+    let layout = match prepare::layout(kind, source, options) {
+        Ok(layout) => layout,
+        Err(error) => return Ok(Err(error)),
+    };
+    let mut tx = pool.begin().await?;
+    // Two identical files arriving together must not both be written.
+    db::imports::lock(&mut tx).await?;
+    let previous = db::imports::find_succeeded(&mut tx, kind.name(), &layout.scan.content_hash)
+        .await?
+        .map(|previous| previous.import_id);
+    let mut pass = Pass::new(kind, &layout, known);
+    {
+        let mut copying = match previous {
+            None => Some(stage.open(&mut tx).await?),
+            Some(_) => None,
+        };
+        let rows = match reader::rows(source, &layout.scan) {
+            Ok(rows) => rows,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        for row in rows {
+            let row = match row {
+                Ok(row) => row,
+                Err(error) => return Ok(Err(error.into())),
+            };
+            if pass.row(&row) {
+                if let Some(copying) = copying.as_mut() {
+                    pass.records.encode(copying.buffer());
+                    copying.send_if_full().await?;
+                }
+                pass.records.clear();
+            }
+        }
+        if let Some(copying) = copying {
+            copying.finish().await?;
+        }
+    }
+    let prepared = pass.finish(file_name, options, false);
+    if let Some(import_id) = previous {
+        return Ok(Ok((prepared, Outcome::AlreadyImported { import_id })));
+    }
+    if (prepared.errors_total > 0 && !options.skip_invalid) || prepared.has_nothing_to_write() {
+        return Ok(Ok((prepared, Outcome::Rejected)));
+    }
+    let import_id = db::imports::start(
+        &mut tx,
+        kind.name(),
+        &prepared.file_name,
+        &prepared.content_hash,
+        &actor.name,
+    )
+    .await?;
+    let written = stage.insert(&mut tx, Some(import_id)).await?;
+    let rows_written = all_written(&prepared, written, prepared.rows_valid)?;
+    let outcome = finish(tx, &prepared, import_id, rows_written, actor).await?;
+    Ok(Ok((prepared, outcome)))
+}
+
+/// `written` rows, when the kind writes every row and `expected` were to be (see [`write`]).
+fn all_written(prepared: &Prepared, written: u64, expected: usize) -> Result<u64, ImportError> {
+    if prepared.kind.spec().writes_every_row && written != expected as u64 {
+        return Err(ImportError::RosterChanged {
+            file_name: prepared.file_name.clone(),
+            written,
+            expected,
+        });
+    }
+    Ok(written)
 }
 
 /// Open the import's transaction: one import at a time, the same content only once, and only a
@@ -190,15 +307,7 @@ async fn write(
     }
     let columns = prepared.present_columns();
     let written = batch.write(conn, import_id, &columns).await?;
-    let expected = batch.len();
-    if prepared.kind.spec().writes_every_row && written != expected as u64 {
-        return Err(ImportError::RosterChanged {
-            file_name: prepared.file_name.clone(),
-            written,
-            expected,
-        });
-    }
-    Ok(written)
+    all_written(prepared, written, batch.len())
 }
 
 /// Past this many rows written, an import refreshes the statistics of the facts reports read.

@@ -3,13 +3,15 @@
 //!
 //! The flow is the same for the CLI, the web page and the API: [`prepare`] reads and validates
 //! (that is the dry run's preview); [`commit`] (a file in memory) or [`commit_streaming`] (a
-//! file on disk) writes a prepared file; [`undo`] takes an import back.
+//! file read again) writes a prepared file; [`import`] does both with one read less, copying
+//! each valid row into a staging table as it is checked (the CLI and the API); [`undo`] takes
+//! an import back.
 //!
 //! - `reader`, `columns`, `dates`: reading any CSV export (encoding, delimiter, header
 //!   matching, date forms);
 //! - `kinds/`: one file per kind of data, with its columns, row reader, preview and writer;
 //! - `cells`: reading one row's cells (dates, numbers, references to the roster);
-//! - `prepare`: the two passes over a file; `commit`: the transaction, and undo;
+//! - `prepare`: the two passes over a file; `commit`: the transaction, `import`, and undo;
 //! - `effect`: what a roster file will change, for the preview;
 //! - `covers`: what an import covers (its default, and a range HR states).
 
@@ -34,11 +36,11 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::db;
-pub use commit::{ImportError, Outcome, UndoError, commit, commit_streaming, undo};
+pub use commit::{ImportError, Outcome, UndoError, commit, commit_streaming, import, undo};
 use dates::DateOrder;
 pub use kinds::Kind;
 pub use prepare::{Prepared, prepare};
-pub use reader::Source;
+pub use reader::{Source, Streamed};
 
 /// What the database already knows that rows refer to: the roster's employee ids and teams,
 /// and HR's own absence types; for a roster file, the roster itself (to tell what the file will

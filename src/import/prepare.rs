@@ -135,7 +135,7 @@ pub(super) fn kind_that_fits(headers: &[String], chosen: Kind) -> Option<Kind> {
 
 /// The first pass: scan the bytes, map the header, and gather what decides each column's date
 /// order and decimal separator. Nothing is kept per row.
-fn layout<S: Source + ?Sized>(
+pub(super) fn layout<S: Source + ?Sized>(
     kind: Kind,
     source: &S,
     options: Options,
@@ -295,10 +295,12 @@ pub(super) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub(super) fn new(layout: &'a Layout, known: &'a Known) -> Checker<'a> {
+        let mut state = RowState::default();
+        state.expect_rows(layout.rows_total);
         Checker {
             layout,
             known,
-            state: RowState::default(),
+            state,
         }
     }
 
@@ -336,6 +338,97 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The checking pass over a file's rows: every row checked, and what the preview shows of
+/// them gathered (counts, the first errors, the sample, the range covered, a roster's effect).
+/// Each valid row is the last row of `records` until the caller writes or clears it.
+pub(super) struct Pass<'a> {
+    kind: Kind,
+    layout: &'a Layout,
+    checker: Checker<'a>,
+    pub(super) records: Box<dyn Batch>,
+    tally: Option<Tally<'a>>,
+    sample: Vec<Vec<(&'static str, String)>>,
+    errors: Vec<RowError>,
+    rows_valid: usize,
+    errors_total: usize,
+    extent: covers::Extent,
+}
+
+impl<'a> Pass<'a> {
+    pub(super) fn new(kind: Kind, layout: &'a Layout, known: &'a Known) -> Pass<'a> {
+        let present: Vec<&'static str> =
+            layout.mapping.columns.iter().map(|(c, _, _)| *c).collect();
+        let today = chrono::Local::now().date_naive();
+        let checker = Checker::new(layout, known);
+        Pass {
+            kind,
+            layout,
+            checker,
+            records: kind.rules().batch(),
+            tally: (kind == Kind::Employees).then(|| Tally::new(known, present, today)),
+            sample: Vec::new(),
+            errors: Vec::new(),
+            rows_valid: 0,
+            errors_total: 0,
+            extent: covers::Extent::default(),
+        }
+    }
+
+    /// Check one row; true when it is valid (and so the last of `records`).
+    pub(super) fn row(&mut self, row: &Row) -> bool {
+        let (valid, row_errors) = self.checker.check(row, self.records.as_mut());
+        self.errors_total += row_errors.len();
+        let room = MAX_LISTED_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(row_errors.into_iter().take(room));
+        if valid {
+            self.rows_valid += 1;
+            if let Some(dated) = self.records.last_dated() {
+                self.extent.add(dated);
+            }
+            if let Some(tally) = self.tally.as_mut() {
+                self.records.tally_last(tally);
+            }
+            if self.sample.len() < SAMPLE_ROWS {
+                self.sample.extend(self.records.last_preview());
+            }
+        }
+        valid
+    }
+
+    /// What the pass found; the rows still in `records` are kept with it when `keep`.
+    pub(super) fn finish(mut self, file_name: &str, options: Options, keep: bool) -> Prepared {
+        let layout = self.layout;
+        let notes = self.checker.state.take_notes();
+        let warnings = self.checker.state.take_warnings();
+        Prepared {
+            kind: self.kind,
+            file_name: file_name.to_string(),
+            content_hash: layout.scan.content_hash.clone(),
+            encoding: layout.scan.encoding_label,
+            delimiter: reader::delimiter_name(layout.scan.delimiter),
+            columns: layout
+                .mapping
+                .columns
+                .iter()
+                .map(|(c, _, h)| (*c, h.clone()))
+                .collect(),
+            ignored_columns: layout.mapping.ignored.clone(),
+            date_orders: layout.orders.iter().map(|(c, o)| (*c, o.label())).collect(),
+            rows_total: layout.rows_total,
+            rows_valid: self.rows_valid,
+            sample: self.sample,
+            errors: self.errors,
+            errors_total: self.errors_total,
+            notes,
+            warnings,
+            effect: self.tally.map(Tally::finish),
+            coverage: covers::ranges(self.kind, options.covers, self.extent),
+            records: keep.then(|| Arc::from(self.records)),
+            layout: layout.clone(),
+        }
+    }
+}
+
 /// Read and validate a file; write nothing. `known` is what rows may refer to (see
 /// [`Known::load`]). The file is read row by row (twice: once to decide how to read its
 /// columns, once to check them); only a file already in memory keeps its rows for `commit`.
@@ -348,63 +441,13 @@ pub fn prepare<S: Source + ?Sized>(
 ) -> Result<Prepared, FileError> {
     let layout = layout(kind, source, options)?;
     let keep = source.in_memory();
-    let mut checker = Checker::new(&layout, known);
-    let mut records = kind.rules().batch();
-    let present: Vec<&'static str> = layout.mapping.columns.iter().map(|(c, _, _)| *c).collect();
-    let today = chrono::Local::now().date_naive();
-    let mut tally = (kind == Kind::Employees).then(|| Tally::new(known, present, today));
-    let (mut sample, mut errors) = (Vec::new(), Vec::new());
-    let (mut rows_valid, mut errors_total) = (0, 0);
-    let mut extent = covers::Extent::default();
+    let mut pass = Pass::new(kind, &layout, known);
     for row in reader::rows(source, &layout.scan)? {
-        let (valid, row_errors) = checker.check(&row?, records.as_mut());
-        errors_total += row_errors.len();
-        let room = MAX_LISTED_ERRORS.saturating_sub(errors.len());
-        errors.extend(row_errors.into_iter().take(room));
-        if valid {
-            rows_valid += 1;
-            if let Some(dated) = records.last_dated() {
-                extent.add(dated);
-            }
-            if let Some(tally) = tally.as_mut() {
-                records.tally_last(tally);
-            }
-            if sample.len() < SAMPLE_ROWS {
-                sample.extend(records.last_preview());
-            }
-            if !keep {
-                records.clear();
-            }
+        if pass.row(&row?) && !keep {
+            pass.records.clear();
         }
     }
-    let notes = checker.state.take_notes();
-    let warnings = checker.state.take_warnings();
-    Ok(Prepared {
-        kind,
-        file_name: file_name.to_string(),
-        content_hash: layout.scan.content_hash.clone(),
-        encoding: layout.scan.encoding_label,
-        delimiter: reader::delimiter_name(layout.scan.delimiter),
-        columns: layout
-            .mapping
-            .columns
-            .iter()
-            .map(|(c, _, h)| (*c, h.clone()))
-            .collect(),
-        ignored_columns: layout.mapping.ignored.clone(),
-        date_orders: layout.orders.iter().map(|(c, o)| (*c, o.label())).collect(),
-        rows_total: layout.rows_total,
-        rows_valid,
-        sample,
-        errors,
-        errors_total,
-        notes,
-        warnings,
-        effect: tally.map(Tally::finish),
-        coverage: covers::ranges(kind, options.covers, extent),
-        records: keep.then(|| Arc::from(records)),
-        layout,
-    })
+    Ok(pass.finish(file_name, options, keep))
 }
 
 #[cfg(test)]

@@ -193,6 +193,21 @@ impl<const N: usize> Source for [u8; N] {
     }
 }
 
+/// Bytes in memory read as a file on disk is: row by row, without keeping the rows, so that an
+/// upload already in memory is not held a second time as parsed rows (the web's uploads).
+#[derive(Debug, Clone, Copy)]
+pub struct Streamed<'a>(pub &'a [u8]);
+
+impl Source for Streamed<'_> {
+    fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.0))
+    }
+
+    fn in_memory(&self) -> bool {
+        false
+    }
+}
+
 impl Source for std::path::Path {
     fn open(&self) -> std::io::Result<Box<dyn Read + '_>> {
         Ok(Box::new(std::io::BufReader::with_capacity(

@@ -21,6 +21,7 @@ mod freshness;
 mod generate;
 mod health;
 mod help;
+mod import_copy;
 mod import_employees;
 mod import_kinds;
 mod import_web;

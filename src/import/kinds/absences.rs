@@ -4,6 +4,7 @@
 use super::{Dated, EMPLOYEE_ID, Forbidden, ImportKind, Spec, Target, shown};
 use crate::db;
 use crate::db::absences::NewAbsence;
+use crate::db::staging::{Line, Stage};
 use crate::import::cells::{Cells, RowState};
 use crate::import::columns::{Column, normalize};
 
@@ -227,6 +228,14 @@ impl ImportKind for Absences {
                 if a.planned { "planned" } else { "unplanned" }.to_string(),
             ),
         ]
+    }
+
+    fn stage() -> Option<&'static Stage> {
+        Some(&db::absences::STAGE)
+    }
+
+    fn encode(row: &NewAbsence, line: &mut Line<'_>) {
+        db::absences::encode(row, line);
     }
 
     async fn write(to: Target<'_>, rows: &[NewAbsence]) -> Result<u64, sqlx::Error> {

@@ -3,6 +3,7 @@
 use super::{Dated, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::csat::NewCsatResponse;
+use crate::db::staging::{Line, Stage};
 use crate::import::cells::{Cells, RowState};
 use crate::import::columns::Column;
 
@@ -104,6 +105,14 @@ impl ImportKind for Csat {
             ("customer_id", shown(&c.customer_id)),
             ("comment", shown(&c.comment)),
         ]
+    }
+
+    fn stage() -> Option<&'static Stage> {
+        Some(&db::csat::STAGE)
+    }
+
+    fn encode(row: &NewCsatResponse, line: &mut Line<'_>) {
+        db::csat::encode(row, line);
     }
 
     async fn write(to: Target<'_>, rows: &[NewCsatResponse]) -> Result<u64, sqlx::Error> {

@@ -27,6 +27,7 @@ use super::cells::{Cells, RowState};
 use super::columns::Column;
 use super::effect::Tally;
 use crate::db;
+use crate::db::staging::{Line, Stage};
 use crate::scoring::DataKind;
 
 /// The kinds of data Attune imports.
@@ -201,6 +202,16 @@ pub(crate) trait ImportKind: Sync + 'static {
     /// the roster says more than its row count.
     fn tally(_row: &Self::Row, _tally: &mut Tally<'_>) {}
 
+    /// Where rows are staged to be written through COPY (see `db::staging`), for the kinds
+    /// written that way; a streamed import then copies every row into it and writes them with
+    /// one statement. Other kinds are written batch by batch with [`ImportKind::write`].
+    fn stage() -> Option<&'static Stage> {
+        None
+    }
+
+    /// The row as a line of [`ImportKind::stage`]'s table.
+    fn encode(_row: &Self::Row, _line: &mut Line<'_>) {}
+
     /// Write a batch of rows in one statement, returning how many database rows it wrote.
     fn write(
         to: Target<'_>,
@@ -289,6 +300,13 @@ pub(crate) trait Batch: fmt::Debug + Send + Sync {
 
     fn clear(&mut self);
 
+    /// Where the rows are staged when they are written through COPY (see
+    /// [`ImportKind::stage`]).
+    fn stage(&self) -> Option<&'static Stage>;
+
+    /// The rows as COPY lines of the staging table, at the end of `out`.
+    fn encode(&self, out: &mut Vec<u8>);
+
     /// Write the rows (see [`ImportKind::write`]).
     fn write<'a>(
         &'a self,
@@ -341,6 +359,16 @@ impl<K: ImportKind> Batch for Rows<K> {
 
     fn clear(&mut self) {
         self.0.clear();
+    }
+
+    fn stage(&self) -> Option<&'static Stage> {
+        K::stage()
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        for row in &self.0 {
+            K::encode(row, &mut Line::new(out));
+        }
     }
 
     fn write<'a>(

@@ -4,6 +4,7 @@
 use super::{Dated, Forbidden, ImportKind, Spec, Target, shown, team};
 use crate::db;
 use crate::db::pulse::NewPulseResponse;
+use crate::db::staging::{Line, Stage};
 use crate::import::cells::{Cells, RowState};
 use crate::import::columns::Column;
 
@@ -139,6 +140,14 @@ impl ImportKind for Pulse {
             ("valued", shown(&p.valued)),
             ("enps", shown(&p.enps)),
         ]
+    }
+
+    fn stage() -> Option<&'static Stage> {
+        Some(&db::pulse::STAGE)
+    }
+
+    fn encode(row: &NewPulseResponse, line: &mut Line<'_>) {
+        db::pulse::encode(row, line);
     }
 
     async fn write(to: Target<'_>, rows: &[NewPulseResponse]) -> Result<u64, sqlx::Error> {

@@ -16,7 +16,9 @@ use crate::db;
 use crate::db::coverage::Range;
 use crate::db::imports::ImportStatus;
 use crate::import::covers::Covers;
-use crate::import::{self, FileError, Kind, Known, Options, Outcome, Prepared, dates::DateOrder};
+use crate::import::{
+    self, FileError, Kind, Known, Options, Outcome, Prepared, Streamed, dates::DateOrder,
+};
 use crate::present::spreadsheet;
 use crate::web::auth::{CurrentUser, EmptyForm, Nav, VerifiedForm};
 use crate::web::extract::{Multipart, Path, Query};
@@ -237,13 +239,24 @@ async fn prepare_upload(
     options: Options,
 ) -> Result<Result<Prepared, FileError>, AppError> {
     let known = Known::load(&state.pool, kind).await?;
-    Ok(import::prepare(
+    Ok(prepare_known(upload, kind, options, &known))
+}
+
+/// Check an upload against what rows may refer to. Its rows are not kept: the file is read
+/// again, row by row, when it is written (`commit_streaming`).
+fn prepare_known(
+    upload: &db::uploads::Upload,
+    kind: Kind,
+    options: Options,
+    known: &Known,
+) -> Result<Prepared, FileError> {
+    import::prepare(
         kind,
         &upload.file_name,
-        &upload.content,
+        &Streamed(&upload.content),
         options,
-        &known,
-    ))
+        known,
+    )
 }
 
 /// `GET /admin/imports/uploads/{id}`: what the file holds and every problem in it.
@@ -424,7 +437,8 @@ pub async fn commit(
             ))
         })?);
     }
-    let prepared = match prepare_upload(&state, &upload, kind, options).await? {
+    let known = Known::load(&state.pool, kind).await?;
+    let prepared = match prepare_known(&upload, kind, options, &known) {
         Ok(prepared) => prepared,
         Err(err) => {
             return Err(AppError::BadRequest(format!(
@@ -441,7 +455,23 @@ pub async fn commit(
              back to the preview and widen the range, or leave it as suggested."
         )));
     }
-    let outcome = import::commit(&state.pool, &prepared, options, &user.actor()).await?;
+    // The upload is read again as it is written; its reader is not `Send`, so this runs on a
+    // thread of its own, as the API's imports do.
+    let file_name = upload.file_name.clone();
+    let (pool, actor, runtime) = (
+        state.pool.clone(),
+        user.actor(),
+        tokio::runtime::Handle::current(),
+    );
+    let (outcome, prepared) = tokio::task::spawn_blocking(move || {
+        let source = Streamed(&upload.content);
+        let written = runtime.block_on(import::commit_streaming(
+            &pool, &prepared, &source, &known, options, &actor,
+        ));
+        written.map(|outcome| (outcome, prepared))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the import task failed: {e}")))??;
     let target = match outcome {
         Outcome::Imported { import_id, .. } => format!("/admin/imports?imported={import_id}"),
         Outcome::AlreadyImported { import_id } => format!("/admin/imports?already={import_id}"),
@@ -449,7 +479,7 @@ pub async fn commit(
             return Err(AppError::BadRequest(format!(
                 "{} has {} invalid rows, so nothing was imported. Fix the file, or upload it again \
                  with \"Import the valid rows\" ticked.",
-                upload.file_name, prepared.errors_total
+                file_name, prepared.errors_total
             )));
         }
     };

@@ -184,21 +184,26 @@ pub async fn api(
     // is given up meanwhile (its timeout), `alive` goes and the import is rolled back.
     let (alive, given_up) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::task::spawn_blocking(move || {
-        let prepared = import::prepare(kind, &file_name, &*file, options, &known)
-            .map_err(|e| AppError::BadRequest(format!("{file_name}: {e}")))?;
+        let file_error = |e: import::FileError| AppError::BadRequest(format!("{file_name}: {e}"));
         if dry_run {
+            let prepared =
+                import::prepare(kind, &file_name, &*file, options, &known).map_err(file_error)?;
             return Ok::<_, AppError>((prepared, None));
         }
-        let outcome = runtime.block_on(async {
+        // One pass over the rows checks them and copies the valid ones into a staging table.
+        let imported = runtime.block_on(async {
             tokio::select! {
-                outcome = import::commit_streaming(
-                    &pool, &prepared, &*file, &known, options, &actor,
-                ) => Some(outcome),
+                imported = import::import(
+                    &pool, kind, &file_name, &*file, options, &known, &actor,
+                ) => Some(imported),
                 _ = given_up => None,
             }
         });
-        match outcome {
-            Some(outcome) => Ok((prepared, Some(outcome?))),
+        match imported {
+            Some(imported) => {
+                let (prepared, outcome) = imported?.map_err(file_error)?;
+                Ok((prepared, Some(outcome)))
+            }
             None => Err(AppError::Unavailable),
         }
     })
