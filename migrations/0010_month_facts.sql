@@ -95,7 +95,8 @@ create table customer_period (
     team_id     bigint references team (team_id) on delete cascade,
     unit        text not null,
     start_date  date not null,
-    revenue     numeric not null,
+    -- In cents (revenue has two decimals): summed as integers, exactly.
+    revenue     bigint not null,
     -- Activity rows behind it (0: no longer active in the period).
     activities  bigint not null,
     constraint customer_period_unit check (unit in ('month', 'quarter', 'year'))
@@ -293,7 +294,7 @@ begin
         return format($q$
             insert into customer_period as f
             select c.customer_id, c.team_id, u.unit, date_trunc(u.unit, c.period_start)::date,
-                %2$s * sum(c.revenue), %2$s * count(*)
+                %2$s * sum((c.revenue * 100)::bigint), %2$s * count(*)
             from %1$s c
             cross join unnest(array['month', 'quarter', 'year']) as u(unit)
             where c.revenue > 0

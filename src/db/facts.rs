@@ -389,7 +389,7 @@ async fn customers(
              select w.idx, c.customer_id, c.team_id,
                  bool_or(w.current) as active,
                  bool_or(not w.current) as active_before,
-                 sum(c.revenue) filter (where w.current) as revenue
+                 sum(c.revenue) filter (where w.current) as revenue_cents
              from wanted w
              join customer_period c on c.unit = w.unit and c.start_date = w.day
                   and c.activities > 0
@@ -399,7 +399,8 @@ async fn customers(
          -- in one of them.
          customers as (
              select idx, bool_or(active) as active, bool_or(active_before) as active_before,
-                 bool_or(active and active_before) as retained, sum(revenue) as revenue
+                 bool_or(active and active_before) as retained,
+                 sum(revenue_cents) as revenue_cents
              from activity
              group by idx, customer_id
          )
@@ -407,7 +408,7 @@ async fn customers(
              count(*) filter (where a.active_before),
              count(*) filter (where a.active_before and a.active),
              count(*) filter (where a.active),
-             coalesce(sum(a.revenue), 0)::float8
+             coalesce(sum(a.revenue_cents)::numeric / 100, 0)::float8
          from activity a
          left join team t on t.team_id = a.team_id
          group by a.idx, a.team_id, t.name
@@ -416,7 +417,7 @@ async fn customers(
              count(*) filter (where active_before),
              count(*) filter (where retained),
              count(*) filter (where active),
-             coalesce(sum(revenue), 0)::float8
+             coalesce(sum(revenue_cents)::numeric / 100, 0)::float8
          from customers
          group by idx",
     )
