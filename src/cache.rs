@@ -6,8 +6,9 @@
 //! (a quarter under way has no known outcomes). The data's part is the data version
 //! (`db::version`, migration 0009): PostgreSQL bumps it when any transaction that changed a table
 //! a report reads commits, whoever made the change (an import, an undo, an erasure, a setting,
-//! a survey's answers, another Attune instance, `psql`). Each request reads it once (one small
-//! query, [`ReportCache::snapshot`]); what was kept under another version is never used again.
+//! a survey's answers, another Attune instance, `psql`). Each request reads it once (in the
+//! statement that reads its session or token, [`ReportCache::at`]; or one small query,
+//! [`ReportCache::snapshot`]); what was kept under another version is never used again.
 //! So every instance shows the new figures as soon as the change is committed, without telling
 //! each other.
 //!
@@ -98,9 +99,15 @@ impl ReportCache {
     }
 
     /// The data version and the day, for a request to read everything else at (one small
-    /// query). A version newer than any seen starts the warm-up, without waiting for it.
+    /// query; see also [`ReportCache::at`]). A version newer than any seen starts the warm-up, without waiting for it.
     pub async fn snapshot(&self, pool: &PgPool) -> Result<Snapshot, sqlx::Error> {
         let version = db::version::current(&mut *pool.acquire().await?).await?;
+        Ok(self.at(version, pool))
+    }
+
+    /// [`ReportCache::snapshot`] of a data version read already (a request reads it with its
+    /// session: `web::auth::CurrentUser::data_version`).
+    pub fn at(&self, version: DataVersion, pool: &PgPool) -> Snapshot {
         let at = Snapshot {
             version,
             today: chrono::Local::now().date_naive(),
@@ -117,7 +124,7 @@ impl ReportCache {
                 }
             });
         }
-        Ok(at)
+        at
     }
 
     /// Read the data version every second until `stopping` turns true, so that a new one is

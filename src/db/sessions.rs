@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::PgConnection;
 
 use super::users;
+use super::version::{self, DataVersion};
 use crate::accounts::{Role, secret};
 
 /// How long a session lives.
@@ -44,6 +45,8 @@ pub struct SessionUser {
     pub csrf_token: String,
     /// The teams they may see by name, if their role limits them (`users::visible_teams`).
     pub teams: Vec<String>,
+    /// The data version, read in the same statement (a request needs both).
+    pub data_version: DataVersion,
 }
 
 /// Open a session for a user, and clear away sessions that have expired.
@@ -82,7 +85,8 @@ pub async fn create(
 pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 /// The user of a live session (neither idle nor too old, its account enabled), with the teams
-/// they may see (`users::visible_teams`, all in one statement), marking it as seen now (at
+/// they may see (`users::visible_teams`) and the data version (`version::current`), all in one
+/// statement, marking it as seen now (at
 /// most once every [`TOUCH_EVERY`]); `None` for an unknown or expired session.
 pub async fn authenticate(
     conn: &mut PgConnection,
@@ -104,26 +108,31 @@ pub async fn authenticate(
                  where s.session_hash = live.session_hash
                    and live.last_seen_at < now() - make_interval(secs => $4)
              )
-             select user_id, email, role, csrf_token, {} from live",
-            users::visible_teams_array("live.user_id")
+             select user_id, email, role, csrf_token, {}, {} from live",
+            users::visible_teams_array("live.user_id"),
+            version::COLUMNS
         )
     });
-    let row: Option<(i64, String, String, String, Vec<String>)> = sqlx::query_as(QUERY.as_str())
+    type Row = (i64, String, String, String, Vec<String>, i64, i64);
+    let row: Option<Row> = sqlx::query_as(QUERY.as_str())
         .bind(secret::digest(secret))
         .bind(timeouts.idle.as_secs_f64())
         .bind(timeouts.absolute.as_secs_f64())
         .bind((timeouts.idle / 10).min(TOUCH_EVERY).as_secs_f64())
         .fetch_optional(conn)
         .await?;
-    Ok(row.and_then(|(user_id, email, role, csrf_token, teams)| {
-        Some(SessionUser {
-            user_id,
-            email,
-            role: role.parse().ok()?,
-            csrf_token,
-            teams,
-        })
-    }))
+    Ok(row.and_then(
+        |(user_id, email, role, csrf_token, teams, database, version)| {
+            Some(SessionUser {
+                user_id,
+                email,
+                role: role.parse().ok()?,
+                csrf_token,
+                teams,
+                data_version: DataVersion { database, version },
+            })
+        },
+    ))
 }
 
 /// End one session (sign out).

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::version::{self, DataVersion};
 use super::{sessions, users};
 use crate::accounts::{Role, secret};
 
@@ -27,6 +28,8 @@ pub struct TokenUser {
     pub role: Role,
     /// The teams they may see by name, if their role limits them (`users::visible_teams`).
     pub teams: Vec<String>,
+    /// The data version, read in the same statement (a request needs both).
+    pub data_version: DataVersion,
 }
 
 /// Create a token for a user; returns its id and the token, which is not stored and cannot be
@@ -82,7 +85,7 @@ pub async fn revoke(
 }
 
 /// The user a token acts for, while the token is live and the user enabled, with the teams
-/// they may see (`users::visible_teams`); records the use (at most once every
+/// they may see (`users::visible_teams`) and the data version (`version::current`); records the use (at most once every
 /// `sessions::TOUCH_EVERY`, for the reason given there).
 pub async fn authenticate(
     conn: &mut PgConnection,
@@ -101,21 +104,26 @@ pub async fn authenticate(
                    and (live.last_used_at is null
                         or live.last_used_at < now() - make_interval(secs => $2))
              )
-             select user_id, email, role, {} from live",
-            users::visible_teams_array("live.user_id")
+             select user_id, email, role, {}, {} from live",
+            users::visible_teams_array("live.user_id"),
+            version::COLUMNS
         )
     });
-    let row: Option<(i64, String, String, Vec<String>)> = sqlx::query_as(QUERY.as_str())
+    type Row = (i64, String, String, Vec<String>, i64, i64);
+    let row: Option<Row> = sqlx::query_as(QUERY.as_str())
         .bind(secret::digest(token))
         .bind(sessions::TOUCH_EVERY.as_secs_f64())
         .fetch_optional(conn)
         .await?;
-    Ok(row.and_then(|(user_id, email, role, teams)| {
-        Some(TokenUser {
-            user_id,
-            email,
-            role: role.parse().ok()?,
-            teams,
-        })
-    }))
+    Ok(
+        row.and_then(|(user_id, email, role, teams, database, version)| {
+            Some(TokenUser {
+                user_id,
+                email,
+                role: role.parse().ok()?,
+                teams,
+                data_version: DataVersion { database, version },
+            })
+        }),
+    )
 }

@@ -139,6 +139,10 @@ mod tests {
             teams: crate::web::auth::TeamScope::All,
             csrf_token: Some("0123abcd".to_string()),
             client_addr: String::new(),
+            data_version: crate::db::version::DataVersion {
+                database: 1,
+                version: 1,
+            },
         };
         assert_eq!(
             page.for_user(&user).0,
@@ -158,6 +162,10 @@ mod tests {
             teams: crate::web::auth::TeamScope::All,
             csrf_token: None,
             client_addr: String::new(),
+            data_version: crate::db::version::DataVersion {
+                database: 1,
+                version: 1,
+            },
         };
         assert_eq!(page.for_user(&user).0, html);
     }

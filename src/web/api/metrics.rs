@@ -29,7 +29,7 @@ pub async fn metrics(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     let period = periods::chosen(params.period.as_deref(), at.today)?;
     let team = match params
         .team

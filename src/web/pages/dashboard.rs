@@ -72,7 +72,7 @@ pub async fn show(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     if user.role == Role::Executive {
         let params = summary::Params {
             period: params.period,

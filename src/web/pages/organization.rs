@@ -88,7 +88,7 @@ pub async fn show(
                 .to_string(),
         ));
     }
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     let period = periods::chosen(params.period.as_deref(), at.today)?;
     let name = format!("organization {period} {:?} {:?}", user.role, user.teams);
     let page = state

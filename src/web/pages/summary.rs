@@ -57,7 +57,7 @@ pub async fn show(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Html<String>, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     render(&state, &at, &user, &params).await
 }
 
@@ -94,7 +94,7 @@ pub async fn pdf(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     let period = chosen(&user, &params, &at)?;
     let name = format!("summary.pdf {period} {:?} {:?}", user.role, user.teams);
     let bytes = state
@@ -121,7 +121,7 @@ pub async fn csv(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     let period = chosen(&user, &params, &at)?;
     let s = load(&state, &at, &user, period).await?;
     let bytes = summary::csv::render(&s.report);

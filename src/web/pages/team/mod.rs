@@ -156,7 +156,7 @@ pub async fn show(
     Path(name): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Html<String>, AppError> {
-    let at = state.reports.snapshot(&state.pool).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
     // The team first: a team the user may not see is a 404 whatever else is asked.
     let teams = kept_teams(&state, &at).await?;
     let team = user
