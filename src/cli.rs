@@ -616,10 +616,16 @@ async fn serve(
         pool: db.pool.clone(),
         config,
         health: crate::db::monitor::Health::new(),
-        reports: Default::default(),
+        reports: crate::cache::ReportCache::default().warming(web::periods_asked),
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut background = tokio::task::JoinSet::new();
+    background.spawn(
+        state
+            .reports
+            .clone()
+            .watch(db.pool.clone(), stopping.clone()),
+    );
     background.spawn(db.watch(state.health.clone(), stopping.clone()));
     background.spawn(expire_uploads(
         db.pool.clone(),
@@ -636,6 +642,7 @@ async fn serve(
             ));
             background.spawn(crate::mail::due::run_periodically(
                 db.pool.clone(),
+                state.reports.clone(),
                 stopping.clone(),
             ));
         }

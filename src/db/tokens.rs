@@ -1,9 +1,13 @@
 //! Personal API tokens: shown once when created, stored as SHA-256 digests, acting with their
 //! user's role and teams until revoked or the user is disabled.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use super::version::{self, DataVersion};
+use super::{sessions, users};
 use crate::accounts::{Role, secret};
 
 /// A token as listed (never the token itself).
@@ -22,6 +26,10 @@ pub struct TokenUser {
     pub user_id: i64,
     pub email: String,
     pub role: Role,
+    /// The teams they may see by name, if their role limits them (`users::visible_teams`).
+    pub teams: Vec<String>,
+    /// The data version, read in the same statement (a request needs both).
+    pub data_version: DataVersion,
 }
 
 /// Create a token for a user; returns its id and the token, which is not stored and cannot be
@@ -76,26 +84,46 @@ pub async fn revoke(
     .await
 }
 
-/// The user a token acts for, while the token is live and the user enabled; records the use.
+/// The user a token acts for, while the token is live and the user enabled, with the teams
+/// they may see (`users::visible_teams`) and the data version (`version::current`); records the use (at most once every
+/// `sessions::TOUCH_EVERY`, for the reason given there).
 pub async fn authenticate(
     conn: &mut PgConnection,
     token: &str,
 ) -> Result<Option<TokenUser>, sqlx::Error> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(
-        "update api_token k set last_used_at = now()
-         from app_user u
-         where k.token_hash = $1 and k.revoked_at is null
-           and u.user_id = k.user_id and u.disabled_at is null
-         returning u.user_id, u.email, u.role",
+    static QUERY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "with live as (
+                 select k.api_token_id, k.last_used_at, u.user_id, u.email, u.role
+                 from api_token k join app_user u using (user_id)
+                 where k.token_hash = $1 and k.revoked_at is null and u.disabled_at is null
+             ), touched as (
+                 update api_token k set last_used_at = now()
+                 from live
+                 where k.api_token_id = live.api_token_id
+                   and (live.last_used_at is null
+                        or live.last_used_at < now() - make_interval(secs => $2))
+             )
+             select user_id, email, role, {}, {} from live",
+            users::visible_teams_array("live.user_id"),
+            version::COLUMNS
+        )
+    });
+    type Row = (i64, String, String, Vec<String>, i64, i64);
+    let row: Option<Row> = sqlx::query_as(QUERY.as_str())
+        .bind(secret::digest(token))
+        .bind(sessions::TOUCH_EVERY.as_secs_f64())
+        .fetch_optional(conn)
+        .await?;
+    Ok(
+        row.and_then(|(user_id, email, role, teams, database, version)| {
+            Some(TokenUser {
+                user_id,
+                email,
+                role: role.parse().ok()?,
+                teams,
+                data_version: DataVersion { database, version },
+            })
+        }),
     )
-    .bind(secret::digest(token))
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.and_then(|(user_id, email, role)| {
-        Some(TokenUser {
-            user_id,
-            email,
-            role: role.parse().ok()?,
-        })
-    }))
 }

@@ -252,15 +252,24 @@ pub async fn visible_teams(
     conn: &mut PgConnection,
     user_id: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "with recursive visible (team_id) as (
-             select team_id from user_team where user_id = $1
+    // The SQL is made of constants only.
+    let sql = format!("select {}", visible_teams_array("$1"));
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// `visible_teams` as an SQL expression (a `text[]`, by name) of the user id `user_id` (a
+/// column or a parameter), for statements that also read the user: signing in by session or
+/// token reads the user and their teams at once.
+pub fn visible_teams_array(user_id: &str) -> String {
+    format!(
+        "array(with recursive visible (team_id) as (
+             select team_id from user_team where user_id = {user_id}
              union
              select child.team_id from team child join visible v on child.parent_team_id = v.team_id
          )
-         select t.name from team t join visible using (team_id) order by lower(t.name)",
+         select t.name from team t join visible using (team_id) order by lower(t.name))"
     )
-    .bind(user_id)
-    .fetch_all(conn)
-    .await
 }

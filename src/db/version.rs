@@ -2,6 +2,8 @@
 //! anything a report reads commits, so that computed reports can be kept until it moves
 //! (`crate::cache`), by every instance serving the database.
 
+use std::sync::LazyLock;
+
 use sqlx::PgConnection;
 
 /// Which state of which database a report was computed from. The database's own id is part of
@@ -13,14 +15,14 @@ pub struct DataVersion {
     pub version: i64,
 }
 
+/// The data version as two `int8` columns (the database, the version), for statements that
+/// read it along with something else: a request reads it with its session.
+pub const COLUMNS: &str = "(select oid from pg_database where datname = current_database())::int8,
+     (select version from data_version)";
+
 /// The current data version: one small query.
 pub async fn current(conn: &mut PgConnection) -> Result<DataVersion, sqlx::Error> {
-    let (database, version) = sqlx::query_as(
-        "select (select oid from pg_database where datname = current_database())::int8,
-                version
-         from data_version",
-    )
-    .fetch_one(conn)
-    .await?;
+    static QUERY: LazyLock<String> = LazyLock::new(|| format!("select {COLUMNS}"));
+    let (database, version) = sqlx::query_as(QUERY.as_str()).fetch_one(conn).await?;
     Ok(DataVersion { database, version })
 }

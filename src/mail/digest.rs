@@ -14,6 +14,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::due::{self, DueError, Links, Ran};
 use crate::accounts::Role;
+use crate::cache::{ReportCache, Snapshot};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::{self, notifications, settings};
 use crate::period::Period;
@@ -117,7 +118,12 @@ struct DigestHtml<'a> {
 }
 
 /// Create the digests due on `today` (those not created yet for its period).
-pub(super) async fn make(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Result<(), DueError> {
+pub(super) async fn make(
+    pool: &PgPool,
+    reports: &ReportCache,
+    today: NaiveDate,
+    ran: &mut Ran,
+) -> Result<(), DueError> {
     let mut tx = pool.begin().await?;
     due::lock(&mut tx).await?;
     if !notifications::has_employees(&mut tx).await? {
@@ -141,9 +147,14 @@ pub(super) async fn make(pool: &PgPool, today: NaiveDate, ran: &mut Ran) -> Resu
     }
     let links = Links::load(&mut tx).await?;
     let shared = Shared::load(&mut tx, covered(today), &links.base).await?;
+    let source = Source {
+        reports,
+        pool,
+        at: reports.snapshot(pool).await?,
+    };
     let mut messages = Vec::new();
     for (manager, key) in pending {
-        let sections = sections(&mut tx, manager, &shared).await?;
+        let sections = sections(&mut tx, &source, manager, &shared).await?;
         if !sections.is_empty() {
             let recipient = notifications::Recipient {
                 user_id: manager.user_id,
@@ -193,9 +204,17 @@ impl Shared {
     }
 }
 
+/// Where the digest's reports come from: the cache the team pages read, as of one snapshot.
+struct Source<'a> {
+    reports: &'a ReportCache,
+    pool: &'a PgPool,
+    at: Snapshot,
+}
+
 /// Each of the manager's teams in the month, as their team page shows it to them.
 async fn sections(
     conn: &mut PgConnection,
+    source: &Source<'_>,
     manager: &notifications::Manager,
     shared: &Shared,
 ) -> Result<Vec<Section>, DueError> {
@@ -209,9 +228,17 @@ async fn sections(
     let month = shared.month;
     let mut sections = Vec::new();
     for name in &manager.teams {
-        let reports = team::reports_for(conn, Role::Manager, &visible, name, month)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
+        let reports = team::reports_for(
+            source.reports,
+            &source.at,
+            source.pool,
+            Role::Manager,
+            &visible,
+            name,
+            month,
+        )
+        .await
+        .map_err(|e| failed(e.to_string()))?;
         let Some(opening) = team::opening(&reports, name, &shared.currency) else {
             continue;
         };
@@ -337,6 +364,7 @@ fn text(month: Period, span: &str, sections: &[Section]) -> String {
 /// it today, to `to`.
 pub(super) async fn test_message(
     conn: &mut PgConnection,
+    pool: &PgPool,
     today: NaiveDate,
     to: &notifications::Recipient,
     links: &Links,
@@ -344,8 +372,14 @@ pub(super) async fn test_message(
 ) -> Result<Option<NewMessage>, DueError> {
     let managers = notifications::managers(conn, DIGEST).await?;
     let shared = Shared::load(conn, covered(today), &links.base).await?;
+    let reports = ReportCache::default();
+    let source = Source {
+        reports: &reports,
+        pool,
+        at: reports.snapshot(pool).await?,
+    };
     for manager in managers.iter().filter(|m| !m.teams.is_empty()) {
-        let sections = sections(conn, manager, &shared).await?;
+        let sections = sections(conn, &source, manager, &shared).await?;
         if !sections.is_empty() {
             let mut message = message(to, shared.month, &sections, links, dedupe_key)?;
             message.subject = format!("{} (as {} gets it)", message.subject, manager.email);

@@ -24,6 +24,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 
 use crate::accounts::Role;
+use crate::cache::ReportCache;
 use crate::db::outbox::{self, Attachment, NewMessage};
 use crate::db::{audit, notifications, settings};
 use crate::mail::choices::{self, Footer};
@@ -190,21 +191,35 @@ pub async fn send_summary_anyway(
 /// summary, the managers' digest and HR's data reminders. One that fails does not keep the
 /// others from being made; the first failure is returned.
 pub async fn run(pool: &PgPool, today: NaiveDate) -> Result<Ran, DueError> {
+    run_with(pool, &ReportCache::default(), today).await
+}
+
+/// `run`, the managers' digest reading its reports from `reports` (those the team pages read,
+/// when serving).
+pub async fn run_with(
+    pool: &PgPool,
+    reports: &ReportCache,
+    today: NaiveDate,
+) -> Result<Ran, DueError> {
     let mut ran = Ran::default();
     let summary = quarterly_summary(pool, today, &mut ran).await;
-    let digest = super::digest::make(pool, today, &mut ran).await;
+    let digest = super::digest::make(pool, reports, today, &mut ran).await;
     let reminders = data_reminders(pool, today, &mut ran).await;
     summary.and(digest).and(reminders)?;
     Ok(ran)
 }
 
 /// Create what is due every `EVERY`, by the machine's clock, until `shutdown` turns true
-/// (`attune serve`).
-pub async fn run_periodically(pool: PgPool, mut shutdown: watch::Receiver<bool>) {
+/// (`attune serve`), the digest reading from the server's `reports`.
+pub async fn run_periodically(
+    pool: PgPool,
+    reports: ReportCache,
+    mut shutdown: watch::Receiver<bool>,
+) {
     while !*shutdown.borrow() {
         let result = async {
             let today = today(&mut *pool.acquire().await?, &Clock::System).await?;
-            run(&pool, today).await
+            run_with(&pool, &reports, today).await
         }
         .await;
         match result {
@@ -681,6 +696,7 @@ pub async fn send_test(
         super::digest::DIGEST => {
             match super::digest::test_message(
                 &mut conn,
+                pool,
                 today,
                 &recipient,
                 &links,

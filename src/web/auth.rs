@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 use super::{AppError, AppState, WebConfig};
 use crate::accounts::{Role, secret};
+use crate::db::version::DataVersion;
 use crate::db::{self, audit::Actor};
 
 /// The cookie that carries the session id.
@@ -57,6 +58,9 @@ pub struct CurrentUser {
     pub csrf_token: Option<String>,
     /// The client's address (see `client_addr`).
     pub client_addr: String,
+    /// The data version when the request was authenticated (read in the same statement): what
+    /// the request reads computed reports and kept pages at (`ReportCache::at`).
+    pub data_version: DataVersion,
 }
 
 impl CurrentUser {
@@ -191,39 +195,49 @@ impl FromRequestParts<AppState> for CurrentUser {
         let client_addr = client_addr(parts, &state.config);
         let api = parts.uri.path().starts_with("/api/");
         let mut conn = state.pool.acquire().await?;
-        let (user_id, email, role, csrf_token) = if let Some(token) = bearer_token(&parts.headers) {
-            let user = db::tokens::authenticate(&mut conn, &token)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
-            (user.user_id, user.email, user.role, None)
-        } else {
-            let session = match cookie(&parts.headers, SESSION_COOKIE) {
-                Some(secret) => {
-                    db::sessions::authenticate(&mut conn, &secret, state.config.session).await?
+        let (user_id, email, role, csrf_token, visible, data_version) =
+            if let Some(token) = bearer_token(&parts.headers) {
+                let user = db::tokens::authenticate(&mut conn, &token)
+                    .await?
+                    .ok_or(AppError::Unauthorized)?;
+                (
+                    user.user_id,
+                    user.email,
+                    user.role,
+                    None,
+                    user.teams,
+                    user.data_version,
+                )
+            } else {
+                let session = match cookie(&parts.headers, SESSION_COOKIE) {
+                    Some(secret) => {
+                        db::sessions::authenticate(&mut conn, &secret, state.config.session).await?
+                    }
+                    None => None,
+                };
+                match session {
+                    Some(s) => (
+                        s.user_id,
+                        s.email,
+                        s.role,
+                        Some(s.csrf_token),
+                        s.teams,
+                        s.data_version,
+                    ),
+                    None if api => return Err(AppError::Unauthorized),
+                    None => {
+                        let next = parts
+                            .uri
+                            .path_and_query()
+                            .map_or("/".to_string(), |pq| pq.as_str().to_string());
+                        return Err(AppError::LoginRequired { next });
+                    }
                 }
-                None => None,
             };
-            match session {
-                Some(s) => (s.user_id, s.email, s.role, Some(s.csrf_token)),
-                None if api => return Err(AppError::Unauthorized),
-                None => {
-                    let next = parts
-                        .uri
-                        .path_and_query()
-                        .map_or("/".to_string(), |pq| pq.as_str().to_string());
-                    return Err(AppError::LoginRequired { next });
-                }
-            }
-        };
         let teams = if role.sees_all_teams() {
             TeamScope::All
         } else {
-            TeamScope::Only(
-                db::users::visible_teams(&mut conn, user_id)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            )
+            TeamScope::Only(visible.into_iter().collect())
         };
         Ok(CurrentUser {
             user_id,
@@ -232,6 +246,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             teams,
             csrf_token,
             client_addr,
+            data_version,
         })
     }
 }

@@ -20,6 +20,7 @@ pub mod pages;
 mod periods;
 pub mod redact;
 pub mod server;
+pub mod view;
 
 use std::time::Duration;
 
@@ -66,9 +67,25 @@ impl AppState {
             pool,
             config: WebConfig::default(),
             health: Health::new(),
-            reports: ReportCache::default(),
+            reports: ReportCache::default().warming(periods_asked),
         }
     }
+}
+
+/// The sets of periods the pages ask for unless a period is chosen, on `today`: the team pages,
+/// the dashboard and the summary the trend up to the latest complete quarter, the heatmap and
+/// the API that quarter alone. What the cache computes ahead when the data changes
+/// (`ReportCache::warming`).
+pub fn periods_asked(today: chrono::NaiveDate) -> Vec<Vec<crate::period::Period>> {
+    let quarter = crate::period::Period::latest_complete_quarter(today);
+    let mut asked = vec![
+        quarter.trailing(team::TREND_LENGTH),
+        quarter.trailing(dashboard::TREND_LENGTH),
+        quarter.trailing(crate::summary::TREND_QUARTERS),
+        vec![quarter],
+    ];
+    asked.dedup();
+    asked
 }
 
 /// How the web tier is deployed (`attune serve` options).

@@ -269,6 +269,75 @@ async fn sessions_end_when_idle_too_long_or_too_old() {
     assert_eq!(active.get("/").await.status(), 200);
 }
 
+/// How many seconds ago the session was last seen, as stored.
+async fn seconds_since_seen(app: &TestApp) -> f64 {
+    sqlx::query_scalar("select extract(epoch from now() - last_seen_at)::float8 from session")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_is_marked_seen_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", Role::Executive, &[])
+        .await;
+    let ann = app.login("ann@example.com").await;
+
+    // Seen 30 seconds ago: a request does not write the row again.
+    sqlx::query("update session set last_seen_at = now() - interval '30 seconds'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ann.get("/").await.status(), 200);
+    assert!(seconds_since_seen(&app).await >= 30.0);
+
+    // Seen two minutes ago: the request marks it seen now.
+    sqlx::query("update session set last_seen_at = now() - interval '2 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ann.get("/").await.status(), 200);
+    assert!(seconds_since_seen(&app).await < 30.0);
+}
+
+#[tokio::test]
+async fn an_api_token_records_its_first_use_and_then_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    let user_id = app.create_user("ann@example.com", Role::Hr, &[]).await;
+    let (_, token) =
+        attune::db::tokens::create(&mut app.pool.acquire().await.unwrap(), user_id, "t")
+            .await
+            .unwrap();
+    let used = || async {
+        let response = reqwest::Client::new()
+            .get(app.url("/api/v1/metrics?period=2025-Q1"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let ago: Option<f64> = sqlx::query_scalar(
+            "select extract(epoch from now() - last_used_at)::float8 from api_token",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        ago
+    };
+    assert!(used().await.is_some_and(|ago| ago < 30.0));
+    sqlx::query("update api_token set last_used_at = now() - interval '30 seconds'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(used().await.is_some_and(|ago| ago >= 30.0));
+    sqlx::query("update api_token set last_used_at = now() - interval '2 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(used().await.is_some_and(|ago| ago < 30.0));
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = TestApp::spawn().await;

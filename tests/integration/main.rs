@@ -26,6 +26,7 @@ mod import_employees;
 mod import_kinds;
 mod import_web;
 mod instances;
+mod kept_pages;
 mod mail;
 mod mail_choices;
 mod mail_digest;

@@ -296,6 +296,6 @@ pub async fn send_anyway(
     }
     due::send_summary_anyway(&mut conn, quarter, &user.actor()).await?;
     drop(conn);
-    due::run(&state.pool, today).await?;
+    due::run_with(&state.pool, &state.reports, today).await?;
     Ok(see_other(&format!("/admin/email?released={quarter}")))
 }

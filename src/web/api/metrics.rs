@@ -2,13 +2,15 @@
 //! --format json`, limited to what the caller may see. Errors are JSON too (see
 //! `web::api_errors_as_json`).
 
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::report::Report;
 use crate::web::auth::CurrentUser;
 use crate::web::extract::Query;
+use crate::web::pages::team;
 use crate::web::periods;
 use crate::web::{AppError, AppState};
 
@@ -26,22 +28,48 @@ pub async fn metrics(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
-) -> Result<Json<Report>, AppError> {
-    let today = chrono::Local::now().date_naive();
-    let period = periods::chosen(params.period.as_deref(), today)?;
+) -> Result<Response, AppError> {
+    let at = state.reports.at(user.data_version, &state.pool);
+    let period = periods::chosen(params.period.as_deref(), at.today)?;
     let team = match params
         .team
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        Some(wanted) => Some(user.visible_team(wanted).ok_or(AppError::NotFound)?),
+        Some(wanted) => {
+            let name = user.visible_team(wanted).ok_or(AppError::NotFound)?;
+            let teams = team::kept_teams(&state, &at).await?;
+            let found = team::find(&teams, &name).ok_or(AppError::NotFound)?;
+            Some(found.name.clone())
+        }
         None => None,
     };
-    let mut report = state
+    // The JSON as this kind of reader sees it, kept until the data changes.
+    let name = format!("metrics {period} {team:?} {:?} {:?}", user.role, user.teams);
+    let json = state
         .reports
-        .build(&state.pool, period, team.as_deref())
+        .kept(&at, name, Bytes::len, || async {
+            let whole = state
+                .reports
+                .reports_at(&at, &state.pool, &[period])
+                .await?;
+            let mut report = match &team {
+                Some(name) => whole[0].only_team(name),
+                None => whole[0].clone(),
+            };
+            user.redact(&mut report);
+            serde_json::to_vec(&report)
+                .map(Bytes::from)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
         .await?;
-    user.redact(&mut report);
-    Ok(Json(report))
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        (*json).clone(),
+    )
+        .into_response())
 }

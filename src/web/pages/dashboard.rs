@@ -17,10 +17,12 @@ use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::Query;
 use crate::web::pages::{summary, team};
 use crate::web::periods;
+use crate::web::redact::for_reader;
+use crate::web::view::{self, KeptPage};
 use crate::web::{AppError, AppState};
 
 /// How many periods the trend shows.
-const TREND_LENGTH: usize = 8;
+pub const TREND_LENGTH: usize = 8;
 
 #[derive(Debug, Deserialize)]
 pub struct Params {
@@ -70,37 +72,43 @@ pub async fn show(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
+    let at = state.reports.at(user.data_version, &state.pool);
     if user.role == Role::Executive {
         let params = summary::Params {
             period: params.period,
         };
-        return Ok(summary::render(&state, &user, &params)
+        return Ok(summary::render(&state, &at, &user, &params)
             .await?
             .into_response());
     }
-    let today = chrono::Local::now().date_naive();
-    let period = periods::chosen(params.period.as_deref(), today)?;
+    let period = periods::chosen(params.period.as_deref(), at.today)?;
     let first_team = match user.role {
-        Role::Manager => team::first_visible_team(&mut *state.pool.acquire().await?, &user).await?,
+        Role::Manager => team::first_visible_team(&state, &at, &user).await?,
         _ => None,
     };
     if let Some(team) = first_team {
-        let page = team::render(&state, &user, &team, period, today).await?;
+        let page = team::render(&state, &at, &user, &team, period).await?;
         return Ok(page.into_response());
     }
-    let periods = period.trailing(TREND_LENGTH);
-    let mut reports = state
+    let name = format!("dashboard {period} {:?} {:?}", user.role, user.teams);
+    let page = state
         .reports
-        .build_many(&state.pool, &periods, None)
+        .kept(&at, name, KeptPage::weight, || async {
+            let periods = period.trailing(TREND_LENGTH);
+            let whole = state.reports.reports_at(&at, &state.pool, &periods).await?;
+            let has_data = whole.last().is_some_and(|r| !r.teams.is_empty());
+            let mut reports = whole.to_vec();
+            // A manager sees the organization and their own teams only, and no salary-based
+            // figure.
+            for_reader(&mut reports, user.role, &user.teams);
+            let mut page = page(period, &reports);
+            page.nav = view::nav(user.role);
+            page.has_data = has_data;
+            page.no_teams_assigned = user.teams == TeamScope::Only(Default::default());
+            KeptPage::render(&page).map_err(|e| AppError::Internal(e.to_string()))
+        })
         .await?;
-    let has_data = reports.last().is_some_and(|r| !r.teams.is_empty());
-    // A manager sees the organization and their own teams only, and no salary-based figure.
-    user.redact_all(&mut reports);
-    let mut page = page(period, &reports);
-    page.nav = user.nav();
-    page.has_data = has_data;
-    page.no_teams_assigned = user.teams == TeamScope::Only(Default::default());
-    Ok(page.into_response())
+    Ok(page.for_user(&user).into_response())
 }
 
 fn page(period: Period, reports: &[Report]) -> DashboardPage {

@@ -6,15 +6,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::response::Html;
 use serde::Deserialize;
 
 use crate::accounts::Role;
+use crate::cache::Snapshot;
+use crate::period::Period;
 use crate::present::{self, Missing, Verdict, labels};
 use crate::scoring::{Direction, Metric, MetricInfo, Scored, Unit};
-use crate::web::auth::{CurrentUser, Nav};
+use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::Query;
 use crate::web::pages::team;
 use crate::web::periods::{self, PeriodPicker};
+use crate::web::redact::for_reader;
+use crate::web::view::{self, KeptPage};
 use crate::web::{AppError, AppState};
 
 /// The columns of the heatmap, in this order (headcount, then the headline rates).
@@ -74,7 +79,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
-) -> Result<OrganizationPage, AppError> {
+) -> Result<Html<String>, AppError> {
     // Every team side by side: for HR and executives, not for managers.
     if user.role == Role::Manager {
         return Err(AppError::Forbidden(
@@ -83,10 +88,31 @@ pub async fn show(
                 .to_string(),
         ));
     }
-    let today = chrono::Local::now().date_naive();
-    let period = periods::chosen(params.period.as_deref(), today)?;
-    let mut report = state.reports.build(&state.pool, period, None).await?;
-    user.redact(&mut report);
+    let at = state.reports.at(user.data_version, &state.pool);
+    let period = periods::chosen(params.period.as_deref(), at.today)?;
+    let name = format!("organization {period} {:?} {:?}", user.role, user.teams);
+    let page = state
+        .reports
+        .kept(&at, name, KeptPage::weight, || async {
+            let page = page(&state, &at, user.role, &user.teams, period).await?;
+            KeptPage::render(&page).map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(page.for_user(&user))
+}
+
+/// The heatmap of `period` as a reader with `role` who may see `teams` sees it.
+async fn page(
+    state: &AppState,
+    at: &Snapshot,
+    role: Role,
+    teams: &TeamScope,
+    period: Period,
+) -> Result<OrganizationPage, AppError> {
+    let today = at.today;
+    let whole = state.reports.reports_at(at, &state.pool, &[period]).await?;
+    let mut report = whole[0].clone();
+    for_reader(std::slice::from_mut(&mut report), role, teams);
     let currency = crate::db::settings::currency(&mut *state.pool.acquire().await?).await?;
     let metrics: Vec<&'static MetricInfo> = columns().map(Metric::info).collect();
     let org = &report.org;
@@ -103,7 +129,7 @@ pub async fn show(
         })
         .collect();
     Ok(OrganizationPage {
-        nav: user.nav(),
+        nav: view::nav(role),
         picker: PeriodPicker::new("/organization".to_string(), period, today),
         period: period.to_string(),
         span: present::span(report.start, report.end),

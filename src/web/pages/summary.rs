@@ -9,10 +9,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::accounts::Role;
+use crate::cache::Snapshot;
 use crate::db;
 use crate::period::Period;
 use crate::report::ReportError;
@@ -20,6 +21,7 @@ use crate::summary::{self, Summary, SummaryError};
 use crate::web::auth::{CurrentUser, Nav};
 use crate::web::extract::Query;
 use crate::web::periods;
+use crate::web::view::{self, KeptPage};
 use crate::web::{AppError, AppState};
 
 /// The stylesheet, inlined into the one-file HTML.
@@ -54,39 +56,51 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
-) -> Result<SummaryPage, AppError> {
-    render(&state, &user, &params).await
+) -> Result<Html<String>, AppError> {
+    let at = state.reports.at(user.data_version, &state.pool);
+    render(&state, &at, &user, &params).await
 }
 
-/// The summary page for this user and `?period=`.
+/// The summary page for this user and `?period=`, as of `at`: kept rendered for readers who
+/// see the same (`web::view`).
 pub async fn render(
     state: &AppState,
+    at: &Snapshot,
     user: &CurrentUser,
     params: &Params,
-) -> Result<SummaryPage, AppError> {
-    let period = chosen(user, params)?;
-    let mut s = load(state, user, period).await?;
-    s.team_links = true;
-    Ok(SummaryPage {
-        nav: user.nav(),
-        s,
-        attention_rule: summary::attention_rule(),
-    })
+) -> Result<Html<String>, AppError> {
+    let period = chosen(user, params, at)?;
+    let name = format!("summary {period} {:?} {:?}", user.role, user.teams);
+    let page = state
+        .reports
+        .kept(at, name, KeptPage::weight, || async {
+            let mut s = load(state, at, user, period).await?;
+            s.team_links = true;
+            let page = SummaryPage {
+                nav: view::nav(user.role),
+                s,
+                attention_rule: summary::attention_rule(),
+            };
+            KeptPage::render(&page).map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(page.for_user(user))
 }
 
 /// `GET /summary.pdf?period=2025-Q1`: the same summary as an A4 PDF, kept until the data
-/// changes for readers who see the same (`cache::ReportCache::document`).
+/// changes for readers who see the same (`cache::ReportCache::kept`).
 pub async fn pdf(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let period = chosen(&user, &params)?;
+    let at = state.reports.at(user.data_version, &state.pool);
+    let period = chosen(&user, &params, &at)?;
     let name = format!("summary.pdf {period} {:?} {:?}", user.role, user.teams);
     let bytes = state
         .reports
-        .document(&state.pool, name, || async {
-            let s = load(&state, &user, period).await?;
+        .kept(&at, name, Vec::len, || async {
+            let s = load(&state, &at, &user, period).await?;
             tokio::task::spawn_blocking(move || summary::pdf::render(&s))
                 .await
                 .map_err(|e| AppError::Internal(format!("the PDF task failed: {e}")))?
@@ -107,8 +121,9 @@ pub async fn csv(
     user: CurrentUser,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
-    let period = chosen(&user, &params)?;
-    let s = load(&state, &user, period).await?;
+    let at = state.reports.at(user.data_version, &state.pool);
+    let period = chosen(&user, &params, &at)?;
+    let s = load(&state, &at, &user, period).await?;
     let bytes = summary::csv::render(&s.report);
     audit_export(&state, &user, period, "csv").await?;
     Ok(download(
@@ -129,7 +144,7 @@ pub fn standalone_html(s: &Summary) -> Result<String, askama::Error> {
 }
 
 /// Check the role and parse the period.
-fn chosen(user: &CurrentUser, params: &Params) -> Result<Period, AppError> {
+fn chosen(user: &CurrentUser, params: &Params, at: &Snapshot) -> Result<Period, AppError> {
     if user.role == Role::Manager {
         return Err(AppError::Forbidden(
             "The quarterly summary names every team, so it is for HR and executives. Your \
@@ -137,18 +152,23 @@ fn chosen(user: &CurrentUser, params: &Params) -> Result<Period, AppError> {
                 .to_string(),
         ));
     }
-    let today = chrono::Local::now().date_naive();
-    periods::chosen(params.period.as_deref(), today)
+    periods::chosen(params.period.as_deref(), at.today)
 }
 
-/// The summary of `period` as this user may see it.
-async fn load(state: &AppState, user: &CurrentUser, period: Period) -> Result<Summary, AppError> {
+/// The summary of `period` as this user may see it, as of `at`.
+async fn load(
+    state: &AppState,
+    at: &Snapshot,
+    user: &CurrentUser,
+    period: Period,
+) -> Result<Summary, AppError> {
     let summary = async {
         let quarters = summary::trend_quarters(period)?;
         let mut reports = state
             .reports
-            .build_many(&state.pool, &quarters, None)
-            .await?;
+            .reports_at(at, &state.pool, &quarters)
+            .await?
+            .to_vec();
         user.redact_all(&mut reports);
         let mut conn = state.pool.acquire().await.map_err(ReportError::from)?;
         summary::complete(&mut conn, period, reports).await

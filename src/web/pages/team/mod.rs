@@ -18,12 +18,15 @@ pub mod people;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use std::sync::Arc;
+
 use axum::extract::State;
-use chrono::NaiveDate;
+use axum::response::Html;
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use crate::accounts::Role;
+use crate::cache::{ReportCache, Snapshot};
 use crate::db;
 use crate::period::Period;
 use crate::present::chart::{self, LineChart, Scale};
@@ -35,11 +38,12 @@ use crate::scoring::{self, Metric, MetricInfo, Scored, Tier, Unit};
 use crate::web::auth::{CurrentUser, Nav, TeamScope};
 use crate::web::extract::{Path, Query};
 use crate::web::periods::{self, PeriodPicker};
+use crate::web::view::{self, KeptPage};
 use crate::web::{AppError, AppState};
 use explain::{Context, How, how, what_changed};
 
 /// How many periods the trends show.
-const TREND_LENGTH: usize = 8;
+pub const TREND_LENGTH: usize = 8;
 
 /// The fundamentals shown as tiles, in this order: headcount and leavers, then the headline
 /// rates. The other fundamentals are the counts behind them, listed in a table.
@@ -151,25 +155,60 @@ pub async fn show(
     user: CurrentUser,
     Path(name): Path<String>,
     Query(params): Query<Params>,
-) -> Result<TeamPage, AppError> {
+) -> Result<Html<String>, AppError> {
+    let at = state.reports.at(user.data_version, &state.pool);
     // The team first: a team the user may not see is a 404 whatever else is asked.
-    let team = visible_team(&mut *state.pool.acquire().await?, &user, &name).await?;
-    let today = chrono::Local::now().date_naive();
-    let period = periods::chosen(params.period.as_deref(), today)?;
-    render(&state, &user, &team, period, today).await
+    let teams = kept_teams(&state, &at).await?;
+    let team = user
+        .visible_team(&name)
+        .and_then(|name| find(&teams, &name))
+        .filter(|team| user.can_see_team(&team.name))
+        .ok_or(AppError::NotFound)?;
+    let period = periods::chosen(params.period.as_deref(), at.today)?;
+    render(&state, &at, &user, team, period).await
+}
+
+/// Every team as of `at`, kept until the data changes (teams are data: an import adds them).
+pub async fn kept_teams(
+    state: &AppState,
+    at: &Snapshot,
+) -> Result<Arc<Vec<db::teams::Team>>, AppError> {
+    state
+        .reports
+        .kept(
+            at,
+            "teams".to_string(),
+            |teams: &Vec<db::teams::Team>| teams.iter().map(|t| 16 + t.name.len()).sum(),
+            || async {
+                Ok::<_, AppError>(db::teams::list(&mut *state.pool.acquire().await?).await?)
+            },
+        )
+        .await
+}
+
+/// The team of `teams` named `name`, matched as `db::teams::find` matches (ignoring case and
+/// surrounding spaces).
+pub fn find<'a>(teams: &'a [db::teams::Team], name: &str) -> Option<&'a db::teams::Team> {
+    let wanted = name.trim_matches(' ').to_lowercase();
+    teams.iter().find(|t| t.name.to_lowercase() == wanted)
 }
 
 /// The reports the team page of `team` is drawn from (the trend's periods, `period` last), as
 /// a reader with `role` who may see `teams` may see them: the page and the managers' e-mailed
-/// digest read the same.
+/// digest read the same, from the same cache.
 pub async fn reports_for(
-    conn: &mut PgConnection,
+    cache: &ReportCache,
+    at: &Snapshot,
+    pool: &PgPool,
     role: Role,
     teams: &TeamScope,
     team: &str,
     period: Period,
 ) -> Result<Vec<Report>, report::ReportError> {
-    let mut reports = report::build_many(conn, &period.trailing(TREND_LENGTH), Some(team)).await?;
+    let whole = cache
+        .reports_at(at, pool, &period.trailing(TREND_LENGTH))
+        .await?;
+    let mut reports: Vec<Report> = whole.iter().map(|r| r.only_team(team)).collect();
     crate::web::redact::for_reader(&mut reports, role, teams);
     Ok(reports)
 }
@@ -207,23 +246,51 @@ fn context<'a>(current: &Report, currency: &'a str) -> Context<'a> {
     }
 }
 
-/// The team page of `team` (already checked visible) for `period`: also the manager's `/`.
+/// The team page of `team` (already checked visible) for `period` as of `at`: also the
+/// manager's `/`. Kept rendered for readers who see the same (`web::view`).
 pub async fn render(
     state: &AppState,
+    at: &Snapshot,
     user: &CurrentUser,
     team: &db::teams::Team,
     period: Period,
-    today: NaiveDate,
-) -> Result<TeamPage, AppError> {
-    let periods = period.trailing(TREND_LENGTH);
-    let mut reports = state
+) -> Result<Html<String>, AppError> {
+    let name = format!(
+        "team page {period} {:?} {:?} {:?}",
+        team.name, user.role, user.teams
+    );
+    let page = state
         .reports
-        .build_many(&state.pool, &periods, Some(&team.name))
+        .kept(at, name, KeptPage::weight, || async {
+            let page = page(state, at, user.role, &user.teams, team, period).await?;
+            KeptPage::render(&page).map_err(|e| AppError::Internal(e.to_string()))
+        })
         .await?;
-    user.redact_all(&mut reports);
-    let mut conn = state.pool.acquire().await?;
-    let currency = db::settings::currency(&mut conn).await?;
-    let teams = switcher(&mut conn, user, &team.name, period).await?;
+    Ok(page.for_user(user))
+}
+
+/// The team page as a reader with `role` who may see `teams` sees it.
+async fn page(
+    state: &AppState,
+    at: &Snapshot,
+    role: Role,
+    visible: &TeamScope,
+    team: &db::teams::Team,
+    period: Period,
+) -> Result<TeamPage, AppError> {
+    let today = at.today;
+    let reports = reports_for(
+        &state.reports,
+        at,
+        &state.pool,
+        role,
+        visible,
+        &team.name,
+        period,
+    )
+    .await?;
+    let currency = db::settings::currency(&mut *state.pool.acquire().await?).await?;
+    let teams = switcher(&kept_teams(state, at).await?, visible, &team.name, period);
     let current = reports
         .last()
         .expect("the trend includes the period itself");
@@ -236,9 +303,9 @@ pub async fn render(
     let context = context(current, &currency);
     let team_href = team_path(&team.name);
     // A manager's tables leave out what says nothing to them, and say so.
-    let trimmed = user.role == Role::Manager;
+    let trimmed = role == Role::Manager;
     Ok(TeamPage {
-        nav: user.nav(),
+        nav: view::nav(role),
         team: team.name.clone(),
         people_href: format!("{team_href}/people?period={period}"),
         picker: PeriodPicker::new(team_href, period, today),
@@ -338,7 +405,8 @@ pub async fn visible_team(
 
 /// The first team a manager may see (their landing page), if any.
 pub async fn first_visible_team(
-    conn: &mut PgConnection,
+    state: &AppState,
+    at: &Snapshot,
     user: &CurrentUser,
 ) -> Result<Option<db::teams::Team>, AppError> {
     let TeamScope::Only(names) = &user.teams else {
@@ -347,7 +415,7 @@ pub async fn first_visible_team(
     let mut sorted: Vec<&String> = names.iter().collect();
     sorted.sort_by_key(|n| n.to_lowercase());
     match sorted.first() {
-        Some(name) => Ok(db::teams::find(conn, name).await?),
+        Some(name) => Ok(find(&kept_teams(state, at).await?, name).cloned()),
         None => Ok(None),
     }
 }
@@ -357,33 +425,30 @@ pub fn team_path(name: &str) -> String {
     format!("/teams/{}", path_segment(name))
 }
 
-/// The teams this user may switch between (none when there is only one).
-async fn switcher(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
+/// The teams of `every` a reader who may see `visible` may switch between (none when there is
+/// only one).
+fn switcher(
+    every: &[db::teams::Team],
+    visible: &TeamScope,
     current: &str,
     period: Period,
-) -> Result<Vec<TeamLink>, AppError> {
-    let mut names: Vec<String> = match &user.teams {
-        TeamScope::All => db::teams::list(conn)
-            .await?
-            .into_iter()
-            .map(|t| t.name)
-            .collect(),
+) -> Vec<TeamLink> {
+    let mut names: Vec<String> = match visible {
+        TeamScope::All => every.iter().map(|t| t.name.clone()).collect(),
         TeamScope::Only(names) => names.iter().cloned().collect(),
     };
     names.sort_by_key(|n| n.to_lowercase());
     if names.len() < 2 {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    Ok(names
+    names
         .into_iter()
         .map(|name| TeamLink {
             href: format!("{}?period={period}", team_path(&name)),
             current: name == current,
             name,
         })
-        .collect())
+        .collect()
 }
 
 fn tile(context: &Context, metric: &MetricInfo, team: &str, reports: &[Report]) -> Tile {
