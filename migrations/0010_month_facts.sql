@@ -4,8 +4,10 @@
 -- keep these tables right inside the transaction of every change to the raw rows, whoever makes it
 -- (an import, an undo, an erasure, a survey's answers, psql): each change adds what the new rows
 -- bring and takes away what the old rows brought, so the cost of keeping them is the cost of the
--- rows changed. Sums of money and weighted days are numeric, so that adding them up by month gives
--- exactly the figures the raw rows give (tests/integration/month_facts.rs compares the two).
+-- rows changed. Sums of money and weighted days are numeric (revenue: integer cents), so that
+-- adding them up by month gives exactly the figures the raw rows give
+-- (tests/integration/month_facts.rs compares the two). Rows are upserted in key order, so that
+-- two transactions changing the same facts wait for each other instead of deadlocking.
 --
 -- Absences and customers are kept by month, quarter and year (`unit`, as date_trunc names it),
 -- because what they count per period is distinct people and customers, which months cannot add
@@ -200,6 +202,7 @@ begin
             cross join lateral (
                 select u.month, (u.month + interval '1 month - 1 day')::date as last_day) m
             group by e.team_id, m.month
+            order by e.team_id, m.month
             on conflict (team_id, month) do update set
                 hires = f.hires + excluded.hires,
                 hires_first_day = f.hires_first_day + excluded.hires_first_day,
@@ -284,6 +287,7 @@ begin
                 coalesce(p.priced_people, 0)
             from sums s
             left join people p using (team_id, unit, start_date)
+            order by s.unit, s.start_date, s.team_id
             on conflict (unit, start_date, team_id) do update set
                 days = t.days + excluded.days,
                 salary_days = t.salary_days + excluded.salary_days,
@@ -299,6 +303,7 @@ begin
             cross join unnest(array['month', 'quarter', 'year']) as u(unit)
             where c.revenue > 0
             group by c.customer_id, c.team_id, u.unit, date_trunc(u.unit, c.period_start)
+            order by 3, 4, 1, 2
             on conflict (unit, start_date, customer_id, coalesce(team_id, 0)) do update set
                 revenue = f.revenue + excluded.revenue,
                 activities = f.activities + excluded.activities
@@ -310,6 +315,7 @@ begin
                 %2$s * count(*), %2$s * count(*) filter (where c.score >= 4)
             from %1$s c
             group by 1, 2
+            order by 1, 2
             on conflict (team_id, month) do update set
                 responses = f.responses + excluded.responses,
                 positive = f.positive + excluded.positive
@@ -320,6 +326,7 @@ begin
             select r.team_id, date_trunc('month', r.submitted_on)::date, %2$s
             from %1$s r
             group by 1, 2
+            order by 1, 2
             on conflict (team_id, month) do update set %3$s
             $q$, source, replace(pulse_counts, 'SIGN', sign::text), pulse_update);
     when 'survey' then
@@ -329,6 +336,7 @@ begin
             from %1$s r
             where exists (select from survey_round s where s.survey_round_id = r.survey_round_id)
             group by 1, 2
+            order by 1, 2
             on conflict (survey_round_id, team_id) do update set %3$s
             $q$, source, replace(pulse_counts, 'SIGN', sign::text), pulse_update);
     else
@@ -342,6 +350,19 @@ $$;
 create function month_facts_apply() returns trigger
 language plpgsql as $$
 begin
+    if tg_argv[0] = 'absence' then
+        -- The absences' employees, locked against a change of their team or salary until this
+        -- transaction ends: a transaction changing one waits, then recomputes from these rows;
+        -- one that changed it first is waited for, and its team and salary read below.
+        if tg_op in ('UPDATE', 'DELETE') then
+            perform from employee where employee_id in (select employee_id from old_rows)
+            order by employee_id for share;
+        end if;
+        if tg_op in ('INSERT', 'UPDATE') then
+            perform from employee where employee_id in (select employee_id from new_rows)
+            order by employee_id for share;
+        end if;
+    end if;
     if tg_op in ('UPDATE', 'DELETE') then
         execute month_facts_sql(tg_argv[0], 'old_rows', -1);
     end if;
@@ -382,6 +403,7 @@ begin
             -count(*) filter (where salaried and absences > 0)
         from gone
         group by team_id, unit, start_date
+        order by unit, start_date, team_id
         on conflict (unit, start_date, team_id) do update set
             days = t.days + excluded.days,
             salary_days = t.salary_days + excluded.salary_days,

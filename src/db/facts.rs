@@ -232,7 +232,7 @@ async fn absences(
     let rows: Vec<Row> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(a.days), 0)::float8,
-             coalesce(sum(a.salary_days) / 260, 0)::float8,
+             coalesce(sum(a.salary_days)::float8 / 260, 0),
              coalesce(sum(a.unpriced_days), 0)::float8,
              coalesce(sum(a.priced_people), 0)::int8
          from unnest($1::date[], $2::text[]) with ordinality as p(start_date, unit, idx)

@@ -119,7 +119,7 @@ async fn absences(
     let rows: Vec<Row> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(w.weight), 0)::float8,
-             coalesce(sum(w.weight * e.annual_salary) / 260, 0)::float8,
+             coalesce(sum(w.weight * e.annual_salary)::float8 / 260, 0),
              coalesce(sum(w.weight) filter (where e.annual_salary is null), 0)::float8,
              count(distinct e.employee_id) filter (where e.annual_salary is not null and w.weight > 0)
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
