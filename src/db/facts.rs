@@ -40,6 +40,134 @@ pub(super) struct Bounds {
     pub(super) units: Vec<&'static str>,
 }
 
+/// The rows of the queries of each kind — period index, whether it is the organization, the
+/// team, then the facts — the same whether read from the month facts or the raw rows.
+pub(super) type RosterRow = (
+    i64,
+    bool,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    f64,
+    i64,
+    i64,
+);
+pub(super) type AbsenceRow = (i64, bool, Option<String>, f64, f64, f64, i64);
+pub(super) type CsatRow = (i64, bool, Option<String>, i64, i64);
+pub(super) type PulseRow = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64, i64);
+pub(super) type CustomerRow = (i64, bool, Option<String>, i64, i64, i64, f64);
+
+/// Put the rows of the roster query, from either computation, into `out`.
+pub(super) fn fill_roster(out: &mut [PeriodFacts], rows: Vec<RosterRow>) {
+    for (
+        idx,
+        is_org,
+        name,
+        start,
+        end,
+        sep,
+        vol,
+        invol,
+        regretted,
+        first_year,
+        salaries,
+        unpriced,
+        scheduled,
+    ) in rows
+    {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let f = out[(idx - 1) as usize].scope(scope);
+        f.roster = RosterFacts {
+            headcount_start: start,
+            headcount_end: end,
+            separations: sep,
+            voluntary_separations: vol,
+            involuntary_separations: invol,
+        };
+        f.regretted_separations = regretted;
+        f.first_year_separations = first_year;
+        f.separation_salaries = salaries;
+        f.separations_unpriced = unpriced;
+        f.scheduled_days = scheduled as f64;
+    }
+}
+
+/// Put the rows of the absences query, from either computation, into `out`.
+pub(super) fn fill_absences(out: &mut [PeriodFacts], rows: Vec<AbsenceRow>) {
+    for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let f = out[(idx - 1) as usize].scope(scope);
+        f.absence_days = days;
+        f.absence_cost = cost;
+        f.absence_days_unpriced = unpriced;
+        f.absence_priced_people = priced_people;
+    }
+}
+
+/// Put the rows of the csat query, from either computation, into `out`.
+pub(super) fn fill_csat(out: &mut [PeriodFacts], rows: Vec<CsatRow>) {
+    for (idx, is_org, name, responses, positive) in rows {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let f = out[(idx - 1) as usize].scope(scope);
+        f.csat_responses = responses;
+        f.csat_positive = positive;
+    }
+}
+
+/// Put the rows of the pulse query, from either computation, into `out`.
+pub(super) fn fill_pulse(out: &mut [PeriodFacts], rows: Vec<PulseRow>) {
+    for (
+        idx,
+        is_org,
+        name,
+        responses,
+        respondents,
+        favorable,
+        answers,
+        enps_answers,
+        promoters,
+        detractors,
+    ) in rows
+    {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let f = out[(idx - 1) as usize].scope(scope);
+        f.pulse.responses = responses;
+        f.pulse.empathy_respondents = respondents;
+        f.pulse.favorable_answers = favorable;
+        f.pulse.answers = answers;
+        f.pulse.enps_answers = enps_answers;
+        f.pulse.enps_promoters = promoters;
+        f.pulse.enps_detractors = detractors;
+    }
+}
+
+/// Put the rows of the customers query, from either computation, into `out`.
+pub(super) fn fill_customers(out: &mut [PeriodFacts], rows: Vec<CustomerRow>) {
+    for (idx, is_org, name, before, retained, active, revenue) in rows {
+        let Some(scope) = team(is_org, name) else {
+            continue;
+        };
+        let c = &mut out[(idx - 1) as usize].scope(scope).customers;
+        c.active_previous = before;
+        c.retained = retained;
+        c.active = active;
+        c.revenue = revenue;
+    }
+}
+
 /// A row's team: None for the organization's grouping set.
 pub(super) fn team(is_org: bool, name: Option<String>) -> Option<Option<String>> {
     match (is_org, name) {
@@ -104,25 +232,10 @@ async fn roster(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (
-        i64,
-        bool,
-        Option<String>,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        f64,
-        i64,
-        i64,
-    );
     // Every team's months from the first period's start to the last one's end, with the
     // headcount on each month's first and last day as running sums of the events before it
     // (see migration 0010).
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<RosterRow> = sqlx::query_as(
         "with p as (
              select start_date, end_date, idx
              from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)),
@@ -187,39 +300,7 @@ async fn roster(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (
-        idx,
-        is_org,
-        name,
-        start,
-        end,
-        sep,
-        vol,
-        invol,
-        regretted,
-        first_year,
-        salaries,
-        unpriced,
-        scheduled,
-    ) in rows
-    {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.roster = RosterFacts {
-            headcount_start: start,
-            headcount_end: end,
-            separations: sep,
-            voluntary_separations: vol,
-            involuntary_separations: invol,
-        };
-        f.regretted_separations = regretted;
-        f.first_year_separations = first_year;
-        f.separation_salaries = salaries;
-        f.separations_unpriced = unpriced;
-        f.scheduled_days = scheduled as f64;
-    }
+    fill_roster(out, rows);
     Ok(())
 }
 
@@ -228,8 +309,7 @@ async fn absences(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, f64, f64, f64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<AbsenceRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(a.days), 0)::float8,
              coalesce(sum(a.salary_days)::float8 / 260, 0),
@@ -244,16 +324,7 @@ async fn absences(
     .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.absence_days = days;
-        f.absence_cost = cost;
-        f.absence_days_unpriced = unpriced;
-        f.absence_priced_people = priced_people;
-    }
+    fill_absences(out, rows);
     Ok(())
 }
 
@@ -262,7 +333,7 @@ async fn csat(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, bool, Option<String>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<CsatRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name, sum(c.responses)::int8, sum(c.positive)::int8
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
          join csat_month c on c.month between p.start_date and p.end_date
@@ -273,14 +344,7 @@ async fn csat(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, responses, positive) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.csat_responses = responses;
-        f.csat_positive = positive;
-    }
+    fill_csat(out, rows);
     Ok(())
 }
 
@@ -289,9 +353,8 @@ async fn pulse(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64, i64);
     // Imported responses by month; a survey round's answers on its opening day.
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<PulseRow> = sqlx::query_as(
         "with answers as (
              select team_id, month as day, responses, empathy_respondents, favorable_answers,
                  answers, enps_answers, enps_promoters, enps_detractors
@@ -315,31 +378,7 @@ async fn pulse(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (
-        idx,
-        is_org,
-        name,
-        responses,
-        respondents,
-        favorable,
-        answers,
-        enps_answers,
-        promoters,
-        detractors,
-    ) in rows
-    {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.pulse.responses = responses;
-        f.pulse.empathy_respondents = respondents;
-        f.pulse.favorable_answers = favorable;
-        f.pulse.answers = answers;
-        f.pulse.enps_answers = enps_answers;
-        f.pulse.enps_promoters = promoters;
-        f.pulse.enps_detractors = detractors;
-    }
+    fill_pulse(out, rows);
     Ok(())
 }
 
@@ -374,8 +413,7 @@ async fn customers(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<CustomerRow> = sqlx::query_as(
         "with wanted as (
              select idx, unit, start_date as day, true as current
              from unnest($1::date[], $2::date[], $3::text[]) with ordinality
@@ -426,16 +464,7 @@ async fn customers(
     .bind(&b.units)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, before, retained, active, revenue) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let c = &mut out[(idx - 1) as usize].scope(scope).customers;
-        c.active_previous = before;
-        c.retained = retained;
-        c.active = active;
-        c.revenue = revenue;
-    }
+    fill_customers(out, rows);
     Ok(())
 }
 

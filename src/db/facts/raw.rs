@@ -5,9 +5,12 @@
 
 use sqlx::PgConnection;
 
-use super::{Bounds, measures, promotions, team};
+use super::{
+    AbsenceRow, Bounds, CsatRow, CustomerRow, PulseRow, RosterRow, fill_absences, fill_csat,
+    fill_customers, fill_pulse, fill_roster, measures, promotions,
+};
 use crate::period::Period;
-use crate::scoring::{PeriodFacts, RosterFacts};
+use crate::scoring::PeriodFacts;
 
 /// The facts of each of `periods`, in the same order, from the raw rows.
 pub async fn collect(
@@ -31,22 +34,7 @@ async fn roster(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (
-        i64,
-        bool,
-        Option<String>,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        f64,
-        i64,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<RosterRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              count(e.employee_id) filter (where e.hire_date <= p.start_date
                  and (e.termination_date is null or e.termination_date >= p.start_date)),
@@ -74,39 +62,7 @@ async fn roster(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (
-        idx,
-        is_org,
-        name,
-        start,
-        end,
-        sep,
-        vol,
-        invol,
-        regretted,
-        first_year,
-        salaries,
-        unpriced,
-        scheduled,
-    ) in rows
-    {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.roster = RosterFacts {
-            headcount_start: start,
-            headcount_end: end,
-            separations: sep,
-            voluntary_separations: vol,
-            involuntary_separations: invol,
-        };
-        f.regretted_separations = regretted;
-        f.first_year_separations = first_year;
-        f.separation_salaries = salaries;
-        f.separations_unpriced = unpriced;
-        f.scheduled_days = scheduled as f64;
-    }
+    fill_roster(out, rows);
     Ok(())
 }
 
@@ -115,8 +71,7 @@ async fn absences(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, f64, f64, f64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<AbsenceRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              coalesce(sum(w.weight), 0)::float8,
              coalesce(sum(w.weight * e.annual_salary)::float8 / 260, 0),
@@ -137,16 +92,7 @@ async fn absences(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, days, cost, unpriced, priced_people) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.absence_days = days;
-        f.absence_cost = cost;
-        f.absence_days_unpriced = unpriced;
-        f.absence_priced_people = priced_people;
-    }
+    fill_absences(out, rows);
     Ok(())
 }
 
@@ -155,7 +101,7 @@ async fn csat(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, bool, Option<String>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<CsatRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name, count(*), count(*) filter (where c.score >= 4)
          from unnest($1::date[], $2::date[]) with ordinality as p(start_date, end_date, idx)
          join csat_response c on c.responded_on between p.start_date and p.end_date
@@ -166,14 +112,7 @@ async fn csat(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, responses, positive) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.csat_responses = responses;
-        f.csat_positive = positive;
-    }
+    fill_csat(out, rows);
     Ok(())
 }
 
@@ -182,8 +121,7 @@ async fn pulse(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, i64, i64, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<PulseRow> = sqlx::query_as(
         "select p.idx, grouping(t.name) = 1, t.name,
              count(*),
              count(*) filter (where r.heard is not null or r.supported is not null
@@ -203,31 +141,7 @@ async fn pulse(
     .bind(&b.ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (
-        idx,
-        is_org,
-        name,
-        responses,
-        respondents,
-        favorable,
-        answers,
-        enps_answers,
-        promoters,
-        detractors,
-    ) in rows
-    {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let f = out[(idx - 1) as usize].scope(scope);
-        f.pulse.responses = responses;
-        f.pulse.empathy_respondents = respondents;
-        f.pulse.favorable_answers = favorable;
-        f.pulse.answers = answers;
-        f.pulse.enps_answers = enps_answers;
-        f.pulse.enps_promoters = promoters;
-        f.pulse.enps_detractors = detractors;
-    }
+    fill_pulse(out, rows);
     Ok(())
 }
 
@@ -236,8 +150,7 @@ async fn customers(
     b: &Bounds,
     out: &mut [PeriodFacts],
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, bool, Option<String>, i64, i64, i64, f64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<CustomerRow> = sqlx::query_as(
         "with activity as (
              select p.idx, c.customer_id, t.name as team,
                  bool_or(c.period_start between p.start_date and p.end_date) as active,
@@ -264,15 +177,6 @@ async fn customers(
     .bind(&b.previous_ends)
     .fetch_all(&mut *conn)
     .await?;
-    for (idx, is_org, name, before, retained, active, revenue) in rows {
-        let Some(scope) = team(is_org, name) else {
-            continue;
-        };
-        let c = &mut out[(idx - 1) as usize].scope(scope).customers;
-        c.active_previous = before;
-        c.retained = retained;
-        c.active = active;
-        c.revenue = revenue;
-    }
+    fill_customers(out, rows);
     Ok(())
 }
