@@ -13,7 +13,7 @@ use crate::support::{Browser, TestApp, text};
 use crate::surveys;
 
 /// Alpha ends 2025-Q1 with four people (A3 left, priced by their salary), Beta with three.
-const ROSTER: &str = "\
+pub const ROSTER: &str = "\
 employee_id,team,hire_date,termination_date,termination_type,annual_salary
 A1,Alpha,2020-01-01,,,50000
 A2,Alpha,2020-01-01,,,50000

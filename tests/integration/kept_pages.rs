@@ -8,20 +8,8 @@ use attune::cache::ReportCache;
 use attune::import::Kind;
 use attune::period::Period;
 
+use crate::freshness::ROSTER;
 use crate::support::{Browser, TestApp, attr, count, text};
-
-/// Alpha ends 2025-Q1 with four people (A3 left, priced by their salary), Beta with three.
-const ROSTER: &str = "\
-employee_id,team,hire_date,termination_date,termination_type,annual_salary
-A1,Alpha,2020-01-01,,,50000
-A2,Alpha,2020-01-01,,,50000
-A3,Alpha,2020-01-01,2025-02-15,voluntary,60000
-A4,Alpha,2020-01-01,,,50000
-A5,Alpha,2020-01-01,,,50000
-B1,Beta,2020-01-01,,,50000
-B2,Beta,2020-01-01,,,50000
-B3,Beta,2020-01-01,,,50000
-";
 
 const TEAM_PAGE: &str = "/teams/Alpha?period=2025-Q1";
 const COST: &str = r#"#intermediate tr[data-metric="turnover_cost"]"#;
